@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Client side of LAS: talk to a running LAS over HTTP, and act as a
+ * simulated application enclave (sim mode only).
+ *
+ * A las_client holds one HTTP connection (kept alive between calls); use one
+ * per thread. There is no global state besides libcurl's own initialization.
+ */
+#ifndef LAS_CLIENT_H
+#define LAS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/quote.h"
+#include "las/sgx.h"
+#include "las/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LAS_DEFAULT_ADDR "127.0.0.1:18766"
+#define LAS_DEFAULT_PORT 18766
+
+struct las_client;
+
+/*
+ * The LAS address to use: flag if non-NULL, else $LAS_ADDR, else
+ * $SCONE_LAS_ADDR, else LAS_DEFAULT_ADDR. Never NULL.
+ */
+const char *las_client_resolve_addr(const char *flag);
+
+/* Creates a client for addr ("HOST:PORT", "[v6]:PORT"); timeout in ms (0: 10 s). */
+LAS_MUST_CHECK las_status las_client_new(const char *addr, long timeout_ms,
+                                         struct las_client **out);
+void las_client_free(struct las_client *c);
+
+/* Message of the last failure (server's error message or transport error). */
+const char *las_client_last_error(const struct las_client *c);
+
+/* GET /v1/target-info: LAS's TARGETINFO, to make a REPORT for LAS. */
+LAS_MUST_CHECK las_status las_client_target_info(struct las_client *c,
+                                                 struct las_sgx_targetinfo *out);
+
+/* POST /v1/quote: exchanges a REPORT for LAS for a signed LAS quote. */
+LAS_MUST_CHECK las_status las_client_quote(struct las_client *c,
+                                           const struct las_sgx_report *report,
+                                           uint8_t quote[static LAS_QUOTE_SIZE]);
+
+/* GET /v1/platform: the platform document (JSON, NUL-terminated, malloc'd). */
+LAS_MUST_CHECK las_status las_client_platform(struct las_client *c, char **json_out);
+
+/* GET /v1/platform, returning only the platform ID it announces. */
+LAS_MUST_CHECK las_status las_client_platform_id(struct las_client *c,
+                                                 uint8_t id[static LAS_PLATFORM_ID_SIZE]);
+
+/* Identity of a simulated application enclave. */
+struct las_sim_identity {
+    uint8_t mrenclave[LAS_SGX_HASH_SIZE];
+    uint8_t mrsigner[LAS_SGX_HASH_SIZE];
+    uint16_t isvprodid;
+    uint16_t isvsvn;
+    bool debug;
+};
+
+/* MRSIGNER that simulated enclaves get when the caller gives none. */
+void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE]);
+
+/*
+ * Acts as a simulated enclave with identity id on the simulated CPU of
+ * state_dir (the same directory as the LAS it talks to): EREPORT for target
+ * with report_data. why gets a reason on failure.
+ */
+LAS_MUST_CHECK las_status las_sim_enclave_report(const char *state_dir,
+                                                 const struct las_sim_identity *id,
+                                                 const struct las_sgx_targetinfo *target,
+                                                 const uint8_t report_data[static 64],
+                                                 struct las_sgx_report *out, char *why,
+                                                 size_t why_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

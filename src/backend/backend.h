@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The platform backend interface: everything LAS needs from SGX, behind one
+ * small function table. The sim backend (backend_sim.c) runs on the
+ * simulated CPU; the sgx backend runs ENCLU inside a Gramine enclave. All
+ * code above this interface is shared and tested once.
+ */
+#ifndef LAS_BACKEND_H
+#define LAS_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/sgx.h"
+#include "las/status.h"
+
+struct las_backend;
+
+struct las_backend_ops {
+    /* LAS's own TARGETINFO, for applications to make REPORTs for LAS. */
+    las_status (*target_info)(struct las_backend *b, struct las_sgx_targetinfo *out);
+    /* Checks a REPORT's MAC with LAS's REPORT key (EGETKEY + AES-CMAC). */
+    las_status (*verify_report)(struct las_backend *b, const struct las_sgx_report *report);
+    /* EGETKEY for a SEAL key request of LAS itself. */
+    las_status (*seal_key)(struct las_backend *b, const struct las_sgx_keyrequest *req,
+                           uint8_t key[static LAS_SGX_KEY_SIZE]);
+    /* EREPORT of LAS itself for target with the given report data. */
+    las_status (*own_report)(struct las_backend *b, const struct las_sgx_targetinfo *target,
+                             const uint8_t report_data[static 64], struct las_sgx_report *out);
+    void (*destroy)(struct las_backend *b);
+};
+
+struct las_backend {
+    const struct las_backend_ops *ops;
+    const char *name; /* "sim" or "sgx" */
+    bool simulated;
+    /* LAS's own identity as the CPU reports it (report_data zero). */
+    struct las_sgx_report_body identity;
+    void *impl;
+};
+
+struct las_backend_sim_config {
+    const char *state_dir;
+    const uint8_t *cpusvn_override; /* 16 bytes, or NULL */
+    int isvsvn_override;            /* -1 for the built-in LAS ISVSVN */
+};
+
+/* Identity LAS has as a simulated enclave (MRSIGNER, ISVPRODID, ...). */
+#define LAS_ISVPRODID 0x4C41 /* "LA" */
+#define LAS_ISVSVN    1
+
+/*
+ * Opens the sim backend on the simulated CPU of cfg->state_dir; on failure
+ * *out is NULL and why says what went wrong (e.g. an unsafe state file).
+ */
+LAS_MUST_CHECK las_status las_backend_sim_open(const struct las_backend_sim_config *cfg,
+                                               struct las_backend **out, char *why, size_t why_len);
+
+/* The simulated identity of LAS (exposed for tests and docs). */
+void las_backend_sim_las_identity(int isvsvn_override, uint8_t mrenclave[static 32],
+                                  uint8_t mrsigner[static 32], uint16_t *isvsvn);
+
+void las_backend_close(struct las_backend *b);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The sim backend: LAS as a simulated enclave on the simulated SGX CPU. */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "common/crypto.h"
+#include "common/log.h"
+#include "sgx/sim_cpu.h"
+#include "version.h"
+
+struct sim_impl {
+    struct las_sim_cpu cpu; /* holds the simulated fuses: kept in locked memory */
+    struct las_sim_enclave self;
+};
+
+static struct sim_impl *impl_of(struct las_backend *b)
+{
+    return b->impl;
+}
+
+static las_status sim_target_info(struct las_backend *b, struct las_sgx_targetinfo *out)
+{
+    las_sim_enclave_targetinfo(&impl_of(b)->self, out);
+    return LAS_OK;
+}
+
+static las_status sim_verify_report(struct las_backend *b, const struct las_sgx_report *report)
+{
+    struct sim_impl *s = impl_of(b);
+    struct las_sgx_keyrequest req;
+    uint8_t key[LAS_SGX_KEY_SIZE], mac[LAS_SGX_MAC_SIZE], body[LAS_SGX_REPORT_BODY_SIZE];
+
+    memset(&req, 0, sizeof req);
+    req.keyname = LAS_SGX_KEYNAME_REPORT;
+    memcpy(req.keyid, report->keyid, sizeof req.keyid);
+    las_status st = las_sgx_error_status(las_sim_egetkey(&s->cpu, &s->self, &req, key));
+    if (st == LAS_OK) {
+        las_sgx_report_body_serialize(&report->body, body);
+        st = las_aes_cmac(key, body, sizeof body, mac);
+    }
+    if (st == LAS_OK && !las_ct_equal(mac, report->mac, sizeof mac))
+        st = LAS_ERR_REPORT_MAC;
+    las_wipe(key, sizeof key);
+    return st;
+}
+
+static las_status sim_seal_key(struct las_backend *b, const struct las_sgx_keyrequest *req,
+                               uint8_t key[static LAS_SGX_KEY_SIZE])
+{
+    struct sim_impl *s = impl_of(b);
+    return las_sgx_error_status(las_sim_egetkey(&s->cpu, &s->self, req, key));
+}
+
+static las_status sim_own_report(struct las_backend *b, const struct las_sgx_targetinfo *target,
+                                 const uint8_t report_data[static 64], struct las_sgx_report *out)
+{
+    struct sim_impl *s = impl_of(b);
+    return las_sim_ereport(&s->cpu, &s->self, target, report_data, out);
+}
+
+static void sim_destroy(struct las_backend *b)
+{
+    sodium_free(b->impl);
+    b->impl = NULL;
+}
+
+static const struct las_backend_ops sim_ops = {
+    .target_info = sim_target_info,
+    .verify_report = sim_verify_report,
+    .seal_key = sim_seal_key,
+    .own_report = sim_own_report,
+    .destroy = sim_destroy,
+};
+
+void las_backend_sim_las_identity(int isvsvn_override, uint8_t mrenclave[static 32],
+                                  uint8_t mrsigner[static 32], uint16_t *isvsvn)
+{
+    /* Stand-ins for the measurement and signer of a real LAS enclave build. */
+    static const char enclave_label[] = "LAS simulated enclave " LAS_VERSION;
+    static const char signer_label[] = "LAS simulated enclave signer v1";
+    if (las_sha256(enclave_label, sizeof enclave_label - 1, mrenclave) != LAS_OK ||
+        las_sha256(signer_label, sizeof signer_label - 1, mrsigner) != LAS_OK)
+        abort();
+    *isvsvn = isvsvn_override >= 0 ? (uint16_t)isvsvn_override : LAS_ISVSVN;
+}
+
+las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct las_backend **out,
+                                char *why, size_t why_len)
+{
+    *out = NULL;
+    struct las_backend *b = calloc(1, sizeof *b);
+    struct sim_impl *s = sodium_malloc(sizeof *s);
+    las_status st = LAS_ERR_NO_MEMORY;
+    struct las_sim_open_result res;
+
+    if (b == NULL || s == NULL) {
+        snprintf(why, why_len, "out of memory");
+        goto fail;
+    }
+    memset(s, 0, sizeof *s);
+    st = las_sim_cpu_open(cfg->state_dir, cfg->cpusvn_override, &s->cpu, &res, why, why_len);
+    if (st != LAS_OK)
+        goto fail;
+    if (res.created)
+        las_info("simulated SGX CPU created in %s/%s", cfg->state_dir, LAS_SIM_STATE_FILE);
+    if (res.cpusvn_changed)
+        las_warn("simulated microcode update: the CPUSVN of the simulated CPU changed");
+    if (res.new_boot)
+        las_info("simulated CPU: new boot, new REPORT KEYID");
+
+    s->self.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
+    s->self.attributes.xfrm = 0x3;
+    s->self.isvprodid = LAS_ISVPRODID;
+    las_backend_sim_las_identity(cfg->isvsvn_override, s->self.mrenclave, s->self.mrsigner,
+                                 &s->self.isvsvn);
+
+    b->ops = &sim_ops;
+    b->name = "sim";
+    b->simulated = true;
+    b->impl = s;
+
+    /* LAS's identity is what EREPORT says about it. */
+    struct las_sgx_targetinfo self_target;
+    struct las_sgx_report self_report;
+    static const uint8_t zero_data[64];
+    las_sim_enclave_targetinfo(&s->self, &self_target);
+    st = las_sim_ereport(&s->cpu, &s->self, &self_target, zero_data, &self_report);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "simulated EREPORT failed: %s", las_status_message(st));
+        goto fail;
+    }
+    b->identity = self_report.body;
+    *out = b;
+    return LAS_OK;
+fail:
+    if (s)
+        sodium_free(s);
+    free(b);
+    return st;
+}
+
+void las_backend_close(struct las_backend *b)
+{
+    if (b == NULL)
+        return;
+    b->ops->destroy(b);
+    free(b);
+}

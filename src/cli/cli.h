@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared pieces of the `las` command-line tool. */
+#ifndef LAS_CLI_H
+#define LAS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/status.h"
+
+/* Exit codes of every subcommand (DESIGN §5). */
+enum { LAS_EXIT_OK = 0, LAS_EXIT_REFUSED = 1, LAS_EXIT_USAGE = 2, LAS_EXIT_IO = 3 };
+
+struct las_cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+    const char *help;
+};
+
+int las_cmd_serve(int argc, char **argv);
+int las_cmd_id(int argc, char **argv);
+int las_cmd_attest(int argc, char **argv);
+int las_cmd_verify(int argc, char **argv);
+int las_cmd_version(int argc, char **argv);
+
+/* "las: <message>" on stderr. */
+__attribute__((format(printf, 1, 2))) void las_cli_error(const char *fmt, ...);
+
+/* Prints "las <cmd>: <message>" and a hint to --help; returns LAS_EXIT_USAGE. */
+__attribute__((format(printf, 2, 3))) int las_cli_usage_error(const char *cmd, const char *fmt,
+                                                              ...);
+
+/* State directory for sim mode: flag, else $LAS_STATE_DIR, else the default. */
+const char *las_cli_state_dir(const char *flag);
+
+/*
+ * Decodes up to max bytes of hex into out, zero-padding the rest (used for
+ * report data). LAS_ERR_INVALID_ARGUMENT for odd length, bad digits or too long.
+ */
+LAS_MUST_CHECK las_status las_cli_hex_padded(const char *hex, uint8_t *out, size_t max);
+
+/* Parses a decimal number in [0, max]. */
+LAS_MUST_CHECK las_status las_cli_parse_u16(const char *s, uint16_t *out);
+
+/* Writes a whole file ("-" = stdout, refused when stdout is a terminal). */
+LAS_MUST_CHECK las_status las_cli_write_file(const char *path, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/hex.h"
+#include "daemon/config.h"
+
+void las_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("las: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int las_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "las %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'las %s --help')\n", cmd);
+    return LAS_EXIT_USAGE;
+}
+
+const char *las_cli_state_dir(const char *flag)
+{
+    const char *v;
+    if (flag && *flag)
+        return flag;
+    if ((v = getenv("LAS_STATE_DIR")) && *v)
+        return v;
+    return LAS_DEFAULT_STATE_DIR;
+}
+
+las_status las_cli_hex_padded(const char *hex, uint8_t *out, size_t max)
+{
+    size_t len = strlen(hex);
+    memset(out, 0, max);
+    if (len % 2 != 0 || len / 2 > max)
+        return LAS_ERR_INVALID_ARGUMENT;
+    return las_hex_decode(hex, out, len / 2) == LAS_OK ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
+}
+
+las_status las_cli_parse_u16(const char *s, uint16_t *out)
+{
+    char *end = NULL;
+    if (s == NULL || *s < '0' || *s > '9')
+        return LAS_ERR_INVALID_ARGUMENT;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > 65535)
+        return LAS_ERR_INVALID_ARGUMENT;
+    *out = (uint16_t)v;
+    return LAS_OK;
+}
+
+las_status las_cli_write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f;
+    if (strcmp(path, "-") == 0) {
+        if (isatty(STDOUT_FILENO)) {
+            las_cli_error("refusing to write binary data to a terminal; use --out FILE");
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        f = stdout;
+    } else {
+        f = fopen(path, "wb");
+        if (f == NULL) {
+            las_cli_error("cannot write %s: %s", path, strerror(errno));
+            return LAS_ERR_IO;
+        }
+    }
+    int ok = fwrite(data, 1, len, f) == len;
+    ok = (f == stdout ? fflush(f) : fclose(f)) == 0 && ok;
+    if (!ok) {
+        las_cli_error("cannot write %s: %s", path, strerror(errno));
+        return LAS_ERR_IO;
+    }
+    return LAS_OK;
+}

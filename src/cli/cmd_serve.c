@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `las serve`: the daemon's start-up, signal handling and shutdown. */
+#include <errno.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "cli/cli.h"
+#include "common/crypto.h"
+#include "common/hex.h"
+#include "common/log.h"
+#include "daemon/config.h"
+#include "daemon/server.h"
+#include "identity/platform_key.h"
+#include "version.h"
+
+/* Gramine exposes this file inside an SGX enclave only. */
+#define GRAMINE_ATTESTATION_TYPE "/dev/attestation/attestation_type"
+
+static int resolve_mode(enum las_mode requested, enum las_mode *out)
+{
+    int in_enclave = access(GRAMINE_ATTESTATION_TYPE, F_OK) == 0;
+    switch (requested) {
+    case LAS_MODE_SIM:
+        *out = LAS_MODE_SIM;
+        return 0;
+    case LAS_MODE_SGX:
+        if (!in_enclave) {
+            las_error("mode sgx: not running inside an SGX enclave (%s not found); start LAS "
+                      "with gramine-sgx (see docs/hardware.md) or use --mode sim",
+                      GRAMINE_ATTESTATION_TYPE);
+            return -1;
+        }
+        las_error("mode sgx: the SGX hardware backend is not part of this build yet");
+        return -1;
+    default:
+        if (in_enclave) {
+            las_error("mode auto: running inside an SGX enclave, but the SGX hardware backend "
+                      "is not part of this build yet");
+            return -1;
+        }
+        las_warn("mode auto: not inside an SGX enclave; using the SIMULATED backend, which gives "
+                 "NO SECURITY (development and CI only)");
+        *out = LAS_MODE_SIM;
+        return 0;
+    }
+}
+
+/* Blocks the stop signals in every thread so that sigwait() gets them here. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int las_cmd_serve(int argc, char **argv)
+{
+    struct las_config cfg;
+    char why[512];
+    bool help = false;
+    int rc = LAS_EXIT_IO;
+    struct las_backend *backend = NULL;
+    struct las_platform_key *key = NULL;
+    struct las_server *server = NULL;
+    enum las_mode mode;
+    sigset_t stop_signals;
+
+    las_config_defaults(&cfg);
+    if (las_config_from_env(&cfg, why, sizeof why) != LAS_OK ||
+        las_config_from_args(&cfg, argc, argv, &help, why, sizeof why) != LAS_OK)
+        return las_cli_usage_error("serve", "%s", why);
+    if (help) {
+        las_config_usage(stdout);
+        return LAS_EXIT_OK;
+    }
+    las_log_configure(cfg.log_level, cfg.log_format);
+    block_stop_signals(&stop_signals);
+
+    las_info("LAS %s starting (pid %d)", LAS_VERSION, (int)getpid());
+    las_config_log(&cfg);
+    if (resolve_mode(cfg.mode, &mode) != 0)
+        return LAS_EXIT_IO;
+
+    struct las_backend_sim_config sim_cfg = {
+        .state_dir = cfg.state_dir,
+        .cpusvn_override = cfg.have_sim_cpusvn ? cfg.sim_cpusvn : NULL,
+        .isvsvn_override = cfg.sim_isvsvn,
+    };
+    if (las_backend_sim_open(&sim_cfg, &backend, why, sizeof why) != LAS_OK) {
+        las_error("cannot open the simulated SGX CPU: %s", why);
+        goto out;
+    }
+
+    /* The platform key lives in locked, guarded memory, read-only once derived. */
+    key = sodium_malloc(sizeof *key);
+    if (key == NULL) {
+        las_error("cannot allocate locked memory for the platform key");
+        goto out;
+    }
+    las_status st =
+        las_platform_key_derive(backend, backend->identity.cpusvn, backend->identity.isvsvn, key);
+    if (st != LAS_OK) {
+        las_error("cannot derive the platform key: %s", las_status_message(st));
+        goto out;
+    }
+    sodium_mprotect_readonly(key);
+
+    char id[LAS_PLATFORM_ID_HEX_SIZE], cpusvn[33];
+    las_platform_id_format(key->public_key, id);
+    las_hex_encode(key->cpusvn, 16, cpusvn, 0);
+    /* Operators grep this line: the ID must stay the 8th field (docs/operations.md). */
+    las_info("platform identity: Ed25519 public key %s (mode %s, cpusvn %s, isvsvn %u)", id,
+             backend->name, cpusvn, (unsigned)key->isvsvn);
+
+    if (las_server_start(&cfg, backend, key, &server, why, sizeof why) != LAS_OK) {
+        las_error("%s", why);
+        goto out;
+    }
+    las_info("listening on %s (port %u); ready", cfg.listen, (unsigned)las_server_port(server));
+
+    int sig = 0;
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    las_info("received %s: stopping (waiting up to %us for in-flight requests)",
+             sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg.shutdown_timeout);
+    las_server_stop(server, cfg.shutdown_timeout);
+    server = NULL;
+    las_info("stopped");
+    rc = LAS_EXIT_OK;
+out:
+    if (key)
+        sodium_free(key); /* wipes */
+    las_backend_close(backend);
+    return rc;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `las`: one binary, subcommands from a table. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/crypto.h"
+#include "version.h"
+
+static const struct las_cli_command commands[] = {
+    {"serve", las_cmd_serve, "run the LAS daemon"},
+    {"id", las_cmd_id, "print the platform ID of a running LAS"},
+    {"attest", las_cmd_attest, "act as a simulated enclave and obtain a LAS quote"},
+    {"verify", las_cmd_verify, "verify a LAS quote"},
+    {"version", las_cmd_version, "print the version"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: las COMMAND [OPTIONS]\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(out, "\nRun 'las COMMAND --help' for the options of a command.\n"
+                 "Exit codes: 0 ok, 1 verification refused, 2 usage error, 3 connection or "
+                 "I/O error.\n");
+}
+
+int las_cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("las %s\n", LAS_VERSION);
+    return LAS_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return LAS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return LAS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return las_cmd_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            if (las_crypto_init() != LAS_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+                las_cli_error("cannot initialize the crypto or HTTP library");
+                return LAS_EXIT_IO;
+            }
+            int rc = commands[i].run(argc - 1, argv + 1);
+            curl_global_cleanup();
+            return rc;
+        }
+    }
+    fprintf(stderr, "las: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return LAS_EXIT_USAGE;
+}

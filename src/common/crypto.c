@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "common/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+las_status las_crypto_init(void)
+{
+    return sodium_init() < 0 ? LAS_ERR_CRYPTO : LAS_OK;
+}
+
+las_status las_aes_cmac(const uint8_t key[static 16], const uint8_t *msg, size_t len,
+                        uint8_t mac[static LAS_CMAC_SIZE])
+{
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)"AES-128-CBC", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    size_t out_len = 0;
+    if (EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", params, key, 16, msg, len, mac, LAS_CMAC_SIZE,
+                  &out_len) == NULL ||
+        out_len != LAS_CMAC_SIZE) {
+        memset(mac, 0, LAS_CMAC_SIZE);
+        return LAS_ERR_CRYPTO;
+    }
+    return LAS_OK;
+}
+
+las_status las_sha256(const void *data, size_t len, uint8_t out[static LAS_SHA256_SIZE])
+{
+    unsigned int n = 0;
+    if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 || n != LAS_SHA256_SIZE)
+        return LAS_ERR_CRYPTO;
+    return LAS_OK;
+}
+
+las_status las_sha256_file(const char *path, uint8_t out[static LAS_SHA256_SIZE])
+{
+    las_status st = LAS_ERR_CRYPTO;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return LAS_ERR_IO;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+        goto out;
+    for (;;) {
+        uint8_t chunk[65536];
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = LAS_ERR_IO;
+            goto out;
+        }
+        if (n == 0)
+            break;
+        if (EVP_DigestUpdate(ctx, chunk, (size_t)n) != 1)
+            goto out;
+    }
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == LAS_SHA256_SIZE)
+        st = LAS_OK;
+out:
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    return st;
+}
+
+las_status las_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt, size_t salt_len,
+                           const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+{
+    las_status st = LAS_ERR_CRYPTO;
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    if (ctx == NULL)
+        goto out;
+    OSSL_PARAM params[5];
+    int i = 0;
+    params[i++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+    params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+    if (salt_len > 0)
+        params[i++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    params[i] = OSSL_PARAM_construct_end();
+    if (EVP_KDF_derive(ctx, out, out_len, params) == 1)
+        st = LAS_OK;
+    else
+        memset(out, 0, out_len);
+out:
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return st;
+}
+
+void las_random_bytes(void *out, size_t n)
+{
+    randombytes_buf(out, n);
+}
+
+bool las_ct_equal(const void *a, const void *b, size_t n)
+{
+    return sodium_memcmp(a, b, n) == 0;
+}
+
+void las_wipe(void *p, size_t n)
+{
+    sodium_memzero(p, n);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Thin, must-check wrappers over OpenSSL 3 libcrypto (AES-CMAC, SHA-256,
+ * HKDF) and libsodium (randomness, constant-time comparison, wiping), so the
+ * rest of LAS never touches library-specific error conventions.
+ */
+#ifndef LAS_CRYPTO_H
+#define LAS_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/status.h"
+
+#define LAS_SHA256_SIZE 32
+#define LAS_CMAC_SIZE   16
+
+/* Initializes libsodium; call once before any other function here. */
+LAS_MUST_CHECK las_status las_crypto_init(void);
+
+/* AES-128-CMAC (NIST SP 800-38B, RFC 4493). */
+LAS_MUST_CHECK las_status las_aes_cmac(const uint8_t key[static 16], const uint8_t *msg, size_t len,
+                                       uint8_t mac[static LAS_CMAC_SIZE]);
+
+LAS_MUST_CHECK las_status las_sha256(const void *data, size_t len,
+                                     uint8_t out[static LAS_SHA256_SIZE]);
+
+/* SHA-256 of a file's contents, read in chunks (any size). */
+LAS_MUST_CHECK las_status las_sha256_file(const char *path, uint8_t out[static LAS_SHA256_SIZE]);
+
+/* HKDF-SHA256 (RFC 5869): extract with salt (may be empty), expand with info. */
+LAS_MUST_CHECK las_status las_hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const uint8_t *salt,
+                                          size_t salt_len, const uint8_t *info, size_t info_len,
+                                          uint8_t *out, size_t out_len);
+
+void las_random_bytes(void *out, size_t n);
+
+/* Constant-time equality of two n-byte buffers. */
+bool las_ct_equal(const void *a, const void *b, size_t n);
+
+/* Wipes n bytes so the compiler cannot elide it. */
+void las_wipe(void *p, size_t n);
+
+#endif

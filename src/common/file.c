@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "common/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+las_status las_file_read(const char *path, size_t max, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return LAS_ERR_IO;
+    las_status st = LAS_ERR_IO;
+    size_t cap = max + 1; /* one more byte to detect an oversized file */
+    uint8_t *buf = malloc(cap ? cap : 1);
+    size_t len = 0;
+    if (buf == NULL) {
+        st = LAS_ERR_NO_MEMORY;
+        goto out;
+    }
+    while (len < cap) {
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            goto out;
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len > max) {
+        st = LAS_ERR_BAD_SIZE;
+        goto out;
+    }
+    *out = buf;
+    *out_len = len;
+    buf = NULL;
+    st = LAS_OK;
+out:
+    free(buf);
+    close(fd);
+    return st;
+}
+
+static int write_full(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+las_status las_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                                 int exclusive)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
+        return LAS_ERR_INVALID_ARGUMENT;
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return LAS_ERR_IO;
+    int saved = 0;
+    las_status st = LAS_ERR_IO;
+    if (fchmod(fd, mode) != 0 || write_full(fd, data, len) != 0 || fsync(fd) != 0) {
+        saved = errno;
+        close(fd);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        saved = errno;
+        goto out;
+    }
+    if (exclusive) {
+        if (link(tmp, path) != 0) {
+            saved = errno;
+            goto out;
+        }
+    } else if (rename(tmp, path) != 0) {
+        saved = errno;
+        goto out;
+    }
+    st = LAS_OK;
+out:
+    unlink(tmp); /* after rename this name is gone; after link it is a second name */
+    errno = saved;
+    return st;
+}
+
+las_status las_dir_ensure(const char *dir, mode_t mode)
+{
+    struct stat sb;
+    if (mkdir(dir, mode) != 0 && errno != EEXIST)
+        return LAS_ERR_IO;
+    if (stat(dir, &sb) != 0)
+        return LAS_ERR_IO;
+    if (!S_ISDIR(sb.st_mode)) {
+        errno = ENOTDIR;
+        return LAS_ERR_IO;
+    }
+    return LAS_OK;
+}

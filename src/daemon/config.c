@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+
+#include "daemon/config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/hex.h"
+
+typedef las_status (*option_setter)(struct las_config *c, const char *value);
+
+static las_status parse_uint(const char *value, unsigned long min, unsigned long max,
+                             unsigned long *out)
+{
+    char *end = NULL;
+    if (value == NULL || *value < '0' || *value > '9')
+        return LAS_ERR_INVALID_ARGUMENT;
+    errno = 0;
+    unsigned long v = strtoul(value, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return LAS_ERR_INVALID_ARGUMENT;
+    *out = v;
+    return LAS_OK;
+}
+
+las_status las_split_hostport(const char *addr, char *host, size_t host_len, uint16_t *port)
+{
+    const char *colon;
+    const char *h = addr;
+    size_t hl;
+    if (addr == NULL || *addr == '\0')
+        return LAS_ERR_INVALID_ARGUMENT;
+    if (addr[0] == '[') {
+        const char *close = strchr(addr, ']');
+        if (close == NULL || close[1] != ':')
+            return LAS_ERR_INVALID_ARGUMENT;
+        h = addr + 1;
+        hl = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(addr, ':');
+        if (colon == NULL || memchr(addr, ':', (size_t)(colon - addr)) != NULL)
+            return LAS_ERR_INVALID_ARGUMENT;
+        hl = (size_t)(colon - addr);
+    }
+    unsigned long p;
+    if (hl == 0 || hl >= host_len || parse_uint(colon + 1, 0, 65535, &p) != LAS_OK)
+        return LAS_ERR_INVALID_ARGUMENT;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (uint16_t)p;
+    return LAS_OK;
+}
+
+static las_status set_listen(struct las_config *c, const char *v)
+{
+    char host[256];
+    uint16_t port;
+    if (las_split_hostport(v, host, sizeof host, &port) != LAS_OK || strlen(v) >= sizeof c->listen)
+        return LAS_ERR_INVALID_ARGUMENT;
+    strcpy(c->listen, v);
+    return LAS_OK;
+}
+
+static las_status set_state_dir(struct las_config *c, const char *v)
+{
+    if (*v == '\0' || strlen(v) >= sizeof c->state_dir)
+        return LAS_ERR_INVALID_ARGUMENT;
+    strcpy(c->state_dir, v);
+    return LAS_OK;
+}
+
+static las_status set_mode(struct las_config *c, const char *v)
+{
+    if (strcmp(v, "auto") == 0)
+        c->mode = LAS_MODE_AUTO;
+    else if (strcmp(v, "sim") == 0)
+        c->mode = LAS_MODE_SIM;
+    else if (strcmp(v, "sgx") == 0)
+        c->mode = LAS_MODE_SGX;
+    else
+        return LAS_ERR_INVALID_ARGUMENT;
+    return LAS_OK;
+}
+
+static las_status set_sim_cpusvn(struct las_config *c, const char *v)
+{
+    las_status st = las_hex_decode(v, c->sim_cpusvn, sizeof c->sim_cpusvn);
+    c->have_sim_cpusvn = st == LAS_OK;
+    return st == LAS_OK ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static las_status set_sim_isvsvn(struct las_config *c, const char *v)
+{
+    unsigned long n;
+    las_status st = parse_uint(v, 0, 65535, &n);
+    if (st == LAS_OK)
+        c->sim_isvsvn = (int)n;
+    return st;
+}
+
+#define UINT_SETTER(name, field, min, max)                                                         \
+    static las_status name(struct las_config *c, const char *v)                                    \
+    {                                                                                              \
+        unsigned long n;                                                                           \
+        las_status st = parse_uint(v, min, max, &n);                                               \
+        if (st == LAS_OK)                                                                          \
+            c->field = (unsigned)n;                                                                \
+        return st;                                                                                 \
+    }
+UINT_SETTER(set_threads, threads, 0, 256)
+UINT_SETTER(set_max_connections, max_connections, 1, 100000)
+UINT_SETTER(set_connection_timeout, connection_timeout, 1, 3600)
+UINT_SETTER(set_shutdown_timeout, shutdown_timeout, 0, 3600)
+
+static las_status set_log_level(struct las_config *c, const char *v)
+{
+    return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static las_status set_log_format(struct las_config *c, const char *v)
+{
+    return las_log_format_parse(v, &c->log_format) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static const struct option_def {
+    const char *flag;
+    const char *env;
+    option_setter set;
+    const char *arg;
+    const char *help;
+} options[] = {
+    {"listen", "LAS_LISTEN", set_listen, "HOST:PORT",
+     "address to listen on (default " LAS_DEFAULT_LISTEN "; port 0 picks a free port)"},
+    {"state-dir", "LAS_STATE_DIR", set_state_dir, "DIR",
+     "state directory (default ./" LAS_DEFAULT_STATE_DIR ")"},
+    {"mode", "LAS_MODE", set_mode, "auto|sim|sgx", "platform backend (default auto)"},
+    {"sim-cpusvn", "LAS_SIM_CPUSVN", set_sim_cpusvn, "HEX",
+     "sim: set the simulated CPUSVN (32 hex digits), as a microcode update would"},
+    {"sim-isvsvn", "LAS_SIM_ISVSVN", set_sim_isvsvn, "N",
+     "sim: run LAS with this ISVSVN, as a LAS update would"},
+    {"threads", "LAS_THREADS", set_threads, "N", "worker threads (default: one per CPU)"},
+    {"max-connections", "LAS_MAX_CONNECTIONS", set_max_connections, "N",
+     "concurrent connections (default 1024)"},
+    {"connection-timeout", "LAS_CONNECTION_TIMEOUT", set_connection_timeout, "SECONDS",
+     "close connections idle this long (default 30)"},
+    {"shutdown-timeout", "LAS_SHUTDOWN_TIMEOUT", set_shutdown_timeout, "SECONDS",
+     "on SIGTERM, wait this long for in-flight requests (default 10)"},
+    {"log-level", "LAS_LOG_LEVEL", set_log_level, "debug|info|warn|error",
+     "least severe level logged (default info)"},
+    {"log-format", "LAS_LOG_FORMAT", set_log_format, "text|json", "log format (default text)"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+void las_config_defaults(struct las_config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->listen, LAS_DEFAULT_LISTEN);
+    strcpy(c->state_dir, LAS_DEFAULT_STATE_DIR);
+    c->mode = LAS_MODE_AUTO;
+    c->sim_isvsvn = -1;
+    c->threads = 0;
+    c->max_connections = 1024;
+    c->connection_timeout = 30;
+    c->shutdown_timeout = 10;
+    c->log_level = LAS_LOG_INFO;
+    c->log_format = LAS_LOG_TEXT;
+}
+
+las_status las_config_from_env(struct las_config *c, char *why, size_t why_len)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const char *v = getenv(options[i].env);
+        if (v == NULL || *v == '\0')
+            continue;
+        if (options[i].set(c, v) != LAS_OK) {
+            snprintf(why, why_len, "invalid value of %s: expected %s", options[i].env,
+                     options[i].arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return LAS_OK;
+}
+
+las_status las_config_from_args(struct las_config *c, int argc, char **argv, bool *help, char *why,
+                                size_t why_len)
+{
+    *help = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            *help = true;
+            return LAS_OK;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(why, why_len, "unexpected argument '%s'", arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct option_def *opt = NULL;
+        for (size_t k = 0; k < N_OPTIONS; k++) {
+            if (strlen(options[k].flag) == name_len &&
+                strncmp(options[k].flag, name, name_len) == 0)
+                opt = &options[k];
+        }
+        if (opt == NULL) {
+            snprintf(why, why_len, "unknown option '%s' (see las serve --help)", arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (value == NULL) {
+            snprintf(why, why_len, "option --%s needs a value (%s)", opt->flag, opt->arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        if (opt->set(c, value) != LAS_OK) {
+            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", value, opt->flag,
+                     opt->arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return LAS_OK;
+}
+
+void las_config_usage(FILE *out)
+{
+    fprintf(out, "usage: las serve [OPTIONS]\n\nOptions (each also read from its variable):\n");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s %s", options[i].flag, options[i].arg);
+        fprintf(out, "  %-36s %s [%s]\n", left, options[i].help, options[i].env);
+    }
+}
+
+const char *las_mode_name(enum las_mode m)
+{
+    switch (m) {
+    case LAS_MODE_SIM:
+        return "sim";
+    case LAS_MODE_SGX:
+        return "sgx";
+    default:
+        return "auto";
+    }
+}
+
+void las_config_log(const struct las_config *c)
+{
+    char cpusvn[33] = "(stored)";
+    if (c->have_sim_cpusvn)
+        las_hex_encode(c->sim_cpusvn, 16, cpusvn, 0);
+    las_info("config: listen=%s state-dir=%s mode=%s", c->listen, c->state_dir,
+             las_mode_name(c->mode));
+    las_info("config: threads=%u max-connections=%u connection-timeout=%us "
+             "shutdown-timeout=%us",
+             c->threads, c->max_connections, c->connection_timeout, c->shutdown_timeout);
+    if (c->sim_isvsvn >= 0)
+        las_info("config: sim-cpusvn=%s sim-isvsvn=%d", cpusvn, c->sim_isvsvn);
+    else
+        las_info("config: sim-cpusvn=%s sim-isvsvn=(built-in)", cpusvn);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Daemon configuration: defaults, then LAS_* environment variables, then
+ * command-line flags, all through one table of options (config.c) so a flag
+ * and its variable always parse the same way.
+ */
+#ifndef LAS_CONFIG_H
+#define LAS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/log.h"
+#include "las/status.h"
+
+enum las_mode { LAS_MODE_AUTO, LAS_MODE_SIM, LAS_MODE_SGX };
+
+struct las_config {
+    char listen[256];
+    char state_dir[1024];
+    enum las_mode mode;
+    bool have_sim_cpusvn;
+    uint8_t sim_cpusvn[16];
+    int sim_isvsvn;              /* -1: the built-in LAS ISVSVN */
+    unsigned threads;            /* 0: one per CPU */
+    unsigned max_connections;    /* concurrent connections */
+    unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
+    unsigned shutdown_timeout;   /* seconds to wait for in-flight requests on SIGTERM */
+    enum las_log_level log_level;
+    enum las_log_format log_format;
+};
+
+#define LAS_DEFAULT_LISTEN    "127.0.0.1:18766"
+#define LAS_DEFAULT_STATE_DIR "las-state"
+
+void las_config_defaults(struct las_config *c);
+
+/* Applies every LAS_* variable that is set. why names the bad one. */
+LAS_MUST_CHECK las_status las_config_from_env(struct las_config *c, char *why, size_t why_len);
+
+/*
+ * Applies "--name VALUE" / "--name=VALUE" flags from argv (argv[0] is the
+ * subcommand). LAS_ERR_INVALID_ARGUMENT with a reason for an unknown flag,
+ * a missing value or a bad value. *help is set when --help is given.
+ */
+LAS_MUST_CHECK las_status las_config_from_args(struct las_config *c, int argc, char **argv,
+                                               bool *help, char *why, size_t why_len);
+
+/* Writes the usage of `las serve` (every option, its variable, its default). */
+void las_config_usage(FILE *out);
+
+/* Logs the effective configuration, one line per option. */
+void las_config_log(const struct las_config *c);
+
+const char *las_mode_name(enum las_mode m);
+
+/* Splits "HOST:PORT" or "[V6]:PORT" into host and port. */
+LAS_MUST_CHECK las_status las_split_hostport(const char *addr, char *host, size_t host_len,
+                                             uint16_t *port);
+
+#endif

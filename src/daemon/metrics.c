@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "daemon/metrics.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const int tracked_codes[LAS_METRICS_CODES] = {200, 400, 403, 404, 405, 413, 500, 503, 0};
+static const double bucket_bounds[LAS_METRICS_BUCKETS - 1] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
+
+static const char *const route_names[LAS_ROUTE_COUNT] = {
+    "target_info", "quote", "platform", "healthz", "readyz", "metrics", "other"};
+
+const char *las_route_name(enum las_route r)
+{
+    return route_names[r];
+}
+
+void las_metrics_init(struct las_metrics *m)
+{
+    memset(m, 0, sizeof *m);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    m->start_time = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int code_index(int http_status)
+{
+    for (int i = 0; i < LAS_METRICS_CODES - 1; i++) {
+        if (tracked_codes[i] == http_status)
+            return i;
+    }
+    return LAS_METRICS_CODES - 1; /* "other" */
+}
+
+void las_metrics_request(struct las_metrics *m, enum las_route route, int http_status,
+                         uint64_t duration_ns)
+{
+    atomic_fetch_add_explicit(&m->requests[route][code_index(http_status)], 1,
+                              memory_order_relaxed);
+    double seconds = (double)duration_ns / 1e9;
+    int b = 0;
+    while (b < LAS_METRICS_BUCKETS - 1 && seconds > bucket_bounds[b])
+        b++;
+    atomic_fetch_add_explicit(&m->duration_buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->duration_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->duration_sum_ns, duration_ns, memory_order_relaxed);
+}
+
+void las_metrics_quote(struct las_metrics *m, las_status outcome)
+{
+    if ((int)outcome >= 0 && outcome < LAS_STATUS_COUNT)
+        atomic_fetch_add_explicit(&m->quotes[outcome], 1, memory_order_relaxed);
+}
+
+struct out {
+    char *buf;
+    size_t cap;
+    size_t len;
+    int overflow;
+};
+
+__attribute__((format(printf, 2, 3))) static void emit(struct out *o, const char *fmt, ...)
+{
+    if (o->overflow)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= o->cap - o->len)
+        o->overflow = 1;
+    else
+        o->len += (size_t)n;
+}
+
+static uint64_t load(const _Atomic uint64_t *v)
+{
+    return atomic_load_explicit(v, memory_order_relaxed);
+}
+
+size_t las_metrics_render(const struct las_metrics *m, const char *version, const char *mode,
+                          char *buf, size_t cap)
+{
+    struct out o = {buf, cap, 0, 0};
+
+    emit(&o,
+         "# HELP las_build_info Version and platform mode of this LAS.\n"
+         "# TYPE las_build_info gauge\n"
+         "las_build_info{version=\"%s\",mode=\"%s\"} 1\n",
+         version, mode);
+    emit(&o,
+         "# HELP las_start_time_seconds Start time of LAS since the Unix epoch.\n"
+         "# TYPE las_start_time_seconds gauge\n"
+         "las_start_time_seconds %.3f\n",
+         m->start_time);
+    emit(&o, "# HELP las_http_requests_total HTTP requests by handler and status code.\n"
+             "# TYPE las_http_requests_total counter\n");
+    for (int r = 0; r < LAS_ROUTE_COUNT; r++) {
+        for (int c = 0; c < LAS_METRICS_CODES; c++) {
+            uint64_t v = load(&m->requests[r][c]);
+            /* Always show the 200 series of real handlers, others once seen. */
+            if (v == 0 && !(c == 0 && r != LAS_ROUTE_OTHER))
+                continue;
+            if (tracked_codes[c] != 0)
+                emit(&o, "las_http_requests_total{handler=\"%s\",code=\"%d\"} %llu\n",
+                     route_names[r], tracked_codes[c], (unsigned long long)v);
+            else
+                emit(&o, "las_http_requests_total{handler=\"%s\",code=\"other\"} %llu\n",
+                     route_names[r], (unsigned long long)v);
+        }
+    }
+    emit(&o, "# HELP las_quotes_total Quote requests by outcome (issued or error code).\n"
+             "# TYPE las_quotes_total counter\n");
+    for (int s = 0; s < LAS_STATUS_COUNT; s++) {
+        uint64_t v = load(&m->quotes[s]);
+        if (v == 0 && s != LAS_OK && s != LAS_ERR_REPORT_MAC && s != LAS_ERR_BAD_SIZE)
+            continue;
+        emit(&o, "las_quotes_total{outcome=\"%s\"} %llu\n",
+             s == LAS_OK ? "issued" : las_status_name((las_status)s), (unsigned long long)v);
+    }
+    emit(&o, "# HELP las_http_request_duration_seconds Time to answer an HTTP request.\n"
+             "# TYPE las_http_request_duration_seconds histogram\n");
+    uint64_t cumulative = 0;
+    for (int b = 0; b < LAS_METRICS_BUCKETS; b++) {
+        cumulative += load(&m->duration_buckets[b]);
+        if (b < LAS_METRICS_BUCKETS - 1)
+            emit(&o, "las_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_bounds[b],
+                 (unsigned long long)cumulative);
+        else
+            emit(&o, "las_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                 (unsigned long long)cumulative);
+    }
+    emit(&o, "las_http_request_duration_seconds_sum %.9f\n",
+         (double)load(&m->duration_sum_ns) / 1e9);
+    emit(&o, "las_http_request_duration_seconds_count %llu\n",
+         (unsigned long long)load(&m->duration_count));
+    emit(&o,
+         "# HELP las_http_connections_open Open client connections.\n"
+         "# TYPE las_http_connections_open gauge\n"
+         "las_http_connections_open %llu\n",
+         (unsigned long long)load(&m->connections_open));
+    return o.overflow ? 0 : o.len;
+}

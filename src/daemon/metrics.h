@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Prometheus metrics of the daemon: lock-free counters updated on the request
+ * path, rendered in the text exposition format on GET /metrics.
+ */
+#ifndef LAS_METRICS_H
+#define LAS_METRICS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/status.h"
+
+enum las_route {
+    LAS_ROUTE_TARGET_INFO,
+    LAS_ROUTE_QUOTE,
+    LAS_ROUTE_PLATFORM,
+    LAS_ROUTE_HEALTHZ,
+    LAS_ROUTE_READYZ,
+    LAS_ROUTE_METRICS,
+    LAS_ROUTE_OTHER,
+    LAS_ROUTE_COUNT
+};
+
+#define LAS_METRICS_CODES   9 /* distinct HTTP status codes tracked */
+#define LAS_METRICS_BUCKETS 14
+
+struct las_metrics {
+    _Atomic uint64_t requests[LAS_ROUTE_COUNT][LAS_METRICS_CODES];
+    _Atomic uint64_t quotes[LAS_STATUS_COUNT];
+    _Atomic uint64_t duration_buckets[LAS_METRICS_BUCKETS]; /* cumulative on output */
+    _Atomic uint64_t duration_count;
+    _Atomic uint64_t duration_sum_ns;
+    _Atomic uint64_t connections_open;
+    double start_time;
+};
+
+void las_metrics_init(struct las_metrics *m);
+void las_metrics_request(struct las_metrics *m, enum las_route route, int http_status,
+                         uint64_t duration_ns);
+void las_metrics_quote(struct las_metrics *m, las_status outcome);
+const char *las_route_name(enum las_route r);
+
+/*
+ * Renders all metrics into buf (NUL-terminated); returns the length, or 0 if
+ * buf is too small.
+ */
+size_t las_metrics_render(const struct las_metrics *m, const char *version, const char *mode,
+                          char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "daemon/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/crypto.h"
+#include "common/hex.h"
+#include "common/log.h"
+#include "daemon/metrics.h"
+#include "identity/quote_sign.h"
+#include "version.h"
+
+#define METRICS_BUFFER_SIZE 16384
+#define PLATFORM_DOC_SIZE   4096
+
+struct las_server {
+    struct MHD_Daemon *mhd;
+    int listen_fd;
+    uint16_t port;
+    struct las_backend *backend;
+    const struct las_platform_key *key;
+    struct las_metrics metrics;
+    uint8_t target_info[LAS_SGX_TARGETINFO_SIZE];
+    char platform_doc[PLATFORM_DOC_SIZE];
+    size_t platform_doc_len;
+    _Atomic int stopping;
+    _Atomic long in_flight;
+};
+
+/* Per-request state, allocated when the request's headers are in. */
+struct request {
+    struct timespec start;
+    enum las_route route;
+    int status;
+    size_t body_len;
+    int body_too_large;
+    uint8_t body[LAS_SGX_REPORT_SIZE];
+};
+
+static uint64_t elapsed_ns(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)(now.tv_sec - start->tv_sec) * 1000000000ull +
+           (uint64_t)(now.tv_nsec - start->tv_nsec);
+}
+
+static enum MHD_Result send_buffer(struct MHD_Connection *conn, struct request *rq, int status,
+                                   const char *type, const void *data, size_t len,
+                                   enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, mode);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+                                rq->route == LAS_ROUTE_QUOTE ? "POST" : "GET, HEAD");
+    enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    rq->status = status;
+    return r;
+}
+
+/* The error body of DESIGN §5: {"error":{"code":...,"message":...}}. */
+static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, int status,
+                                  const char *code, const char *message)
+{
+    char body[512];
+    json_t *obj = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+    char *text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    int n = snprintf(body, sizeof body, "%s\n", text ? text : "{}");
+    free(text);
+    json_decref(obj);
+    if (n < 0 || (size_t)n >= sizeof body)
+        n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"\"}}\n", code);
+    return send_buffer(conn, rq, status, "application/json", body, (size_t)n,
+                       MHD_RESPMEM_MUST_COPY);
+}
+
+static enum MHD_Result send_status_error(struct MHD_Connection *conn, struct request *rq,
+                                         las_status st)
+{
+    return send_error(conn, rq, las_status_http(st), las_status_name(st), las_status_message(st));
+}
+
+static enum las_route route_of(const char *url)
+{
+    static const struct {
+        const char *path;
+        enum las_route route;
+    } routes[] = {
+        {"/v1/target-info", LAS_ROUTE_TARGET_INFO},
+        {"/v1/quote", LAS_ROUTE_QUOTE},
+        {"/v1/platform", LAS_ROUTE_PLATFORM},
+        {"/healthz", LAS_ROUTE_HEALTHZ},
+        {"/readyz", LAS_ROUTE_READYZ},
+        {"/metrics", LAS_ROUTE_METRICS},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (strcmp(url, routes[i].path) == 0)
+            return routes[i].route;
+    }
+    return LAS_ROUTE_OTHER;
+}
+
+static enum MHD_Result handle_quote(struct las_server *s, struct MHD_Connection *conn,
+                                    struct request *rq)
+{
+    struct las_sgx_report report;
+    uint8_t quote[LAS_QUOTE_SIZE];
+    las_status st;
+
+    if (rq->body_too_large || rq->body_len != LAS_SGX_REPORT_SIZE) {
+        las_metrics_quote(&s->metrics, LAS_ERR_BAD_SIZE);
+        char msg[160];
+        if (rq->body_too_large)
+            snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT; got more",
+                     LAS_SGX_REPORT_SIZE);
+        else
+            snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT; got %zu bytes",
+                     LAS_SGX_REPORT_SIZE, rq->body_len);
+        return send_error(conn, rq, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
+    }
+    st = las_sgx_report_parse(rq->body, rq->body_len, &report);
+    if (st == LAS_OK)
+        st = s->backend->ops->verify_report(s->backend, &report);
+    if (st == LAS_OK) {
+        uint16_t flags = s->backend->simulated ? LAS_QUOTE_FLAG_SIMULATED : 0;
+        st = las_quote_sign(s->key, flags, (uint64_t)time(NULL), &report.body, quote);
+    }
+    las_metrics_quote(&s->metrics, st);
+    if (st != LAS_OK) {
+        if (st == LAS_ERR_REPORT_MAC)
+            las_debug("quote refused: REPORT MAC invalid");
+        else
+            las_warn("quote failed: %s", las_status_message(st));
+        return send_status_error(conn, rq, st);
+    }
+    return send_buffer(conn, rq, 200, "application/octet-stream", quote, sizeof quote,
+                       MHD_RESPMEM_MUST_COPY);
+}
+
+static enum MHD_Result handle_metrics(struct las_server *s, struct MHD_Connection *conn,
+                                      struct request *rq)
+{
+    char *buf = malloc(METRICS_BUFFER_SIZE);
+    if (buf == NULL)
+        return send_status_error(conn, rq, LAS_ERR_NO_MEMORY);
+    size_t n =
+        las_metrics_render(&s->metrics, LAS_VERSION, s->backend->name, buf, METRICS_BUFFER_SIZE);
+    if (n == 0) {
+        free(buf);
+        return send_status_error(conn, rq, LAS_ERR_INTERNAL);
+    }
+    return send_buffer(conn, rq, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n,
+                       MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *conn,
+                                struct request *rq, const char *method)
+{
+    int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    int is_post = strcmp(method, "POST") == 0;
+
+    if (rq->route == LAS_ROUTE_OTHER)
+        return send_error(conn, rq, 404, "not_found", "no such resource");
+    if (rq->route == LAS_ROUTE_QUOTE ? !is_post : !is_get)
+        return send_error(conn, rq, 405, "method_not_allowed", "method not allowed here");
+
+    switch (rq->route) {
+    case LAS_ROUTE_TARGET_INFO:
+        return send_buffer(conn, rq, 200, "application/octet-stream", s->target_info,
+                           sizeof s->target_info, MHD_RESPMEM_PERSISTENT);
+    case LAS_ROUTE_QUOTE:
+        return handle_quote(s, conn, rq);
+    case LAS_ROUTE_PLATFORM:
+        return send_buffer(conn, rq, 200, "application/json", s->platform_doc, s->platform_doc_len,
+                           MHD_RESPMEM_PERSISTENT);
+    case LAS_ROUTE_HEALTHZ:
+        return send_buffer(conn, rq, 200, "text/plain", "ok\n", 3, MHD_RESPMEM_PERSISTENT);
+    case LAS_ROUTE_READYZ:
+        if (atomic_load(&s->stopping))
+            return send_error(conn, rq, 503, "unavailable", "LAS is shutting down");
+        return send_buffer(conn, rq, 200, "text/plain", "ready\n", 6, MHD_RESPMEM_PERSISTENT);
+    case LAS_ROUTE_METRICS:
+        return handle_metrics(s, conn, rq);
+    default:
+        return send_error(conn, rq, 404, "not_found", "no such resource");
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    struct las_server *s = cls;
+    struct request *rq = *req_cls;
+    (void)version;
+
+    if (rq == NULL) {
+        rq = malloc(sizeof *rq);
+        if (rq == NULL)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &rq->start);
+        rq->route = route_of(url);
+        rq->status = 0;
+        rq->body_len = 0;
+        rq->body_too_large = 0;
+        *req_cls = rq;
+        atomic_fetch_add(&s->in_flight, 1);
+        /* Refuse an announced oversized body before reading any of it. */
+        const char *length =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length && rq->route == LAS_ROUTE_QUOTE && strcmp(method, "POST") == 0 &&
+            (strlen(length) > 6 || atol(length) > LAS_SGX_REPORT_SIZE)) {
+            rq->body_too_large = 1;
+            las_metrics_quote(&s->metrics, LAS_ERR_BAD_SIZE);
+            char msg[96];
+            snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT", LAS_SGX_REPORT_SIZE);
+            return send_error(conn, rq, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size != 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (rq->status != 0)
+            return MHD_YES; /* already answered; discard */
+        if (n > sizeof rq->body - rq->body_len) {
+            rq->body_too_large = 1;
+            return MHD_NO; /* a chunked body beyond the limit: drop the connection */
+        }
+        memcpy(rq->body + rq->body_len, upload_data, n);
+        rq->body_len += n;
+        return MHD_YES;
+    }
+    if (rq->status != 0)
+        return MHD_YES;
+    return dispatch(s, conn, rq, method);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct las_server *s = cls;
+    struct request *rq = *req_cls;
+    (void)conn;
+    (void)toe;
+    if (rq == NULL)
+        return;
+    las_metrics_request(&s->metrics, rq->route, rq->status, elapsed_ns(&rq->start));
+    atomic_fetch_sub(&s->in_flight, 1);
+    free(rq);
+    *req_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct las_server *s = cls;
+    (void)conn;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(&s->metrics.connections_open, 1);
+    else
+        atomic_fetch_sub(&s->metrics.connections_open, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    las_debug("http: %s", msg);
+}
+
+static las_status bind_listen(const char *addr, int *fd_out, uint16_t *port_out, char *why,
+                              size_t why_len)
+{
+    char host[256], port_str[8];
+    uint16_t port;
+    struct addrinfo hints, *res = NULL;
+    int fd = -1;
+
+    *fd_out = -1;
+    if (las_split_hostport(addr, host, sizeof host, &port) != LAS_OK) {
+        snprintf(why, why_len, "invalid listen address '%s' (expected HOST:PORT)", addr);
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    snprintf(port_str, sizeof port_str, "%u", port);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int gai = getaddrinfo(host, port_str, &hints, &res);
+    if (gai != 0) {
+        snprintf(why, why_len, "cannot resolve listen address '%s': %s", addr, gai_strerror(gai));
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+        snprintf(why, why_len, "cannot listen on %s: %s", addr, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return LAS_ERR_IO;
+    }
+    freeaddrinfo(res);
+
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        snprintf(why, why_len, "getsockname: %s", strerror(errno));
+        close(fd);
+        return LAS_ERR_IO;
+    }
+    *port_out = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                               : ((struct sockaddr_in *)&ss)->sin_port);
+    *fd_out = fd;
+    return LAS_OK;
+}
+
+/* The platform document of GET /v1/platform, built once at start-up. */
+static las_status build_platform_doc(struct las_server *s)
+{
+    char id[LAS_PLATFORM_ID_HEX_SIZE], mrenclave[65], mrsigner[65], cpusvn[33], key_cpusvn[33];
+    const struct las_sgx_report_body *me = &s->backend->identity;
+    las_platform_id_format(s->key->public_key, id);
+    las_hex_encode(me->mrenclave, 32, mrenclave, 0);
+    las_hex_encode(me->mrsigner, 32, mrsigner, 0);
+    las_hex_encode(me->cpusvn, 16, cpusvn, 0);
+    las_hex_encode(s->key->cpusvn, 16, key_cpusvn, 0);
+    json_t *doc =
+        json_pack("{s:i,s:s,s:s,s:b,s:s,s:{s:s,s:s,s:i,s:i,s:s},s:{s:s,s:i}}", "version", 1,
+                  "platform_id", id, "mode", s->backend->name, "simulated", s->backend->simulated,
+                  "las_version", LAS_VERSION, "las", "mrenclave", mrenclave, "mrsigner", mrsigner,
+                  "isvprodid", (int)me->isvprodid, "isvsvn", (int)me->isvsvn, "cpusvn", cpusvn,
+                  "platform_key", "cpusvn", key_cpusvn, "isvsvn", (int)s->key->isvsvn);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    json_decref(doc);
+    if (text == NULL)
+        return LAS_ERR_NO_MEMORY;
+    int n = snprintf(s->platform_doc, sizeof s->platform_doc, "%s\n", text);
+    free(text);
+    if (n < 0 || (size_t)n >= sizeof s->platform_doc)
+        return LAS_ERR_INTERNAL;
+    s->platform_doc_len = (size_t)n;
+    return LAS_OK;
+}
+
+las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
+                            const struct las_platform_key *key, struct las_server **out, char *why,
+                            size_t why_len)
+{
+    struct las_sgx_targetinfo ti;
+    *out = NULL;
+    struct las_server *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return LAS_ERR_NO_MEMORY;
+    }
+    s->backend = b;
+    s->key = key;
+    s->listen_fd = -1;
+    las_metrics_init(&s->metrics);
+    las_status st = b->ops->target_info(b, &ti);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot get LAS's target info: %s", las_status_message(st));
+        goto fail;
+    }
+    las_sgx_targetinfo_serialize(&ti, s->target_info);
+    st = build_platform_doc(s);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot build the platform document");
+        goto fail;
+    }
+    st = bind_listen(cfg->listen, &s->listen_fd, &s->port, why, why_len);
+    if (st != LAS_OK)
+        goto fail;
+
+    unsigned threads = cfg->threads;
+    if (threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 1;
+    }
+    s->mhd = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_LISTEN_SOCKET, s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+        MHD_OPTION_END);
+    if (s->mhd == NULL) {
+        snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
+        st = LAS_ERR_IO;
+        goto fail;
+    }
+    *out = s;
+    return LAS_OK;
+fail:
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    free(s);
+    return st;
+}
+
+uint16_t las_server_port(const struct las_server *s)
+{
+    return s->port;
+}
+
+void las_server_stop(struct las_server *s, unsigned timeout_s)
+{
+    if (s == NULL)
+        return;
+    atomic_store(&s->stopping, 1);
+    /* Stop accepting: new connections are refused by the kernel from here. */
+    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (atomic_load(&s->in_flight) > 0 && elapsed_ns(&start) < timeout_s * 1000000000ull) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    long left = atomic_load(&s->in_flight);
+    if (left > 0)
+        las_warn("shutdown: %ld request(s) still in flight after %us; closing them", left,
+                 timeout_s);
+    MHD_stop_daemon(s->mhd);
+    free(s);
+}

@@ -1,0 +1,70 @@
+# Helpers for black-box tests against a real `las serve` (sourced by test_*.sh).
+# Each test gets a fresh temporary directory; every LAS it starts listens on an
+# ephemeral loopback port and is killed when the test exits.
+set -euo pipefail
+
+: "${LAS_BIN:?LAS_BIN must point to the las binary}"
+TEST_DIR=$(mktemp -d /tmp/las-it-XXXXXX)
+LAS_PIDS=()
+
+cleanup() {
+  for pid in "${LAS_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$TEST_DIR"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  for log in "$TEST_DIR"/*.log; do
+    [ -f "$log" ] && { echo "--- $log" >&2; tail -n 20 "$log" >&2; }
+  done
+  exit 1
+}
+
+pass() { echo "ok: $*"; }
+
+# start_las NAME STATE_DIR [serve args...]: sets LAS_PID and LAS_ADDR.
+start_las() {
+  local name=$1 state=$2
+  shift 2
+  local log="$TEST_DIR/$name.log"
+  "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" "$@" >"$log" 2>&1 &
+  LAS_PID=$!
+  LAS_PIDS+=("$LAS_PID")
+  local port=""
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$log" | tail -n 1)
+    [ -n "$port" ] && break
+    kill -0 "$LAS_PID" 2>/dev/null || fail "las serve ($name) exited during start-up"
+    sleep 0.05
+  done
+  [ -n "$port" ] || fail "las serve ($name) did not become ready"
+  LAS_ADDR="127.0.0.1:$port"
+  LAS_LOG=$log
+}
+
+# stop_las PID: SIGTERM, then the exit code must be 0.
+stop_las() {
+  local pid=$1 rc=0
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  [ "$rc" -eq 0 ] || fail "las serve exited with $rc after SIGTERM"
+}
+
+# expect_rc WANT CMD...: runs CMD and checks its exit code.
+expect_rc() {
+  local want=$1 rc=0
+  shift
+  "$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    cat "$TEST_DIR/out" "$TEST_DIR/err" >&2
+    fail "expected exit $want, got $rc: $*"
+  fi
+}
+
+# http METHOD PATH [curl args...]: prints the status code; body in $TEST_DIR/body.
+http() {
+  local method=$1 path=$2
+  shift 2
+  curl -s -o "$TEST_DIR/body" -w '%{http_code}' -X "$method" "$@" "http://$LAS_ADDR$path"
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Platform identity across restarts, machines, microcode and LAS updates.
+source "$(dirname "$0")/lib.sh"
+
+state="$TEST_DIR/state"
+get_id() { "$LAS_BIN" id --las "$LAS_ADDR"; }
+
+start_las a "$state"
+id1=$(get_id)
+stop_las "$LAS_PID"
+start_las b "$state"
+id2=$(get_id)
+stop_las "$LAS_PID"
+[ "$id1" = "$id2" ] || fail "restart changed the ID: $id1 -> $id2"
+pass "restart with the same state directory keeps the platform ID"
+
+start_las c "$TEST_DIR/other-machine"
+id_other=$(get_id)
+stop_las "$LAS_PID"
+[ "$id_other" != "$id1" ] || fail "another machine has the same ID"
+pass "another (simulated) machine has another platform ID"
+
+start_las d "$state" --sim-cpusvn 0f0f0204ff800f000000000000000000
+id3=$(get_id)
+[ "$id3" != "$id1" ] || fail "changed CPUSVN kept the ID"
+grep -q 'microcode update' "$LAS_LOG" || fail "the CPUSVN change is not logged"
+expect_rc 0 "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out "$TEST_DIR/q.bin"
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q.bin" --allow-simulation --platform "$id3"
+stop_las "$LAS_PID"
+pass "a changed --sim-cpusvn changes the ID, and attestation works under it"
+
+LAS_SIM_ISVSVN=5 start_las e "$state"
+id4=$(get_id)
+stop_las "$LAS_PID"
+[ "$id4" != "$id3" ] || fail "changed ISVSVN kept the ID"
+pass "a changed LAS ISVSVN (LAS_SIM_ISVSVN) changes the ID"
+
+start_las f "$state"
+id5=$(get_id)
+stop_las "$LAS_PID"
+[ "$id5" = "$id3" ] || fail "after the updates, a plain restart should give $id3, got $id5"
+pass "the simulated microcode update persists in the state directory"
+
+chmod 644 "$state/sim-cpu.state"
+rc=0
+"$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$TEST_DIR/bad.log" 2>&1 || rc=$?
+[ "$rc" = 3 ] || fail "unsafe state file: exit $rc, expected 3"
+grep -q 'chmod 600' "$TEST_DIR/bad.log" || fail "unsafe state file: no clear message"
+chmod 600 "$state/sim-cpu.state"
+pass "a state file readable by others is refused with a clear message"

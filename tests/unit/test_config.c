@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon/config.h"
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct las_config c;
+    las_config_defaults(&c);
+    assert_string_equal(c.listen, "127.0.0.1:18766");
+    assert_string_equal(c.state_dir, "las-state");
+    assert_int_equal(c.mode, LAS_MODE_AUTO);
+    assert_int_equal(c.sim_isvsvn, -1);
+    assert_false(c.have_sim_cpusvn);
+}
+
+static void test_flags_override_env(void **state)
+{
+    (void)state;
+    struct las_config c;
+    char why[256];
+    bool help;
+    char *argv[] = {"serve",        "--listen", "0.0.0.0:1234", "--mode=sim",
+                    "--sim-isvsvn", "4",        "--sim-cpusvn", "000102030405060708090a0b0c0d0e0f"};
+    las_config_defaults(&c);
+    setenv("LAS_LISTEN", "127.0.0.2:99", 1);
+    setenv("LAS_STATE_DIR", "/tmp/x", 1);
+    setenv("LAS_LOG_FORMAT", "json", 1);
+    assert_int_equal(las_config_from_env(&c, why, sizeof why), LAS_OK);
+    assert_string_equal(c.listen, "127.0.0.2:99");
+    assert_string_equal(c.state_dir, "/tmp/x");
+    assert_int_equal(c.log_format, LAS_LOG_JSON);
+    assert_int_equal(las_config_from_args(&c, 8, argv, &help, why, sizeof why), LAS_OK);
+    assert_false(help);
+    assert_string_equal(c.listen, "0.0.0.0:1234");
+    assert_int_equal(c.mode, LAS_MODE_SIM);
+    assert_int_equal(c.sim_isvsvn, 4);
+    assert_true(c.have_sim_cpusvn);
+    assert_int_equal(c.sim_cpusvn[15], 0x0f);
+    unsetenv("LAS_LISTEN");
+    unsetenv("LAS_STATE_DIR");
+    unsetenv("LAS_LOG_FORMAT");
+}
+
+static void test_bad_values_named(void **state)
+{
+    (void)state;
+    struct las_config c;
+    char why[256];
+    bool help;
+    static const char *const bad[][2] = {
+        {"--listen", "nohost"},        {"--listen", "host:99999"}, {"--mode", "hw"},
+        {"--sim-cpusvn", "00"},        {"--sim-isvsvn", "-1"},     {"--threads", "x"},
+        {"--connection-timeout", "0"}, {"--log-level", "loud"},    {"--bogus", "1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *argv[] = {"serve", (char *)bad[i][0], (char *)bad[i][1]};
+        las_config_defaults(&c);
+        assert_int_equal(las_config_from_args(&c, 3, argv, &help, why, sizeof why),
+                         LAS_ERR_INVALID_ARGUMENT);
+        assert_non_null(strstr(why, bad[i][0]));
+    }
+    char *missing[] = {"serve", "--listen"};
+    assert_int_equal(las_config_from_args(&c, 2, missing, &help, why, sizeof why),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "needs a value"));
+    setenv("LAS_MODE", "banana", 1);
+    assert_int_equal(las_config_from_env(&c, why, sizeof why), LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "LAS_MODE"));
+    unsetenv("LAS_MODE");
+}
+
+static void test_split_hostport(void **state)
+{
+    (void)state;
+    char host[64];
+    uint16_t port;
+    assert_int_equal(las_split_hostport("[::1]:18766", host, sizeof host, &port), LAS_OK);
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 18766);
+    assert_int_equal(las_split_hostport("node-1.local:0", host, sizeof host, &port), LAS_OK);
+    assert_string_equal(host, "node-1.local");
+    assert_int_equal(port, 0);
+    assert_int_not_equal(las_split_hostport("::1:80", host, sizeof host, &port), LAS_OK);
+    assert_int_not_equal(las_split_hostport(":80", host, sizeof host, &port), LAS_OK);
+    assert_int_not_equal(las_split_hostport("a:", host, sizeof host, &port), LAS_OK);
+    assert_int_not_equal(las_split_hostport("a:8x", host, sizeof host, &port), LAS_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_flags_override_env),
+        cmocka_unit_test(test_bad_values_named),
+        cmocka_unit_test(test_split_hostport),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
