@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Verification of Intel DCAP (ECDSA) quotes for SGX, versions 3 and 4, with
+ * optional collateral (TCB info, QE identity, CRLs) for the TCB status.
+ * Formats and checks are described in docs/dcap.md.
+ */
+#ifndef LAS_DCAP_H
+#define LAS_DCAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/sgx.h"
+#include "las/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest DCAP quote accepted (certification data included). */
+#define LAS_DCAP_QUOTE_MAX      (64 * 1024)
+/* Largest collateral document accepted. */
+#define LAS_DCAP_COLLATERAL_MAX (1024 * 1024)
+#define LAS_DCAP_MAX_ADVISORIES 64
+#define LAS_DCAP_ADVISORY_SIZE  32
+#define LAS_DCAP_REASON_SIZE    256
+
+/* Subject CN of the simulated root CA (sim mode); only trusted when allowed. */
+#define LAS_SIM_ROOT_CA_CN "LAS Simulated SGX Root CA"
+
+enum las_tcb_status {
+    LAS_TCB_UNKNOWN = 0, /* no collateral given: the TCB status was not evaluated */
+    LAS_TCB_UP_TO_DATE,
+    LAS_TCB_SW_HARDENING_NEEDED,
+    LAS_TCB_CONFIGURATION_NEEDED,
+    LAS_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED,
+    LAS_TCB_OUT_OF_DATE,
+    LAS_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED,
+    LAS_TCB_REVOKED,
+};
+
+/* Intel's spelling ("UpToDate", "SWHardeningNeeded", ...). */
+const char *las_tcb_status_name(enum las_tcb_status s);
+
+struct las_dcap_verify_options {
+    const uint8_t *collateral; /* collateral JSON (docs/dcap.md), or NULL */
+    size_t collateral_len;
+    int64_t at;            /* evaluation time, seconds since the epoch; 0 = now */
+    bool allow_simulation; /* accept chains to the simulated root CA */
+};
+
+struct las_dcap_result {
+    las_status status;
+    const char *check;                 /* name of the refusing check, or NULL */
+    char reason[LAS_DCAP_REASON_SIZE]; /* why it was refused */
+    uint16_t version;                  /* quote version (3 or 4) */
+    bool simulated;                    /* chain ends in the simulated root CA */
+    struct las_sgx_report_body body;   /* the attested enclave's report body */
+    uint8_t fmspc[6];
+    uint8_t pceid[2];
+    enum las_tcb_status tcb_status;
+    char advisories[LAS_DCAP_MAX_ADVISORIES][LAS_DCAP_ADVISORY_SIZE];
+    size_t n_advisories;
+};
+
+/*
+ * Verifies a DCAP quote: structure, quote signature, QE report signature by
+ * the PCK leaf, QE report data binding of the attestation key, the PCK chain
+ * to the pinned Intel SGX Root CA key (or the simulated root when allowed)
+ * and, with collateral, the TCB status. LAS_OK when every check passes (a
+ * TCB status other than UpToDate is reported, not refused: policies decide).
+ */
+LAS_MUST_CHECK las_status las_dcap_verify(const uint8_t *quote, size_t len,
+                                          const struct las_dcap_verify_options *opt,
+                                          struct las_dcap_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
