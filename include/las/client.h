@@ -80,6 +80,20 @@ LAS_MUST_CHECK las_status las_sim_enclave_report(const char *state_dir,
                                                  struct las_sgx_report *out, char *why,
                                                  size_t why_len);
 
+/* Gramine's attestation interface inside an SGX enclave. */
+#define LAS_GRAMINE_DEFAULT_DIR "/dev/attestation"
+
+/*
+ * For applications running under Gramine: makes a REPORT of the calling
+ * enclave for target with report_data, through Gramine's pseudo-files
+ * (attestation_dir/target_info, user_report_data, report). attestation_dir
+ * is normally LAS_GRAMINE_DEFAULT_DIR. why gets a reason on failure.
+ */
+LAS_MUST_CHECK las_status las_gramine_report(const char *attestation_dir,
+                                             const struct las_sgx_targetinfo *target,
+                                             const uint8_t report_data[static 64],
+                                             struct las_sgx_report *out, char *why, size_t why_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,16 @@ struct las_backend_ops {
     /* EREPORT of LAS itself for target with the given report data. */
     las_status (*own_report)(struct las_backend *b, const struct las_sgx_targetinfo *target,
                              const uint8_t report_data[static 64], struct las_sgx_report *out);
+    /*
+     * The hardware (DCAP) quote over a REPORT of LAS itself carrying
+     * report_data, for the platform evidence. The report body the quote
+     * covers is returned in las_body.
+     */
+    las_status (*hardware_quote)(struct las_backend *b, const uint8_t report_data[static 64],
+                                 struct las_sgx_report_body *las_body, uint8_t *quote, size_t cap,
+                                 size_t *quote_len);
+    /* Whether hardware quotes can be produced now (e.g. AESM is reachable); why if not. */
+    bool (*quote_ready)(struct las_backend *b, char *why, size_t why_len);
     void (*destroy)(struct las_backend *b);
 };
 
@@ -45,6 +55,28 @@ struct las_backend_sim_config {
     const uint8_t *cpusvn_override; /* 16 bytes, or NULL */
     int isvsvn_override;            /* -1 for the built-in LAS ISVSVN */
 };
+
+struct las_enclu;
+
+#define LAS_GRAMINE_ATTESTATION_DIR "/dev/attestation"
+#define LAS_AESM_SOCKET             "/var/run/aesmd/aesm.socket"
+
+struct las_backend_sgx_config {
+    const char *attestation_dir;   /* Gramine's /dev/attestation (tests: an emulation) */
+    const char *aesm_socket;       /* AESM's socket, needed for quote generation */
+    const struct las_enclu *enclu; /* &las_enclu_hardware (tests: the simulated CPU) */
+};
+
+/* Whether Gramine's attestation interface is present, i.e. we run in an enclave. */
+bool las_backend_sgx_available(const char *attestation_dir);
+
+/*
+ * Opens the sgx backend: LAS's target info from attestation_dir/my_target_info,
+ * REPORT verification and keys with EGETKEY, hardware quotes through
+ * attestation_dir/user_report_data and attestation_dir/quote.
+ */
+LAS_MUST_CHECK las_status las_backend_sgx_open(const struct las_backend_sgx_config *cfg,
+                                               struct las_backend **out, char *why, size_t why_len);
 
 /* Identity LAS has as a simulated enclave (MRSIGNER, ISVPRODID, ...). */
 #define LAS_ISVPRODID 0x4C41 /* "LA" */

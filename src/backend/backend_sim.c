@@ -61,6 +61,26 @@ static las_status sim_own_report(struct las_backend *b, const struct las_sgx_tar
     return las_sim_ereport(&s->cpu, &s->self, target, report_data, out);
 }
 
+static las_status sim_hardware_quote(struct las_backend *b, const uint8_t report_data[static 64],
+                                     struct las_sgx_report_body *las_body, uint8_t *quote,
+                                     size_t cap, size_t *quote_len)
+{
+    (void)b;
+    (void)report_data;
+    (void)quote;
+    (void)cap;
+    memset(las_body, 0, sizeof *las_body);
+    *quote_len = 0;
+    return LAS_ERR_UNAVAILABLE;
+}
+
+static bool sim_quote_ready(struct las_backend *b, char *why, size_t why_len)
+{
+    (void)b;
+    snprintf(why, why_len, "ok");
+    return true;
+}
+
 static void sim_destroy(struct las_backend *b)
 {
     sodium_free(b->impl);
@@ -72,6 +92,8 @@ static const struct las_backend_ops sim_ops = {
     .verify_report = sim_verify_report,
     .seal_key = sim_seal_key,
     .own_report = sim_own_report,
+    .hardware_quote = sim_hardware_quote,
+    .quote_ready = sim_quote_ready,
     .destroy = sim_destroy,
 };
 

@@ -25,13 +25,30 @@ static void attest_usage(void)
            "  --debug               set the DEBUG attribute\n"
            "  --report-data HEX     up to 64 bytes of report data, zero padded\n"
            "  --out FILE            write the LAS quote here (default: stdout, not a tty)\n"
-           "  --report-out FILE     also write the REPORT that was sent\n",
+           "  --report-out FILE     also write the REPORT that was sent\n"
+           "  --gramine             be the real enclave this runs in under Gramine: make the\n"
+           "                        REPORT through /dev/attestation instead of simulating\n"
+           "  --gramine-dir DIR     Gramine's attestation directory (default /dev/attestation)\n",
            LAS_DEFAULT_ADDR);
 }
 
 int las_cmd_attest(int argc, char **argv)
 {
-    enum { O_LAS = 1, O_STATE, O_FILE, O_MRE, O_MRS, O_PROD, O_SVN, O_DEBUG, O_RD, O_OUT, O_ROUT };
+    enum {
+        O_LAS = 1,
+        O_STATE,
+        O_FILE,
+        O_MRE,
+        O_MRS,
+        O_PROD,
+        O_SVN,
+        O_DEBUG,
+        O_RD,
+        O_OUT,
+        O_ROUT,
+        O_GRAMINE,
+        O_GDIR
+    };
     static const struct option opts[] = {
         {"las", required_argument, NULL, O_LAS},
         {"state-dir", required_argument, NULL, O_STATE},
@@ -44,12 +61,15 @@ int las_cmd_attest(int argc, char **argv)
         {"report-data", required_argument, NULL, O_RD},
         {"out", required_argument, NULL, O_OUT},
         {"report-out", required_argument, NULL, O_ROUT},
+        {"gramine", no_argument, NULL, O_GRAMINE},
+        {"gramine-dir", required_argument, NULL, O_GDIR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *addr = NULL, *state_dir = NULL, *enclave_file = NULL, *out = "-",
                *report_out = NULL;
-    bool have_mrenclave = false;
+    bool have_mrenclave = false, gramine = false, identity_given = false;
+    const char *gramine_dir = LAS_GRAMINE_DEFAULT_DIR;
     struct las_sim_identity id;
     uint8_t report_data[64] = {0};
     int c;
@@ -63,9 +83,11 @@ int las_cmd_attest(int argc, char **argv)
             addr = optarg;
             break;
         case O_STATE:
+            identity_given = true;
             state_dir = optarg;
             break;
         case O_FILE:
+            identity_given = true;
             enclave_file = optarg;
             break;
         case O_MRE:
@@ -74,18 +96,22 @@ int las_cmd_attest(int argc, char **argv)
             have_mrenclave = true;
             break;
         case O_MRS:
+            identity_given = true;
             if (las_hex_decode(optarg, id.mrsigner, 32) != LAS_OK)
                 return las_cli_usage_error("attest", "--mrsigner needs 64 hex digits");
             break;
         case O_PROD:
+            identity_given = true;
             if (las_cli_parse_u16(optarg, &id.isvprodid) != LAS_OK)
                 return las_cli_usage_error("attest", "--isvprodid needs a number 0..65535");
             break;
         case O_SVN:
+            identity_given = true;
             if (las_cli_parse_u16(optarg, &id.isvsvn) != LAS_OK)
                 return las_cli_usage_error("attest", "--isvsvn needs a number 0..65535");
             break;
         case O_DEBUG:
+            identity_given = true;
             id.debug = true;
             break;
         case O_RD:
@@ -100,6 +126,13 @@ int las_cmd_attest(int argc, char **argv)
         case O_ROUT:
             report_out = optarg;
             break;
+        case O_GRAMINE:
+            gramine = true;
+            break;
+        case O_GDIR:
+            gramine = true;
+            gramine_dir = optarg;
+            break;
         case 'h':
             attest_usage();
             return LAS_EXIT_OK;
@@ -109,6 +142,9 @@ int las_cmd_attest(int argc, char **argv)
     }
     if (optind != argc)
         return las_cli_usage_error("attest", "unexpected argument '%s'", argv[optind]);
+    if (gramine && (identity_given || have_mrenclave))
+        return las_cli_usage_error("attest", "--gramine uses the enclave's real identity: "
+                                             "identity and --state-dir flags do not apply");
     if (enclave_file && have_mrenclave)
         return las_cli_usage_error("attest", "give --enclave-file or --mrenclave, not both");
     if (enclave_file) {
@@ -138,9 +174,12 @@ int las_cmd_attest(int argc, char **argv)
         las_cli_error("%s", las_client_last_error(client));
         goto out;
     }
-    st = las_sim_enclave_report(state_dir, &id, &target, report_data, &report, why, sizeof why);
+    if (gramine)
+        st = las_gramine_report(gramine_dir, &target, report_data, &report, why, sizeof why);
+    else
+        st = las_sim_enclave_report(state_dir, &id, &target, report_data, &report, why, sizeof why);
     if (st != LAS_OK) {
-        las_cli_error("simulated enclave: %s", why);
+        las_cli_error("%s: %s", gramine ? "gramine" : "simulated enclave", why);
         goto out;
     }
     if (report_out) {
@@ -160,7 +199,7 @@ int las_cmd_attest(int argc, char **argv)
     if (las_cli_write_file(out, quote, sizeof quote) != LAS_OK)
         goto out;
     char mre[65];
-    las_hex_encode(id.mrenclave, 32, mre, 0);
+    las_hex_encode(report.body.mrenclave, 32, mre, 0);
     fprintf(stderr, "las: quote for mrenclave %s written to %s\n", mre,
             strcmp(out, "-") == 0 ? "stdout" : out);
     rc = LAS_EXIT_OK;

@@ -15,38 +15,61 @@
 #include "daemon/config.h"
 #include "daemon/server.h"
 #include "identity/platform_key.h"
+#include "sgx/enclu.h"
 #include "version.h"
 
-/* Gramine exposes this file inside an SGX enclave only. */
-#define GRAMINE_ATTESTATION_TYPE "/dev/attestation/attestation_type"
-
+/*
+ * Picks the backend: sgx only inside an SGX enclave (Gramine's attestation
+ * files present), so ENCLU never runs where it would raise SIGILL.
+ */
 static int resolve_mode(enum las_mode requested, enum las_mode *out)
 {
-    int in_enclave = access(GRAMINE_ATTESTATION_TYPE, F_OK) == 0;
+    bool in_enclave = las_backend_sgx_available(LAS_GRAMINE_ATTESTATION_DIR);
     switch (requested) {
     case LAS_MODE_SIM:
         *out = LAS_MODE_SIM;
         return 0;
     case LAS_MODE_SGX:
         if (!in_enclave) {
-            las_error("mode sgx: not running inside an SGX enclave (%s not found); start LAS "
-                      "with gramine-sgx (see docs/hardware.md) or use --mode sim",
-                      GRAMINE_ATTESTATION_TYPE);
+            las_error("mode sgx: not running inside an SGX enclave (%s/attestation_type not "
+                      "found); start LAS with gramine-sgx (see docs/hardware.md) or use --mode sim",
+                      LAS_GRAMINE_ATTESTATION_DIR);
             return -1;
         }
-        las_error("mode sgx: the SGX hardware backend is not part of this build yet");
-        return -1;
+        *out = LAS_MODE_SGX;
+        return 0;
     default:
         if (in_enclave) {
-            las_error("mode auto: running inside an SGX enclave, but the SGX hardware backend "
-                      "is not part of this build yet");
-            return -1;
+            las_info("mode auto: running inside an SGX enclave: using the sgx backend");
+            *out = LAS_MODE_SGX;
+            return 0;
         }
         las_warn("mode auto: not inside an SGX enclave; using the SIMULATED backend, which gives "
                  "NO SECURITY (development and CI only)");
         *out = LAS_MODE_SIM;
         return 0;
     }
+}
+
+static las_status open_backend(const struct las_config *cfg, enum las_mode mode,
+                               struct las_backend **out, char *why, size_t why_len)
+{
+    if (mode == LAS_MODE_SGX) {
+        if (cfg->have_sim_cpusvn || cfg->sim_isvsvn >= 0)
+            las_warn("--sim-cpusvn and --sim-isvsvn apply to sim mode only; ignored");
+        struct las_backend_sgx_config sgx_cfg = {
+            .attestation_dir = LAS_GRAMINE_ATTESTATION_DIR,
+            .aesm_socket = cfg->aesm_socket,
+            .enclu = &las_enclu_hardware,
+        };
+        return las_backend_sgx_open(&sgx_cfg, out, why, why_len);
+    }
+    struct las_backend_sim_config sim_cfg = {
+        .state_dir = cfg->state_dir,
+        .cpusvn_override = cfg->have_sim_cpusvn ? cfg->sim_cpusvn : NULL,
+        .isvsvn_override = cfg->sim_isvsvn,
+    };
+    return las_backend_sim_open(&sim_cfg, out, why, why_len);
 }
 
 /* Blocks the stop signals in every thread so that sigwait() gets them here. */
@@ -87,15 +110,14 @@ int las_cmd_serve(int argc, char **argv)
     if (resolve_mode(cfg.mode, &mode) != 0)
         return LAS_EXIT_IO;
 
-    struct las_backend_sim_config sim_cfg = {
-        .state_dir = cfg.state_dir,
-        .cpusvn_override = cfg.have_sim_cpusvn ? cfg.sim_cpusvn : NULL,
-        .isvsvn_override = cfg.sim_isvsvn,
-    };
-    if (las_backend_sim_open(&sim_cfg, &backend, why, sizeof why) != LAS_OK) {
-        las_error("cannot open the simulated SGX CPU: %s", why);
+    if (open_backend(&cfg, mode, &backend, why, sizeof why) != LAS_OK) {
+        las_error("cannot open the %s backend: %s", las_mode_name(mode), why);
         goto out;
     }
+    if (backend->ops->quote_ready(backend, why, sizeof why))
+        las_info("hardware quotes: available%s", backend->simulated ? " (simulated QE)" : "");
+    else
+        las_warn("hardware quotes: %s; /readyz answers 503 until this is fixed", why);
 
     /* The platform key lives in locked, guarded memory, read-only once derived. */
     key = sodium_malloc(sizeof *key);

@@ -115,6 +115,14 @@ UINT_SETTER(set_max_connections, max_connections, 1, 100000)
 UINT_SETTER(set_connection_timeout, connection_timeout, 1, 3600)
 UINT_SETTER(set_shutdown_timeout, shutdown_timeout, 0, 3600)
 
+static las_status set_aesm_socket(struct las_config *c, const char *v)
+{
+    if (*v == '\0' || strlen(v) >= sizeof c->aesm_socket)
+        return LAS_ERR_INVALID_ARGUMENT;
+    strcpy(c->aesm_socket, v);
+    return LAS_OK;
+}
+
 static las_status set_log_level(struct las_config *c, const char *v)
 {
     return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
@@ -148,6 +156,8 @@ static const struct option_def {
      "close connections idle this long (default 30)"},
     {"shutdown-timeout", "LAS_SHUTDOWN_TIMEOUT", set_shutdown_timeout, "SECONDS",
      "on SIGTERM, wait this long for in-flight requests (default 10)"},
+    {"aesm-socket", "LAS_AESM_SOCKET", set_aesm_socket, "PATH",
+     "sgx: AESM socket that quote generation needs (default /var/run/aesmd/aesm.socket)"},
     {"log-level", "LAS_LOG_LEVEL", set_log_level, "debug|info|warn|error",
      "least severe level logged (default info)"},
     {"log-format", "LAS_LOG_FORMAT", set_log_format, "text|json", "log format (default text)"},
@@ -166,6 +176,7 @@ void las_config_defaults(struct las_config *c)
     c->max_connections = 1024;
     c->connection_timeout = 30;
     c->shutdown_timeout = 10;
+    strcpy(c->aesm_socket, "/var/run/aesmd/aesm.socket");
     c->log_level = LAS_LOG_INFO;
     c->log_format = LAS_LOG_TEXT;
 }

@@ -28,6 +28,7 @@ struct las_config {
     unsigned max_connections;    /* concurrent connections */
     unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
     unsigned shutdown_timeout;   /* seconds to wait for in-flight requests on SIGTERM */
+    char aesm_socket[512];
     enum las_log_level log_level;
     enum las_log_format log_format;
 };

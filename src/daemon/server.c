@@ -195,6 +195,9 @@ static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *con
     case LAS_ROUTE_READYZ:
         if (atomic_load(&s->stopping))
             return send_error(conn, rq, 503, "unavailable", "LAS is shutting down");
+        char why[256];
+        if (!s->backend->ops->quote_ready(s->backend, why, sizeof why))
+            return send_error(conn, rq, 503, "unavailable", why);
         return send_buffer(conn, rq, 200, "text/plain", "ready\n", 6, MHD_RESPMEM_PERSISTENT);
     case LAS_ROUTE_METRICS:
         return handle_metrics(s, conn, rq);

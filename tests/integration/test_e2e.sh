@@ -72,6 +72,11 @@ expect_rc 1 "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$TEST_DIR/other-cpu
 grep -q 'report_mac_invalid' "$TEST_DIR/err" || fail "foreign CPU's REPORT not refused as report_mac_invalid"
 pass "a REPORT from another (simulated) CPU is refused"
 
+expect_rc 3 "$LAS_BIN" attest --las "$LAS_ADDR" --gramine-dir "$TEST_DIR/no-gramine" --out "$TEST_DIR/g.bin"
+grep -q 'not running under Gramine' "$TEST_DIR/err" || fail "--gramine outside Gramine: no clear message"
+expect_rc 2 "$LAS_BIN" attest --gramine --mrenclave "$(printf '12%.0s' $(seq 1 32))"
+pass "las attest --gramine outside Gramine fails clearly"
+
 expect_rc 0 "$LAS_BIN" version
 grep -q '^las [0-9]' "$TEST_DIR/out" || fail "las version"
 

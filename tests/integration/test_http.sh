@@ -83,4 +83,11 @@ expect_rc 3 "$LAS_BIN" serve --mode sgx --listen 127.0.0.1:0 --state-dir "$state
 grep -q 'not running inside an SGX enclave' "$TEST_DIR/err" || fail "mode sgx message"
 pass "port in use, bad flags and --mode sgx outside an enclave fail cleanly"
 
+
 stop_las "$LAS_PID"
+
+start_las auto "$TEST_DIR/auto-state" --mode auto
+grep -q 'SIMULATED backend' "$LAS_LOG" || fail "auto fallback warning missing"
+code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz in auto/sim: $code"
+stop_las "$LAS_PID"
+pass "--mode auto falls back to sim with a warning"
