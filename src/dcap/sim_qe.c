@@ -1,0 +1,967 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The simulated quoting enclave. Roles on a real platform and here:
+ *
+ *   Intel's CAs (root, PCK Platform CA) -> per-platform simulated CAs whose
+ *        keys come from SEAL keys of the simulated PCE at the lowest TCB;
+ *   PCE (certifies the QE with the PCK key) -> simulated PCE identity, PCK
+ *        key from its SEAL key at the current TCB;
+ *   QE (signs quotes with the attestation key) -> simulated QE identity,
+ *        attestation key from its SEAL key at the current TCB.
+ *
+ * See docs/sim-qe.md for the quote layout, files and derivations.
+ */
+#include "dcap/sim_qe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/crypto.h"
+#include "common/file.h"
+#include "las/dcap.h"
+
+const uint8_t las_sim_qe_vendor_id[LAS_SIM_QE_VENDOR_ID_SIZE] = {
+    0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9, 0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
+
+/* A fixed FMSPC for every simulated platform (docs/sim-qe.md). */
+const uint8_t las_sim_qe_fmspc[6] = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+const uint8_t las_sim_qe_pceid[2] = {0x00, 0x00};
+
+/* Largest certificate file we read back (ours are about 1 KiB). */
+#define CERT_FILE_MAX 8192
+/* Largest DER we build for the SGX extension (ours is about 450 bytes). */
+#define SGX_EXT_MAX 1024
+/* Intel's root expires then; so do the simulated certificates. */
+#define CERT_NOT_AFTER "20491231235959Z"
+/* Certificates are back-dated so verifiers with a slightly slow clock accept them. */
+#define CERT_BACKDATE_SECONDS 3600
+
+/* SEAL key purposes: each label is both the KEYID (hashed) and the HKDF info. */
+#define LABEL_ROOT_KEY "LAS sim-qe root CA P-256 key v1"
+#define LABEL_CA_KEY   "LAS sim-qe PCK platform CA P-256 key v1"
+#define LABEL_PCK_KEY  "LAS sim-qe PCK P-256 key v1"
+#define LABEL_PPID     "LAS sim-qe PPID v1"
+#define LABEL_ATT_KEY  "LAS sim-qe attestation P-256 key v1"
+#define LABEL_QE_ID    "LAS sim-qe QE ID v1"
+
+enum cert_kind { CERT_ROOT, CERT_CA, CERT_PCK };
+
+struct las_sim_qe {
+    struct las_sim_cpu cpu; /* the simulated fuses: this struct lives in locked memory */
+    struct las_sim_enclave self;
+    EVP_PKEY *att_key;
+    uint8_t att_pub[LAS_SIM_QE_ECDSA_PUB_SIZE];
+    uint8_t qe_id[16];
+    struct las_sgx_report qe_report;
+    uint8_t qe_report_sig[LAS_SIM_QE_ECDSA_SIG_SIZE];
+    uint8_t *chain_pem; /* PCK leaf, PCK Platform CA, root, then a NUL as Intel's QE writes */
+    size_t chain_pem_len;
+    uint8_t *root_der;
+    size_t root_der_len;
+};
+
+/* Default QE auth data of the simulated QE (the bytes 0..31). */
+static void qe_auth_data(uint8_t out[static LAS_SIM_QE_AUTH_DATA_SIZE])
+{
+    for (int i = 0; i < LAS_SIM_QE_AUTH_DATA_SIZE; i++)
+        out[i] = (uint8_t)i;
+}
+
+/* ---- identities ---------------------------------------------------------- */
+
+static void intel_like_identity(struct las_sim_enclave *out, const char *enclave_label)
+{
+    /* Stand-ins for the measurements of Intel's signed architectural enclaves. */
+    static const char signer_label[] = "LAS simulated SGX architectural enclave signer v1";
+    memset(out, 0, sizeof *out);
+    out->attributes.flags =
+        LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT | LAS_SGX_FLAGS_PROVISION_KEY;
+    out->attributes.xfrm = 0xe7;
+    if (las_sha256(enclave_label, strlen(enclave_label), out->mrenclave) != LAS_OK ||
+        las_sha256(signer_label, sizeof signer_label - 1, out->mrsigner) != LAS_OK)
+        abort();
+}
+
+void las_sim_qe_identity(struct las_sim_enclave *out)
+{
+    intel_like_identity(out, "LAS simulated quoting enclave v1");
+    out->isvprodid = LAS_SIM_QE_ISVPRODID;
+    out->isvsvn = LAS_SIM_QE_ISVSVN;
+}
+
+void las_sim_pce_identity(struct las_sim_enclave *out)
+{
+    intel_like_identity(out, "LAS simulated provisioning certification enclave v1");
+    out->isvprodid = LAS_SIM_PCE_ISVPRODID;
+    out->isvsvn = LAS_SIM_PCE_ISVSVN;
+}
+
+/* ---- key derivation ------------------------------------------------------ */
+
+/*
+ * HKDF-SHA256 over a SEAL key of enclave who (policy MRSIGNER). current_tcb
+ * selects the current CPUSVN and who's ISVSVN; otherwise the lowest TCB (zero
+ * CPUSVN and ISVSVN), which every later TCB can still derive, so the value
+ * survives simulated microcode and enclave updates.
+ */
+static las_status seal_derive(const struct las_sim_cpu *cpu, const struct las_sim_enclave *who,
+                              bool current_tcb, const char *label, uint8_t *out, size_t out_len)
+{
+    struct las_sgx_keyrequest req;
+    uint8_t seal_key[LAS_SGX_KEY_SIZE];
+    memset(&req, 0, sizeof req);
+    req.keyname = LAS_SGX_KEYNAME_SEAL;
+    req.keypolicy = LAS_SGX_KEYPOLICY_MRSIGNER;
+    req.attribute_mask.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_DEBUG;
+    if (current_tcb) {
+        req.isvsvn = who->isvsvn;
+        memcpy(req.cpusvn, cpu->cpusvn, sizeof req.cpusvn);
+    }
+    las_status st = las_sha256(label, strlen(label), req.keyid);
+    if (st == LAS_OK)
+        st = las_sgx_error_status(las_sim_egetkey(cpu, who, &req, seal_key));
+    if (st == LAS_OK)
+        st = las_hkdf_sha256(seal_key, sizeof seal_key, NULL, 0, (const uint8_t *)label,
+                             strlen(label), out, out_len);
+    if (st != LAS_OK)
+        memset(out, 0, out_len);
+    las_wipe(seal_key, sizeof seal_key);
+    return st;
+}
+
+/*
+ * P-256 key pair from 48 derived bytes: d = (seed mod (n-1)) + 1 (FIPS 186-4
+ * B.4.1), so every seed gives a valid scalar with negligible bias.
+ */
+static las_status p256_from_seed(const uint8_t seed[static 48], EVP_PKEY **out,
+                                 uint8_t pub[static LAS_SIM_QE_ECDSA_PUB_SIZE])
+{
+    las_status st = LAS_ERR_CRYPTO;
+    uint8_t point[1 + LAS_SIM_QE_ECDSA_PUB_SIZE];
+    uint8_t scalar[32]; /* native byte order, as OSSL_PARAM_construct_BN expects */
+    BN_CTX *bctx = BN_CTX_secure_new();
+    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *d = BN_secure_new();
+    BIGNUM *nm1 = NULL;
+    EC_POINT *q = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+
+    *out = NULL;
+    if (bctx == NULL || group == NULL || d == NULL)
+        goto out;
+    nm1 = BN_dup(EC_GROUP_get0_order(group));
+    q = EC_POINT_new(group);
+    if (nm1 == NULL || q == NULL || !BN_sub_word(nm1, 1) || BN_bin2bn(seed, 48, d) == NULL ||
+        !BN_mod(d, d, nm1, bctx) || !BN_add_word(d, 1) ||
+        !EC_POINT_mul(group, q, d, NULL, NULL, bctx) ||
+        EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED, point, sizeof point, bctx) !=
+            sizeof point ||
+        BN_bn2nativepad(d, scalar, sizeof scalar) != (int)sizeof scalar)
+        goto out;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
+        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, scalar, sizeof scalar),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point),
+        OSSL_PARAM_construct_end(),
+    };
+    pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (pctx == NULL || EVP_PKEY_fromdata_init(pctx) != 1 ||
+        EVP_PKEY_fromdata(pctx, out, EVP_PKEY_KEYPAIR, params) != 1)
+        goto out;
+    memcpy(pub, point + 1, LAS_SIM_QE_ECDSA_PUB_SIZE);
+    st = LAS_OK;
+out:
+    las_wipe(scalar, sizeof scalar);
+    EVP_PKEY_CTX_free(pctx);
+    EC_POINT_free(q);
+    BN_free(nm1);
+    BN_clear_free(d);
+    EC_GROUP_free(group);
+    BN_CTX_free(bctx);
+    if (st != LAS_OK) {
+        EVP_PKEY_free(*out);
+        *out = NULL;
+        memset(pub, 0, LAS_SIM_QE_ECDSA_PUB_SIZE);
+    }
+    return st;
+}
+
+static las_status derive_p256(const struct las_sim_cpu *cpu, const struct las_sim_enclave *who,
+                              bool current_tcb, const char *label, EVP_PKEY **out,
+                              uint8_t pub[static LAS_SIM_QE_ECDSA_PUB_SIZE])
+{
+    uint8_t seed[48];
+    *out = NULL;
+    las_status st = seal_derive(cpu, who, current_tcb, label, seed, sizeof seed);
+    if (st == LAS_OK)
+        st = p256_from_seed(seed, out, pub);
+    las_wipe(seed, sizeof seed);
+    return st;
+}
+
+/* ECDSA-P256-SHA256 signature in the r||s form DCAP quotes use. */
+static las_status ecdsa_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len,
+                                 uint8_t sig[static LAS_SIM_QE_ECDSA_SIG_SIZE])
+{
+    las_status st = LAS_ERR_CRYPTO;
+    uint8_t der[128];
+    size_t der_len = sizeof der;
+    const uint8_t *p = der;
+    ECDSA_SIG *es = NULL;
+    const BIGNUM *r, *s;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
+        EVP_DigestSign(ctx, der, &der_len, msg, len) != 1)
+        goto out;
+    es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    if (es == NULL)
+        goto out;
+    ECDSA_SIG_get0(es, &r, &s);
+    if (BN_bn2binpad(r, sig, 32) != 32 || BN_bn2binpad(s, sig + 32, 32) != 32)
+        goto out;
+    st = LAS_OK;
+out:
+    if (st != LAS_OK)
+        memset(sig, 0, LAS_SIM_QE_ECDSA_SIG_SIZE);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(ctx);
+    return st;
+}
+
+/* ---- REPORT MAC ---------------------------------------------------------- */
+
+/* What an enclave does with a REPORT targeted at it: EGETKEY(REPORT), CMAC, compare. */
+static las_status check_report_mac(const struct las_sim_cpu *cpu, const struct las_sim_enclave *me,
+                                   const struct las_sgx_report *report)
+{
+    struct las_sgx_keyrequest req;
+    uint8_t key[LAS_SGX_KEY_SIZE], mac[LAS_SGX_MAC_SIZE], body[LAS_SGX_REPORT_BODY_SIZE];
+    memset(&req, 0, sizeof req);
+    req.keyname = LAS_SGX_KEYNAME_REPORT;
+    memcpy(req.keyid, report->keyid, sizeof req.keyid);
+    las_status st = las_sgx_error_status(las_sim_egetkey(cpu, me, &req, key));
+    if (st == LAS_OK) {
+        las_sgx_report_body_serialize(&report->body, body);
+        st = las_aes_cmac(key, body, sizeof body, mac);
+    }
+    if (st == LAS_OK && !las_ct_equal(mac, report->mac, sizeof mac))
+        st = LAS_ERR_REPORT_MAC;
+    las_wipe(key, sizeof key);
+    return st;
+}
+
+/* ---- the SGX PCK certificate extension (DER) ----------------------------- */
+
+static void der_len(struct las_writer *w, size_t n)
+{
+    if (n < 0x80) {
+        las_write_u8(w, (uint8_t)n);
+    } else if (n <= 0xff) {
+        las_write_u8(w, 0x81);
+        las_write_u8(w, (uint8_t)n);
+    } else if (n <= 0xffff) {
+        las_write_u8(w, 0x82);
+        las_write_u8(w, (uint8_t)(n >> 8));
+        las_write_u8(w, (uint8_t)n);
+    } else {
+        w->failed = true; /* never needed here */
+    }
+}
+
+static void der_tlv(struct las_writer *w, uint8_t tag, const uint8_t *v, size_t n)
+{
+    las_write_u8(w, tag);
+    der_len(w, n);
+    las_write_bytes(w, v, n);
+}
+
+/* Wraps what inner holds as one constructed element of w. */
+static void der_wrap(struct las_writer *w, uint8_t tag, const struct las_writer *inner)
+{
+    if (inner->failed)
+        w->failed = true;
+    der_tlv(w, tag, inner->buf, inner->pos);
+}
+
+/* OID 1.2.840.113741.1.13.1[.a[.b]] (Intel's SGX extension arcs; a, b < 128, 0 = absent). */
+static void der_sgx_oid(struct las_writer *w, uint8_t a, uint8_t b)
+{
+    static const uint8_t base[] = {0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01};
+    uint8_t oid[sizeof base + 2];
+    size_t n = sizeof base;
+    memcpy(oid, base, sizeof base);
+    if (a)
+        oid[n++] = a;
+    if (b)
+        oid[n++] = b;
+    der_tlv(w, 0x06, oid, n);
+}
+
+/* Non-negative INTEGER in minimal two's complement. */
+static void der_uint(struct las_writer *w, uint8_t tag, uint32_t v)
+{
+    uint8_t b[5];
+    size_t n = 0;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        uint8_t byte = (uint8_t)(v >> shift);
+        if (n == 0 && byte == 0 && shift > 0)
+            continue;
+        if (n == 0 && (byte & 0x80))
+            b[n++] = 0x00;
+        b[n++] = byte;
+    }
+    der_tlv(w, tag, b, n);
+}
+
+/* SEQUENCE { OID(a, b), value } where value is already DER. */
+static void der_oid_pair(struct las_writer *w, uint8_t a, uint8_t b, const struct las_writer *value)
+{
+    uint8_t buf[SGX_EXT_MAX];
+    struct las_writer seq;
+    las_writer_init(&seq, buf, sizeof buf);
+    der_sgx_oid(&seq, a, b);
+    if (value->failed)
+        seq.failed = true;
+    las_write_bytes(&seq, value->buf, value->pos);
+    der_wrap(w, 0x30, &seq);
+}
+
+/*
+ * The value of extension 1.2.840.113741.1.13.1 in the structure of Intel's
+ * PCK certificates: PPID, TCB (16 component SVNs, PCESVN, CPUSVN), PCE-ID,
+ * FMSPC, SGX type (Standard).
+ */
+static las_status build_sgx_extension(const uint8_t ppid[static 16],
+                                      const uint8_t cpusvn[static LAS_SGX_CPUSVN_SIZE],
+                                      uint16_t pcesvn, uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t all_buf[SGX_EXT_MAX], tcb_buf[SGX_EXT_MAX], tmp_buf[SGX_EXT_MAX];
+    struct las_writer all, tcb, tmp;
+
+    *out_len = 0;
+    las_writer_init(&all, all_buf, sizeof all_buf);
+    las_writer_init(&tcb, tcb_buf, sizeof tcb_buf);
+
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_tlv(&tmp, 0x04, ppid, 16);
+    der_oid_pair(&all, 1, 0, &tmp);
+
+    for (uint8_t i = 1; i <= 16; i++) {
+        las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+        der_uint(&tmp, 0x02, cpusvn[i - 1]);
+        der_oid_pair(&tcb, 2, i, &tmp);
+    }
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_uint(&tmp, 0x02, pcesvn);
+    der_oid_pair(&tcb, 2, 17, &tmp);
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_tlv(&tmp, 0x04, cpusvn, LAS_SGX_CPUSVN_SIZE);
+    der_oid_pair(&tcb, 2, 18, &tmp);
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_wrap(&tmp, 0x30, &tcb);
+    der_oid_pair(&all, 2, 0, &tmp);
+
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_tlv(&tmp, 0x04, las_sim_qe_pceid, sizeof las_sim_qe_pceid);
+    der_oid_pair(&all, 3, 0, &tmp);
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_tlv(&tmp, 0x04, las_sim_qe_fmspc, sizeof las_sim_qe_fmspc);
+    der_oid_pair(&all, 4, 0, &tmp);
+    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
+    der_uint(&tmp, 0x0a, 0); /* ENUMERATED: 0 = Standard */
+    der_oid_pair(&all, 5, 0, &tmp);
+
+    struct las_writer w;
+    las_writer_init(&w, out, cap);
+    der_wrap(&w, 0x30, &all);
+    if (w.failed)
+        return LAS_ERR_INTERNAL;
+    *out_len = w.pos;
+    return LAS_OK;
+}
+
+/* ---- certificates -------------------------------------------------------- */
+
+static X509_NAME *make_name(const char *cn)
+{
+    X509_NAME *n = X509_NAME_new();
+    if (n == NULL ||
+        !X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) ||
+        !X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)LAS_SIM_QE_ORG,
+                                    -1, -1, 0)) {
+        X509_NAME_free(n);
+        return NULL;
+    }
+    return n;
+}
+
+static bool add_conf_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+    X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, ctx, nid, value);
+    bool ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
+    X509_EXTENSION_free(ext);
+    return ok;
+}
+
+static bool add_sgx_ext(X509 *x, const uint8_t *der, size_t len)
+{
+    bool ok = false;
+    ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    X509_EXTENSION *ext = NULL;
+    if (obj == NULL || os == NULL || !ASN1_OCTET_STRING_set(os, der, (int)len))
+        goto out;
+    ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os);
+    ok = ext != NULL && X509_add_ext(x, ext, -1) == 1;
+out:
+    X509_EXTENSION_free(ext);
+    ASN1_OCTET_STRING_free(os);
+    ASN1_OBJECT_free(obj);
+    return ok;
+}
+
+static bool set_random_serial(X509 *x)
+{
+    uint8_t serial[20];
+    las_random_bytes(serial, sizeof serial);
+    serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x01); /* positive, full length */
+    BIGNUM *bn = BN_bin2bn(serial, sizeof serial, NULL);
+    bool ok = bn != NULL && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
+    BN_free(bn);
+    return ok;
+}
+
+/*
+ * Issues a certificate of kind for subject_key, signed by issuer_key (the
+ * issuer certificate is NULL for the self-signed root).
+ */
+static las_status issue_cert(enum cert_kind kind, EVP_PKEY *subject_key, EVP_PKEY *issuer_key,
+                             X509 *issuer, const uint8_t *sgx_ext, size_t sgx_ext_len, X509 **out)
+{
+    static const char *const cns[] = {LAS_SIM_ROOT_CA_CN, LAS_SIM_QE_CA_CN, LAS_SIM_QE_PCK_CN};
+    las_status st = LAS_ERR_CRYPTO;
+    X509 *x = X509_new();
+    X509_NAME *subject = make_name(cns[kind]);
+    X509V3_CTX v3;
+
+    *out = NULL;
+    if (x == NULL || subject == NULL || X509_set_version(x, X509_VERSION_3) != 1 ||
+        !set_random_serial(x) || X509_set_subject_name(x, subject) != 1 ||
+        X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : subject) != 1 ||
+        ASN1_TIME_set(X509_getm_notBefore(x), time(NULL) - CERT_BACKDATE_SECONDS) == NULL ||
+        ASN1_TIME_set_string_X509(X509_getm_notAfter(x), CERT_NOT_AFTER) != 1 ||
+        X509_set_pubkey(x, subject_key) != 1)
+        goto out;
+    X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+    if (!add_conf_ext(x, &v3, NID_subject_key_identifier, "hash") ||
+        !add_conf_ext(x, &v3, NID_authority_key_identifier, "keyid:always"))
+        goto out;
+    switch (kind) {
+    case CERT_ROOT:
+        if (!add_conf_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+            !add_conf_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE,pathlen:1"))
+            goto out;
+        break;
+    case CERT_CA:
+        if (!add_conf_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+            !add_conf_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE,pathlen:0"))
+            goto out;
+        break;
+    case CERT_PCK:
+        if (!add_conf_ext(x, &v3, NID_key_usage, "critical,digitalSignature,nonRepudiation") ||
+            !add_conf_ext(x, &v3, NID_basic_constraints, "critical,CA:FALSE") ||
+            !add_sgx_ext(x, sgx_ext, sgx_ext_len))
+            goto out;
+        break;
+    }
+    if (X509_sign(x, issuer_key, EVP_sha256()) <= 0)
+        goto out;
+    *out = x;
+    x = NULL;
+    st = LAS_OK;
+out:
+    X509_NAME_free(subject);
+    X509_free(x);
+    return st;
+}
+
+static las_status cert_to_pem(X509 *x, uint8_t **out, size_t *out_len)
+{
+    las_status st = LAS_ERR_CRYPTO;
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data = NULL;
+    *out = NULL;
+    *out_len = 0;
+    if (bio == NULL || PEM_write_bio_X509(bio, x) != 1)
+        goto out;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n <= 0)
+        goto out;
+    *out = malloc((size_t)n);
+    if (*out == NULL) {
+        st = LAS_ERR_NO_MEMORY;
+        goto out;
+    }
+    memcpy(*out, data, (size_t)n);
+    *out_len = (size_t)n;
+    st = LAS_OK;
+out:
+    BIO_free(bio);
+    return st;
+}
+
+/*
+ * Reads path as exactly one PEM certificate in the form cert_to_pem writes
+ * (anything else is corrupt). A missing file sets *missing.
+ */
+static las_status load_cert(const char *path, X509 **out, bool *missing, char *why, size_t why_len)
+{
+    struct stat sb;
+    uint8_t *buf = NULL, *canon = NULL;
+    size_t len = 0, canon_len = 0;
+    BIO *bio = NULL;
+    las_status st = LAS_ERR_STATE;
+
+    *out = NULL;
+    *missing = false;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT) {
+            *missing = true;
+            return LAS_OK;
+        }
+        snprintf(why, why_len, "cannot stat %s: %s", path, strerror(errno));
+        return LAS_ERR_STATE;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        snprintf(why, why_len, "%s is not a regular file", path);
+        return LAS_ERR_STATE;
+    }
+    las_status rst = las_file_read(path, CERT_FILE_MAX, &buf, &len);
+    if (rst == LAS_ERR_BAD_SIZE) {
+        snprintf(why, why_len, "%s is corrupt: larger than %d bytes", path, CERT_FILE_MAX);
+        goto out;
+    }
+    if (rst != LAS_OK) {
+        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    bio = BIO_new_mem_buf(buf, (int)len);
+    if (bio == NULL) {
+        st = LAS_ERR_NO_MEMORY;
+        goto out;
+    }
+    *out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    if (*out == NULL || cert_to_pem(*out, &canon, &canon_len) != LAS_OK || canon_len != len ||
+        memcmp(canon, buf, len) != 0) {
+        snprintf(why, why_len,
+                 "%s is corrupt: not exactly one PEM certificate as LAS writes it; remove it "
+                 "to have it issued again",
+                 path);
+        goto out;
+    }
+    st = LAS_OK;
+out:
+    if (st != LAS_OK) {
+        X509_free(*out);
+        *out = NULL;
+    }
+    BIO_free(bio);
+    free(canon);
+    free(buf);
+    return st;
+}
+
+static las_status store_cert(const char *path, X509 *x, bool replace, char *why, size_t why_len)
+{
+    uint8_t *pem = NULL;
+    size_t len = 0;
+    las_status st = cert_to_pem(x, &pem, &len);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot encode the certificate for %s", path);
+        return st;
+    }
+    if (las_file_write_atomic(path, pem, len, 0644, replace ? 0 : 1) != LAS_OK) {
+        snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
+        st = LAS_ERR_STATE;
+    }
+    free(pem);
+    return st;
+}
+
+/* Whether x carries exactly the SGX extension value expected. */
+static bool sgx_ext_equals(X509 *x, const uint8_t *der, size_t len)
+{
+    ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+    int idx = obj ? X509_get_ext_by_OBJ(x, obj, -1) : -1;
+    bool ok = false;
+    /* Exactly one occurrence, with exactly the expected value. */
+    if (idx >= 0 && X509_get_ext_by_OBJ(x, obj, idx) < 0) {
+        ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(x, idx));
+        ok = os != NULL && (size_t)ASN1_STRING_length(os) == len &&
+             memcmp(ASN1_STRING_get0_data(os), der, len) == 0;
+    }
+    ASN1_OBJECT_free(obj);
+    return ok;
+}
+
+struct chain_keys {
+    EVP_PKEY *root, *ca, *pck;
+    uint8_t ppid[16];
+    uint8_t sgx_ext[SGX_EXT_MAX];
+    size_t sgx_ext_len;
+};
+
+/*
+ * Loads (or issues) one certificate of the chain and checks that it belongs
+ * to this platform: its key is the derived one and issuer_key signed it.
+ */
+static las_status ensure_cert(const char *state_dir, const char *file, enum cert_kind kind,
+                              EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer,
+                              const struct chain_keys *k, X509 **out, char *why, size_t why_len)
+{
+    char path[4096];
+    bool missing = false;
+    X509 *x = NULL;
+    las_status st;
+
+    *out = NULL;
+    if (snprintf(path, sizeof path, "%s/%s", state_dir, file) >= (int)sizeof path) {
+        snprintf(why, why_len, "state directory path is too long");
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    st = load_cert(path, &x, &missing, why, why_len);
+    if (st != LAS_OK)
+        return st;
+    if (missing) {
+        st = issue_cert(kind, key, issuer_key, issuer, k->sgx_ext, k->sgx_ext_len, &x);
+        if (st == LAS_OK)
+            st = store_cert(path, x, false, why, why_len);
+        else
+            snprintf(why, why_len, "cannot issue the certificate for %s", path);
+        goto out;
+    }
+    if (X509_verify(x, issuer_key) != 1) {
+        snprintf(why, why_len,
+                 "%s was not issued by this simulated platform's CA (corrupt, or from another "
+                 "state directory); remove it to have it issued again",
+                 path);
+        st = LAS_ERR_STATE;
+        goto out;
+    }
+    bool same_key = EVP_PKEY_eq(X509_get0_pubkey(x), key) == 1;
+    if (kind == CERT_PCK && (!same_key || !sgx_ext_equals(x, k->sgx_ext, k->sgx_ext_len))) {
+        /* Issued by our CA for an older TCB: a new TCB gets a new PCK certificate. */
+        X509_free(x);
+        x = NULL;
+        st = issue_cert(kind, key, issuer_key, issuer, k->sgx_ext, k->sgx_ext_len, &x);
+        if (st == LAS_OK)
+            st = store_cert(path, x, true, why, why_len);
+        else
+            snprintf(why, why_len, "cannot issue the certificate for %s", path);
+        goto out;
+    }
+    if (!same_key) {
+        snprintf(why, why_len, "%s does not hold this simulated platform's key", path);
+        st = LAS_ERR_STATE;
+    }
+out:
+    if (st == LAS_OK)
+        *out = x;
+    else
+        X509_free(x);
+    return st;
+}
+
+/* ---- open / close -------------------------------------------------------- */
+
+static las_status append_pem(X509 *x, uint8_t *buf, size_t cap, size_t *pos)
+{
+    uint8_t *pem = NULL;
+    size_t len = 0;
+    las_status st = cert_to_pem(x, &pem, &len);
+    if (st == LAS_OK && len > cap - *pos)
+        st = LAS_ERR_INTERNAL;
+    if (st == LAS_OK) {
+        memcpy(buf + *pos, pem, len);
+        *pos += len;
+    }
+    free(pem);
+    return st;
+}
+
+/* Certifies the QE as the simulated PCE does: check the QE's REPORT, sign its body. */
+static las_status certify_qe(struct las_sim_qe *qe, EVP_PKEY *pck_key)
+{
+    struct las_sim_enclave pce;
+    struct las_sgx_targetinfo pce_target;
+    uint8_t auth[LAS_SIM_QE_AUTH_DATA_SIZE], bound[LAS_SIM_QE_ECDSA_PUB_SIZE + sizeof auth];
+    uint8_t report_data[LAS_SGX_REPORT_DATA_SIZE] = {0};
+    uint8_t body[LAS_SGX_REPORT_BODY_SIZE];
+
+    las_sim_pce_identity(&pce);
+    las_sim_enclave_targetinfo(&pce, &pce_target);
+    qe_auth_data(auth);
+    memcpy(bound, qe->att_pub, LAS_SIM_QE_ECDSA_PUB_SIZE);
+    memcpy(bound + LAS_SIM_QE_ECDSA_PUB_SIZE, auth, sizeof auth);
+    las_status st = las_sha256(bound, sizeof bound, report_data);
+    if (st == LAS_OK)
+        st = las_sim_ereport(&qe->cpu, &qe->self, &pce_target, report_data, &qe->qe_report);
+    if (st == LAS_OK)
+        st = check_report_mac(&qe->cpu, &pce, &qe->qe_report);
+    if (st == LAS_OK) {
+        las_sgx_report_body_serialize(&qe->qe_report.body, body);
+        st = ecdsa_sign_raw(pck_key, body, sizeof body, qe->qe_report_sig);
+    }
+    return st;
+}
+
+las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char *why,
+                           size_t why_len)
+{
+    struct las_sim_qe *qe = NULL;
+    struct chain_keys k;
+    struct las_sim_enclave pce;
+    X509 *root = NULL, *ca = NULL, *pck = NULL;
+    uint8_t pub[LAS_SIM_QE_ECDSA_PUB_SIZE];
+    char lock_path[4096];
+    int lock_fd = -1;
+    las_status st;
+
+    *out = NULL;
+    memset(&k, 0, sizeof k);
+    snprintf(why, why_len, "unknown error");
+    st = las_crypto_init();
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot initialize the crypto library");
+        return st;
+    }
+    qe = sodium_malloc(sizeof *qe);
+    if (qe == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return LAS_ERR_NO_MEMORY;
+    }
+    memset(qe, 0, sizeof *qe);
+    st = las_sim_cpu_open(state_dir, NULL, &qe->cpu, NULL, why, why_len);
+    if (st != LAS_OK)
+        goto out;
+    las_sim_qe_identity(&qe->self);
+    las_sim_pce_identity(&pce);
+
+    /* Serializes processes that issue certificates for the same platform. */
+    if (snprintf(lock_path, sizeof lock_path, "%s/%s", state_dir, LAS_SIM_QE_LOCK_FILE) >=
+        (int)sizeof lock_path) {
+        snprintf(why, why_len, "state directory path is too long");
+        st = LAS_ERR_INVALID_ARGUMENT;
+        goto out;
+    }
+    lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
+        snprintf(why, why_len, "cannot lock %s: %s", lock_path, strerror(errno));
+        st = LAS_ERR_STATE;
+        goto out;
+    }
+
+    st = derive_p256(&qe->cpu, &pce, false, LABEL_ROOT_KEY, &k.root, pub);
+    if (st == LAS_OK)
+        st = derive_p256(&qe->cpu, &pce, false, LABEL_CA_KEY, &k.ca, pub);
+    if (st == LAS_OK)
+        st = derive_p256(&qe->cpu, &pce, true, LABEL_PCK_KEY, &k.pck, pub);
+    if (st == LAS_OK)
+        st = seal_derive(&qe->cpu, &pce, false, LABEL_PPID, k.ppid, sizeof k.ppid);
+    if (st == LAS_OK)
+        st = derive_p256(&qe->cpu, &qe->self, true, LABEL_ATT_KEY, &qe->att_key, qe->att_pub);
+    if (st == LAS_OK)
+        st = seal_derive(&qe->cpu, &qe->self, false, LABEL_QE_ID, qe->qe_id, sizeof qe->qe_id);
+    if (st == LAS_OK)
+        st = build_sgx_extension(k.ppid, qe->cpu.cpusvn, pce.isvsvn, k.sgx_ext, sizeof k.sgx_ext,
+                                 &k.sgx_ext_len);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot derive the simulated QE keys: %s", las_status_message(st));
+        goto out;
+    }
+
+    st = ensure_cert(state_dir, LAS_SIM_QE_ROOT_FILE, CERT_ROOT, k.root, k.root, NULL, &k, &root,
+                     why, why_len);
+    if (st == LAS_OK)
+        st = ensure_cert(state_dir, LAS_SIM_QE_CA_FILE, CERT_CA, k.ca, k.root, root, &k, &ca, why,
+                         why_len);
+    if (st == LAS_OK)
+        st = ensure_cert(state_dir, LAS_SIM_QE_PCK_FILE, CERT_PCK, k.pck, k.ca, ca, &k, &pck, why,
+                         why_len);
+    if (st != LAS_OK)
+        goto out;
+
+    st = certify_qe(qe, k.pck);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "the simulated PCE cannot certify the QE: %s",
+                 las_status_message(st));
+        goto out;
+    }
+
+    size_t cap = 3 * CERT_FILE_MAX + 1, pos = 0;
+    qe->chain_pem = malloc(cap);
+    int der_len_i = i2d_X509(root, NULL);
+    if (qe->chain_pem == NULL || der_len_i <= 0 ||
+        (qe->root_der = malloc((size_t)der_len_i)) == NULL) {
+        snprintf(why, why_len, "out of memory");
+        st = LAS_ERR_NO_MEMORY;
+        goto out;
+    }
+    uint8_t *p = qe->root_der;
+    qe->root_der_len = (size_t)i2d_X509(root, &p);
+    st = append_pem(pck, qe->chain_pem, cap, &pos);
+    if (st == LAS_OK)
+        st = append_pem(ca, qe->chain_pem, cap, &pos);
+    if (st == LAS_OK)
+        st = append_pem(root, qe->chain_pem, cap, &pos);
+    if (st != LAS_OK || qe->root_der_len != (size_t)der_len_i) {
+        snprintf(why, why_len, "cannot encode the PCK certificate chain");
+        st = st != LAS_OK ? st : LAS_ERR_CRYPTO;
+        goto out;
+    }
+    qe->chain_pem[pos++] = '\0';
+    qe->chain_pem_len = pos;
+    snprintf(why, why_len, "ok");
+out:
+    if (lock_fd >= 0)
+        close(lock_fd);
+    X509_free(root);
+    X509_free(ca);
+    X509_free(pck);
+    EVP_PKEY_free(k.root);
+    EVP_PKEY_free(k.ca);
+    EVP_PKEY_free(k.pck);
+    las_wipe(&k, sizeof k);
+    if (st == LAS_OK)
+        *out = qe;
+    else
+        las_sim_qe_close(qe);
+    return st;
+}
+
+void las_sim_qe_close(struct las_sim_qe *qe)
+{
+    if (qe == NULL)
+        return;
+    EVP_PKEY_free(qe->att_key);
+    free(qe->chain_pem);
+    free(qe->root_der);
+    sodium_free(qe); /* wipes the simulated fuses */
+}
+
+/* ---- quotes -------------------------------------------------------------- */
+
+void las_sim_qe_target_info(const struct las_sim_qe *qe, struct las_sgx_targetinfo *out)
+{
+    las_sim_enclave_targetinfo(&qe->self, out);
+}
+
+void las_sim_qe_own_report(const struct las_sim_qe *qe, struct las_sgx_report *out)
+{
+    *out = qe->qe_report;
+}
+
+/* Bytes of the signature data: everything after the u32 length field. */
+static size_t sig_data_size(const struct las_sim_qe *qe)
+{
+    return LAS_SIM_QE_ECDSA_SIG_SIZE + LAS_SIM_QE_ECDSA_PUB_SIZE + LAS_SGX_REPORT_BODY_SIZE +
+           LAS_SIM_QE_ECDSA_SIG_SIZE + 2 + LAS_SIM_QE_AUTH_DATA_SIZE + 2 + 4 + qe->chain_pem_len;
+}
+
+size_t las_sim_qe_quote_size(const struct las_sim_qe *qe)
+{
+    return LAS_SIM_QE_OFF_SIG_DATA_LEN + 4 + sig_data_size(qe);
+}
+
+las_status las_sim_qe_quote(struct las_sim_qe *qe, const struct las_sgx_report *report,
+                            uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t auth[LAS_SIM_QE_AUTH_DATA_SIZE], sig[LAS_SIM_QE_ECDSA_SIG_SIZE];
+    uint8_t body[LAS_SGX_REPORT_BODY_SIZE];
+    struct las_writer w;
+    las_status st;
+
+    if (out_len == NULL)
+        return LAS_ERR_INVALID_ARGUMENT;
+    *out_len = 0;
+    if (qe == NULL || report == NULL || out == NULL)
+        return LAS_ERR_INVALID_ARGUMENT;
+    size_t size = las_sim_qe_quote_size(qe);
+    if (cap < size) {
+        st = LAS_ERR_BAD_SIZE;
+        goto out;
+    }
+    st = check_report_mac(&qe->cpu, &qe->self, report);
+    if (st != LAS_OK)
+        goto out;
+
+    las_writer_init(&w, out, size);
+    las_write_u16le(&w, LAS_SIM_QE_QUOTE_VERSION);
+    las_write_u16le(&w, LAS_SIM_QE_ATT_KEY_ECDSA_P256);
+    las_write_u32le(&w, 0); /* TEE type: SGX */
+    las_write_u16le(&w, qe->self.isvsvn);
+    las_write_u16le(&w, LAS_SIM_PCE_ISVSVN);
+    las_write_bytes(&w, las_sim_qe_vendor_id, sizeof las_sim_qe_vendor_id);
+    las_write_bytes(&w, qe->qe_id, sizeof qe->qe_id);
+    las_write_zeros(&w, LAS_SIM_QE_QUOTE_USER_DATA_SIZE - sizeof qe->qe_id);
+    las_sgx_report_body_serialize(&report->body, body);
+    las_write_bytes(&w, body, sizeof body);
+    /* The quote signature covers the header and the report body. */
+    st = w.failed ? LAS_ERR_INTERNAL
+                  : ecdsa_sign_raw(qe->att_key, out, LAS_SIM_QE_OFF_SIG_DATA_LEN, sig);
+    if (st != LAS_OK)
+        goto out;
+    las_write_u32le(&w, (uint32_t)sig_data_size(qe));
+    las_write_bytes(&w, sig, sizeof sig);
+    las_write_bytes(&w, qe->att_pub, sizeof qe->att_pub);
+    las_sgx_report_body_serialize(&qe->qe_report.body, body);
+    las_write_bytes(&w, body, sizeof body);
+    las_write_bytes(&w, qe->qe_report_sig, sizeof qe->qe_report_sig);
+    qe_auth_data(auth);
+    las_write_u16le(&w, sizeof auth);
+    las_write_bytes(&w, auth, sizeof auth);
+    las_write_u16le(&w, LAS_SIM_QE_CERT_TYPE_PCK_CHAIN);
+    las_write_u32le(&w, (uint32_t)qe->chain_pem_len);
+    las_write_bytes(&w, qe->chain_pem, qe->chain_pem_len);
+    st = las_writer_end(&w);
+    if (st == LAS_OK)
+        *out_len = size;
+out:
+    if (st != LAS_OK)
+        memset(out, 0, cap);
+    return st;
+}
+
+las_status las_sim_qe_root_der(const struct las_sim_qe *qe, const uint8_t **der, size_t *len)
+{
+    if (der == NULL || len == NULL)
+        return LAS_ERR_INVALID_ARGUMENT;
+    *der = NULL;
+    *len = 0;
+    if (qe == NULL || qe->root_der == NULL)
+        return LAS_ERR_INVALID_ARGUMENT;
+    *der = qe->root_der;
+    *len = qe->root_der_len;
+    return LAS_OK;
+}
