@@ -25,6 +25,7 @@
 
 #include "common/crypto.h"
 #include "common/file.h"
+#include "common/hex.h"
 #include "dcap/sim_qe.h"
 #include "las/dcap.h"
 #include "sgx/sim_cpu.h"
@@ -243,6 +244,30 @@ static void test_qe_report_body_is_the_qe(void **state)
     struct las_sgx_targetinfo ti;
     las_sim_qe_identity(&qe_id);
     assert_int_equal(las_sgx_report_body_parse(f->quote + 564, 384, &qe_body), LAS_OK);
+    /* The values docs/sim-qe.md publishes. */
+    uint8_t expect[32];
+    assert_int_equal(
+        las_hex_decode("9DEBF06AD285736C5F1EC3BD76D99F06A1034C912453AD7F7F2985BA86DDAD05", expect,
+                       32),
+        LAS_OK);
+    assert_memory_equal(qe_id.mrenclave, expect, 32);
+    assert_int_equal(
+        las_hex_decode("334B21E67263A5A26BF488650C822E5E6D580D5196417BBA6B64B5C9DFEA9573", expect,
+                       32),
+        LAS_OK);
+    assert_memory_equal(qe_id.mrsigner, expect, 32);
+    struct las_sim_enclave pce;
+    las_sim_pce_identity(&pce);
+    assert_int_equal(
+        las_hex_decode("ADAF87FBBCCB0714CFC50E8195762994B44EA3A4786B9D367F57C0BC669618DE", expect,
+                       32),
+        LAS_OK);
+    assert_memory_equal(pce.mrenclave, expect, 32);
+    assert_memory_equal(pce.mrsigner, qe_id.mrsigner, 32);
+    assert_int_equal(pce.isvprodid, 2);
+    assert_int_equal(pce.isvsvn, 13);
+    assert_int_equal(qe_id.attributes.flags, 0x15);
+    assert_int_equal(qe_id.attributes.xfrm, 0xe7);
     assert_memory_equal(qe_body.mrenclave, qe_id.mrenclave, 32);
     assert_memory_equal(qe_body.mrsigner, qe_id.mrsigner, 32);
     assert_int_equal(qe_body.isvprodid, 1);
