@@ -51,6 +51,8 @@ const uint8_t las_sim_qe_pceid[2] = {0x00, 0x00};
 #define CERT_FILE_MAX 8192
 /* Largest DER we build for the SGX extension (ours is about 450 bytes). */
 #define SGX_EXT_MAX 1024
+/* Intel's SGX extension of PCK certificates. */
+#define SGX_EXT_OID "1.2.840.113741.1.13.1"
 /* Intel's root expires then; so do the simulated certificates. */
 #define CERT_NOT_AFTER "20491231235959Z"
 /* Certificates are back-dated so verifiers with a slightly slow clock accept them. */
@@ -427,7 +429,7 @@ static bool add_conf_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 static bool add_sgx_ext(X509 *x, const uint8_t *der, size_t len)
 {
     bool ok = false;
-    ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+    ASN1_OBJECT *obj = OBJ_txt2obj(SGX_EXT_OID, 1);
     ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
     X509_EXTENSION *ext = NULL;
     if (obj == NULL || os == NULL || !ASN1_OCTET_STRING_set(os, der, (int)len))
@@ -612,7 +614,7 @@ static las_status store_cert(const char *path, X509 *x, bool replace, char *why,
 /* Whether x carries exactly the SGX extension value expected. */
 static bool sgx_ext_equals(X509 *x, const uint8_t *der, size_t len)
 {
-    ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+    ASN1_OBJECT *obj = OBJ_txt2obj(SGX_EXT_OID, 1);
     int idx = obj ? X509_get_ext_by_OBJ(x, obj, -1) : -1;
     bool ok = false;
     /* Exactly one occurrence, with exactly the expected value. */
