@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "common/file.h"
 #include "common/hex.h"
+#include "las/policy.h"
 #include "las/verifier.h"
 
 #define MAX_LIST 64
@@ -23,8 +25,12 @@ static void verify_usage(void)
            "  --report-data HEX     require this report data (zero padded to 64 bytes)\n"
            "  --allow-simulation    accept quotes of a simulated LAS (no security)\n"
            "  --allow-debug         accept debug-mode enclaves\n"
+           "  --policy FILE         evaluate the YAML policy in FILE (docs/policy.md); the\n"
+           "                        options above tighten it (--allow-* add tolerations)\n"
+           "  --at RFC3339          evaluation time for the policy's max_age (default: now)\n"
            "  --json                print the result as JSON\n\n"
-           "Exit codes: 0 verified, 1 refused, 2 usage error, 3 I/O error.\n");
+           "Exit codes: 0 verified, 1 refused, 2 usage error (also a malformed policy),\n"
+           "3 I/O error.\n");
 }
 
 static void print_text(const struct las_verify_result *res)
@@ -51,31 +57,24 @@ static void print_text(const struct las_verify_result *res)
         printf("REFUSED (%s): %s\n", res->check ? res->check : "error", res->reason);
 }
 
-static void print_json(const struct las_verify_result *res)
+static json_t *quote_json(const struct las_quote *q)
 {
-    const struct las_quote *q = &res->quote;
-    json_t *o = json_object();
-    json_object_set_new(o, "verified", json_boolean(res->status == LAS_OK));
-    if (res->status != LAS_OK) {
-        json_object_set_new(o, "check", json_string(res->check ? res->check : "error"));
-        json_object_set_new(o, "code", json_string(las_status_name(res->status)));
-        json_object_set_new(o, "reason", json_string(res->reason));
-    }
-    if (q->version != 0) {
-        char id[65], mre[65], mrs[65], rd[129], cpusvn[33];
-        las_hex_encode(q->platform_id, 32, id, 1);
-        las_hex_encode(q->body.mrenclave, 32, mre, 0);
-        las_hex_encode(q->body.mrsigner, 32, mrs, 0);
-        las_hex_encode(q->body.report_data, 64, rd, 0);
-        las_hex_encode(q->cpusvn, 16, cpusvn, 0);
-        json_t *jq = json_pack(
-            "{s:s,s:b,s:I,s:s,s:I,s:s,s:s,s:i,s:i,s:b,s:s}", "platform_id", id, "simulated",
-            (q->flags & LAS_QUOTE_FLAG_SIMULATED) != 0, "issued_at", (json_int_t)q->issued_at,
-            "platform_cpusvn", cpusvn, "platform_isvsvn", (json_int_t)q->isvsvn, "mrenclave", mre,
-            "mrsigner", mrs, "isvprodid", (int)q->body.isvprodid, "isvsvn", (int)q->body.isvsvn,
-            "debug", (q->body.attributes.flags & LAS_SGX_FLAGS_DEBUG) != 0, "report_data", rd);
-        json_object_set_new(o, "quote", jq);
-    }
+    char id[65], mre[65], mrs[65], rd[129], cpusvn[33];
+    las_hex_encode(q->platform_id, 32, id, 1);
+    las_hex_encode(q->body.mrenclave, 32, mre, 0);
+    las_hex_encode(q->body.mrsigner, 32, mrs, 0);
+    las_hex_encode(q->body.report_data, 64, rd, 0);
+    las_hex_encode(q->cpusvn, 16, cpusvn, 0);
+    return json_pack("{s:s,s:b,s:I,s:s,s:I,s:s,s:s,s:i,s:i,s:b,s:s}", "platform_id", id,
+                     "simulated", (q->flags & LAS_QUOTE_FLAG_SIMULATED) != 0, "issued_at",
+                     (json_int_t)q->issued_at, "platform_cpusvn", cpusvn, "platform_isvsvn",
+                     (json_int_t)q->isvsvn, "mrenclave", mre, "mrsigner", mrs, "isvprodid",
+                     (int)q->body.isvprodid, "isvsvn", (int)q->body.isvsvn, "debug",
+                     (q->body.attributes.flags & LAS_SGX_FLAGS_DEBUG) != 0, "report_data", rd);
+}
+
+static void print_json_object(json_t *o)
+{
     char *text = json_dumps(o, JSON_INDENT(2));
     if (text)
         printf("%s\n", text);
@@ -83,9 +82,185 @@ static void print_json(const struct las_verify_result *res)
     json_decref(o);
 }
 
+static void print_json(const struct las_verify_result *res)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "verified", json_boolean(res->status == LAS_OK));
+    if (res->status != LAS_OK) {
+        json_object_set_new(o, "check", json_string(res->check ? res->check : "error"));
+        json_object_set_new(o, "code", json_string(las_status_name(res->status)));
+        json_object_set_new(o, "reason", json_string(res->reason));
+    }
+    if (res->quote.version != 0)
+        json_object_set_new(o, "quote", quote_json(&res->quote));
+    print_json_object(o);
+}
+
+static void format_time(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, 32, "%lld", (long long)t);
+}
+
+static void print_policy_text(const char *path, const struct las_policy *pol,
+                              const struct las_policy_verdict *v)
+{
+    const struct las_quote *q = &v->quote;
+    char at[32];
+    format_time(v->evaluated_at, at);
+    printf("policy:      %s%s%s%s\n", path, pol->name[0] ? " (" : "", pol->name,
+           pol->name[0] ? ")" : "");
+    printf("evaluated:   %s\n", at);
+    if (v->quote_valid) {
+        char id[65], mre[65], mrs[65];
+        las_hex_encode(q->platform_id, 32, id, 1);
+        las_hex_encode(q->body.mrenclave, 32, mre, 0);
+        las_hex_encode(q->body.mrsigner, 32, mrs, 0);
+        printf("platform_id: %s\nsimulated:   %s\nissued_at:   %llu\n"
+               "mrenclave:   %s\nmrsigner:    %s\nisvprodid:   %u\nisvsvn:      %u\n"
+               "debug:       %s\n",
+               id, (q->flags & LAS_QUOTE_FLAG_SIMULATED) ? "yes" : "no",
+               (unsigned long long)q->issued_at, mre, mrs, q->body.isvprodid, q->body.isvsvn,
+               (q->body.attributes.flags & LAS_SGX_FLAGS_DEBUG) ? "yes" : "no");
+    }
+    printf("checks:\n");
+    for (size_t i = 0; i < v->n_checks; i++) {
+        const struct las_policy_check *c = &v->checks[i];
+        const char *mark = c->outcome == LAS_CHECK_PASS   ? "pass"
+                           : c->outcome == LAS_CHECK_FAIL ? "FAIL"
+                                                          : "skip";
+        printf("  %-4s  %-11s  %s\n", mark, c->name, c->reason);
+    }
+    if (v->status == LAS_OK)
+        printf("OK: quote verified\n");
+    else
+        printf("REFUSED (%s): %s\n", v->refused_by ? v->refused_by : "error", v->reason);
+}
+
+static void print_policy_json(const char *path, const struct las_policy *pol,
+                              const struct las_policy_verdict *v)
+{
+    char at[32];
+    json_t *o = json_object(), *checks = json_array();
+    format_time(v->evaluated_at, at);
+    json_object_set_new(o, "verified", json_boolean(v->status == LAS_OK));
+    if (v->status != LAS_OK) {
+        json_object_set_new(o, "check", json_string(v->refused_by ? v->refused_by : "error"));
+        json_object_set_new(o, "code", json_string(las_status_name(v->status)));
+        json_object_set_new(o, "reason", json_string(v->reason));
+    }
+    json_object_set_new(o, "policy",
+                        json_pack("{s:s,s:s?,s:i}", "file", path, "name",
+                                  pol->name[0] ? pol->name : NULL, "version", (int)pol->version));
+    json_object_set_new(o, "evaluated_at", json_string(at));
+    for (size_t i = 0; i < v->n_checks; i++) {
+        const struct las_policy_check *c = &v->checks[i];
+        json_array_append_new(checks,
+                              json_pack("{s:s,s:s,s:s}", "name", c->name, "outcome",
+                                        las_check_outcome_name(c->outcome), "reason", c->reason));
+    }
+    json_object_set_new(o, "checks", checks);
+    if (v->quote_valid)
+        json_object_set_new(o, "quote", quote_json(&v->quote));
+    print_json_object(o);
+}
+
+/* Keeps the entries of list that are also in flags; returns how many remain. */
+static size_t intersect(uint8_t (*list)[32], size_t n, const uint8_t (*flags)[32], size_t n_flags)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < n_flags; k++) {
+            if (memcmp(list[i], flags[k], 32) == 0) {
+                memmove(list[kept++], list[i], 32);
+                break;
+            }
+        }
+    }
+    return kept;
+}
+
+/*
+ * Command-line constraints tighten the policy: a quote must satisfy both.
+ * Constraints that no quote could satisfy together are a usage error.
+ */
+static int merge_flags(struct las_policy *pol, const struct las_verify_options *opt)
+{
+    if (opt->n_platforms > 0) {
+        if (pol->n_platforms == 0) {
+            memcpy(pol->platforms, opt->platforms, opt->n_platforms * 32);
+            pol->n_platforms = opt->n_platforms;
+        } else if ((pol->n_platforms = intersect(pol->platforms, pol->n_platforms, opt->platforms,
+                                                 opt->n_platforms)) == 0) {
+            return las_cli_usage_error("verify", "no --platform is among the policy's platforms");
+        }
+    }
+    if (opt->n_mrenclaves > 0) {
+        if (pol->n_mrenclaves == 0) {
+            memcpy(pol->mrenclaves, opt->mrenclaves, opt->n_mrenclaves * 32);
+            pol->n_mrenclaves = opt->n_mrenclaves;
+        } else if ((pol->n_mrenclaves = intersect(pol->mrenclaves, pol->n_mrenclaves,
+                                                  opt->mrenclaves, opt->n_mrenclaves)) == 0) {
+            return las_cli_usage_error("verify",
+                                       "no --mrenclave is among the policy's mrenclave values");
+        }
+    }
+    if (opt->mrsigner) {
+        if (pol->has_mrsigner && memcmp(pol->mrsigner, opt->mrsigner, 32) != 0)
+            return las_cli_usage_error("verify", "--mrsigner contradicts the policy's mrsigner");
+        memcpy(pol->mrsigner, opt->mrsigner, 32);
+        pol->has_mrsigner = true;
+    }
+    if (opt->report_data) {
+        if (pol->has_report_data && memcmp(pol->report_data, opt->report_data, 64) != 0)
+            return las_cli_usage_error("verify",
+                                       "--report-data contradicts the policy's report_data");
+        memcpy(pol->report_data, opt->report_data, 64);
+        pol->has_report_data = true;
+    }
+    if (opt->allow_simulation)
+        pol->tolerate |= LAS_TOLERATE_SIMULATION;
+    if (opt->allow_debug)
+        pol->tolerate |= LAS_TOLERATE_DEBUG_MODE;
+    return LAS_EXIT_OK;
+}
+
+/* Loads the policy and merges the command-line constraints; an exit code. */
+static int load_policy(const char *path, const struct las_verify_options *opt,
+                       struct las_policy *pol)
+{
+    struct las_policy_error err;
+    las_status st = las_policy_load_file(path, pol, &err);
+    if (st == LAS_ERR_IO) {
+        las_cli_error("cannot read policy file %s", path);
+        return LAS_EXIT_IO;
+    }
+    if (st != LAS_OK) {
+        fprintf(stderr, "las verify: %s:%zu:%zu: %s\n", path, err.line, err.column, err.message);
+        return LAS_EXIT_USAGE;
+    }
+    return merge_flags(pol, opt);
+}
+
+static int verify_with_policy(const uint8_t *buf, size_t len, const char *policy_path,
+                              const struct las_policy *pol, int64_t at, bool json)
+{
+    static struct las_policy_verdict v;
+    las_status st = las_policy_evaluate(pol, buf, len, NULL, at, &v);
+    if (json)
+        print_policy_json(policy_path, pol, &v);
+    else
+        print_policy_text(policy_path, pol, &v);
+    if (st == LAS_ERR_INVALID_ARGUMENT)
+        return LAS_EXIT_USAGE;
+    return st == LAS_OK ? LAS_EXIT_OK : LAS_EXIT_REFUSED;
+}
+
 int las_cmd_verify(int argc, char **argv)
 {
-    enum { O_PLATFORM = 1, O_MRE, O_MRS, O_RD, O_SIM, O_DEBUG, O_JSON };
+    enum { O_PLATFORM = 1, O_MRE, O_MRS, O_RD, O_SIM, O_DEBUG, O_JSON, O_POLICY, O_AT };
     static const struct option opts[] = {
         {"platform", required_argument, NULL, O_PLATFORM},
         {"mrenclave", required_argument, NULL, O_MRE},
@@ -94,13 +269,17 @@ int las_cmd_verify(int argc, char **argv)
         {"allow-simulation", no_argument, NULL, O_SIM},
         {"allow-debug", no_argument, NULL, O_DEBUG},
         {"json", no_argument, NULL, O_JSON},
+        {"policy", required_argument, NULL, O_POLICY},
+        {"at", required_argument, NULL, O_AT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     static uint8_t platforms[MAX_LIST][32], mrenclaves[MAX_LIST][32];
     uint8_t mrsigner[32], report_data[64];
     struct las_verify_options opt;
-    bool json = false;
+    bool json = false, have_at = false;
+    const char *policy_path = NULL;
+    int64_t at = 0;
     int c;
 
     memset(&opt, 0, sizeof opt);
@@ -145,6 +324,15 @@ int las_cmd_verify(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
+        case O_POLICY:
+            policy_path = optarg;
+            break;
+        case O_AT:
+            if (las_time_parse_rfc3339(optarg, &at) != LAS_OK)
+                return las_cli_usage_error("verify", "--at needs an RFC 3339 time such as "
+                                                     "2026-01-31T12:00:00Z");
+            have_at = true;
+            break;
         case 'h':
             verify_usage();
             return LAS_EXIT_OK;
@@ -154,6 +342,14 @@ int las_cmd_verify(int argc, char **argv)
     }
     if (optind + 1 != argc)
         return las_cli_usage_error("verify", "expected exactly one QUOTE file");
+    if (have_at && policy_path == NULL)
+        return las_cli_usage_error("verify", "--at only applies with --policy");
+    static struct las_policy pol;
+    if (policy_path) {
+        int rc = load_policy(policy_path, &opt, &pol);
+        if (rc != LAS_EXIT_OK)
+            return rc;
+    }
 
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -163,6 +359,13 @@ int las_cmd_verify(int argc, char **argv)
         las_cli_error("cannot read quote file %s%s", argv[optind],
                       st == LAS_ERR_BAD_SIZE ? ": too large to be a LAS quote" : "");
         return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+    }
+    if (policy_path) {
+        if (!have_at)
+            at = (int64_t)time(NULL);
+        int rc = verify_with_policy(buf, len, policy_path, &pol, at, json);
+        free(buf);
+        return rc;
     }
     struct las_verify_result res;
     st = las_quote_verify(buf, len, &opt, &res);
