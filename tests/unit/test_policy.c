@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Policies: loading (strictness, with the line and column of each error) and
+ * evaluation of every rule and toleration in both directions, table-driven.
+ * Quotes are signed by a simulated platform key, as LAS signs them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "backend/backend.h"
+#include "common/crypto.h"
+#include "common/hex.h"
+#include "identity/platform_key.h"
+#include "identity/quote_sign.h"
+#include "las/client.h"
+#include "las/policy.h"
+#include "test_helpers.h"
+
+#define T0     1800000000ull /* issue time of the test quotes */
+#define NOW    (T0 + 10)     /* default evaluation time */
+#define HEX_A  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX_B  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HEX_C  "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define OTHER  "7777777777777777777777777777777777777777777777777777777777777777"
+#define PINNED "platforms: [$PID]\n"
+#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
+#define ZERO60 "000000000000000000000000000000000000000000000000000000000000"
+#define ZERO58 "0000000000000000000000000000000000000000000000000000000000"
+
+struct fixture {
+    char *dir;
+    struct las_backend *backend;
+    struct las_platform_key key;
+    struct las_sgx_report_body body; /* a simulated app's REPORT body */
+    char pid[LAS_PLATFORM_ID_HEX_SIZE];
+};
+
+static struct fixture *fx;
+
+/* Quotes the cases evaluate: the default one and one variation each. */
+enum quote_kind {
+    Q_DEFAULT, /* not simulated, not debug, mrenclave AA.., mrsigner BB.., prodid 7, svn 5,
+                  report data 01 02 00.., issued at T0 */
+    Q_SIM,
+    Q_DEBUG,
+    Q_BAD_SIGNATURE,
+    Q_SHORT,
+};
+
+/* Platform facts (the evidence verdict) the cases pass. */
+enum facts_kind {
+    F_NONE,
+    F_UP_TO_DATE,
+    F_SW_HARDENING,
+    F_CONFIGURATION,
+    F_CONFIGURATION_AND_SW,
+    F_OUT_OF_DATE,
+    F_OUT_OF_DATE_CONFIGURATION,
+    F_REVOKED,
+    F_NO_COLLATERAL,
+    F_SIMULATED,      /* simulated evidence, UpToDate */
+    F_OTHER_PLATFORM, /* evidence for another platform ID */
+};
+
+static const char advisories[][LAS_DCAP_ADVISORY_SIZE] = {"INTEL-SA-00334", "INTEL-SA-00615"};
+
+struct eval_case {
+    const char *name;
+    const char *policy; /* $PID is replaced by the test platform's ID */
+    enum quote_kind quote;
+    enum facts_kind facts;
+    size_t n_advisories; /* first n of advisories[] in the facts */
+    uint64_t now;        /* 0: NOW */
+    las_status want;
+    const char *refused_by; /* NULL when accepted */
+    const char *check;      /* optionally: this check must have outcome */
+    enum las_check_outcome outcome;
+};
+
+static const struct eval_case eval_cases[] = {
+    /* signature and platform authentication */
+    {"pinned platform accepts", PINNED, Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "mrenclave",
+     LAS_CHECK_SKIPPED},
+    {"empty policy refuses an unauthenticated platform", "{}\n", Q_DEFAULT, F_NONE, 0, 0,
+     LAS_ERR_REFUSED, "platform", NULL, 0},
+    {"evidence vouches for an unpinned platform", "{}\n", Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_OK,
+     NULL, "platform", LAS_CHECK_PASS},
+    {"other pinned platform refuses", "platforms: [" OTHER "]\n", Q_DEFAULT, F_NONE, 0, 0,
+     LAS_ERR_REFUSED, "platform", NULL, 0},
+    {"any of two pinned platforms", "platforms:\n  - " OTHER "\n  - $PID\n", Q_DEFAULT, F_NONE, 0,
+     0, LAS_OK, NULL, "platform", LAS_CHECK_PASS},
+    {"evidence of another platform refuses", PINNED, Q_DEFAULT, F_OTHER_PLATFORM, 0, 0,
+     LAS_ERR_REFUSED, "evidence", NULL, 0},
+    {"bad signature refuses, the rest is skipped", PINNED, Q_BAD_SIGNATURE, F_NONE, 0, 0,
+     LAS_ERR_SIGNATURE, "signature", "platform", LAS_CHECK_SKIPPED},
+    {"short quote refuses", PINNED, Q_SHORT, F_NONE, 0, 0, LAS_ERR_BAD_SIZE, "signature", NULL, 0},
+    /* simulation */
+    {"simulated quote refused", PINNED, Q_SIM, F_NONE, 0, 0, LAS_ERR_SIMULATED, "simulation", NULL,
+     0},
+    {"simulated quote tolerated", PINNED "security:\n  tolerate: [simulation]\n", Q_SIM, F_NONE, 0,
+     0, LAS_OK, NULL, "simulation", LAS_CHECK_PASS},
+    {"simulated evidence refused", PINNED, Q_DEFAULT, F_SIMULATED, 0, 0, LAS_ERR_SIMULATED,
+     "simulation", NULL, 0},
+    {"simulated evidence tolerated", PINNED "security: {tolerate: [simulation]}\n", Q_DEFAULT,
+     F_SIMULATED, 0, 0, LAS_OK, NULL, NULL, 0},
+    {"development policy: any platform when simulation is tolerated",
+     "security:\n  tolerate: [simulation, debug-mode]\n", Q_SIM, F_NONE, 0, 0, LAS_OK, NULL,
+     "platform", LAS_CHECK_SKIPPED},
+    /* debug */
+    {"debug enclave refused", PINNED, Q_DEBUG, F_NONE, 0, 0, LAS_ERR_REFUSED, "debug", NULL, 0},
+    {"debug enclave tolerated", PINNED "security:\n  tolerate: [debug-mode]\n", Q_DEBUG, F_NONE, 0,
+     0, LAS_OK, NULL, "debug", LAS_CHECK_PASS},
+    /* identity */
+    {"mrenclave listed", PINNED "attestation:\n  mrenclave: [" HEX_A "]\n", Q_DEFAULT, F_NONE, 0, 0,
+     LAS_OK, NULL, "mrenclave", LAS_CHECK_PASS},
+    {"mrenclave not listed", PINNED "attestation:\n  mrenclave: [" HEX_C "]\n", Q_DEFAULT, F_NONE,
+     0, 0, LAS_ERR_REFUSED, "mrenclave", NULL, 0},
+    {"mrenclave any of", PINNED "attestation:\n  mrenclave:\n    - " HEX_C "\n    - " HEX_A "\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, NULL, 0},
+    {"mrenclave upper-case hex",
+     PINNED "attestation:\n  mrenclave: "
+            "[AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA]\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, NULL, 0},
+    {"mrsigner matches", PINNED "attestation:\n  signer:\n    mrsigner: " HEX_B "\n", Q_DEFAULT,
+     F_NONE, 0, 0, LAS_OK, NULL, "mrsigner", LAS_CHECK_PASS},
+    {"mrsigner differs", PINNED "attestation:\n  signer:\n    mrsigner: " HEX_C "\n", Q_DEFAULT,
+     F_NONE, 0, 0, LAS_ERR_REFUSED, "mrsigner", NULL, 0},
+    {"isvprodid matches", PINNED "attestation: {signer: {mrsigner: " HEX_B ", isvprodid: 7}}\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "isvprodid", LAS_CHECK_PASS},
+    {"isvprodid differs", PINNED "attestation: {signer: {mrsigner: " HEX_B ", isvprodid: 8}}\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_ERR_REFUSED, "isvprodid", NULL, 0},
+    {"isvsvn_min reached", PINNED "attestation: {signer: {mrsigner: " HEX_B ", isvsvn_min: 5}}\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "isvsvn_min", LAS_CHECK_PASS},
+    {"isvsvn_min not reached",
+     PINNED "attestation: {signer: {mrsigner: " HEX_B ", isvsvn_min: 6}}\n", Q_DEFAULT, F_NONE, 0,
+     0, LAS_ERR_REFUSED, "isvsvn_min", NULL, 0},
+    {"isvsvn_max respected", PINNED "attestation: {signer: {mrsigner: " HEX_B ", isvsvn_max: 5}}\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "isvsvn_max", LAS_CHECK_PASS},
+    {"isvsvn_max exceeded", PINNED "attestation: {signer: {mrsigner: " HEX_B ", isvsvn_max: 4}}\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_ERR_REFUSED, "isvsvn_max", NULL, 0},
+    {"svn bounds with mrenclave instead of mrsigner",
+     PINNED "attestation:\n  mrenclave: [" HEX_A "]\n  signer: {isvsvn_min: 1, isvsvn_max: 9}\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, NULL, 0},
+    {"report_data zero padded", PINNED "attestation:\n  report_data: \"0102\"\n", Q_DEFAULT, F_NONE,
+     0, 0, LAS_OK, NULL, "report_data", LAS_CHECK_PASS},
+    {"report_data of all 64 bytes", PINNED "attestation:\n  report_data: 0102" ZERO64 ZERO60 "\n",
+     Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "report_data", LAS_CHECK_PASS},
+    {"report_data differs in its last byte",
+     PINNED "attestation:\n  report_data: 0102" ZERO64 ZERO58 "01\n", Q_DEFAULT, F_NONE, 0, 0,
+     LAS_ERR_REFUSED, "report_data", NULL, 0},
+    {"report_data differs", PINNED "attestation:\n  report_data: \"0103\"\n", Q_DEFAULT, F_NONE, 0,
+     0, LAS_ERR_REFUSED, "report_data", NULL, 0},
+    /* freshness */
+    {"max_age exactly reached", PINNED "attestation: {max_age: 10}\n", Q_DEFAULT, F_NONE, 0, 0,
+     LAS_OK, NULL, "max_age", LAS_CHECK_PASS},
+    {"max_age exceeded", PINNED "attestation: {max_age: 9}\n", Q_DEFAULT, F_NONE, 0, 0,
+     LAS_ERR_REFUSED, "max_age", NULL, 0},
+    {"future quote within the clock skew", PINNED "attestation: {max_age: 60}\n", Q_DEFAULT, F_NONE,
+     0, T0 - LAS_POLICY_CLOCK_SKEW, LAS_OK, NULL, "max_age", LAS_CHECK_PASS},
+    {"future quote beyond the clock skew", PINNED "attestation: {max_age: 60}\n", Q_DEFAULT, F_NONE,
+     0, T0 - LAS_POLICY_CLOCK_SKEW - 1, LAS_ERR_REFUSED, "max_age", NULL, 0},
+    {"no max_age: age not checked", PINNED, Q_DEFAULT, F_NONE, 0, T0 + 100000000, LAS_OK, NULL,
+     "max_age", LAS_CHECK_SKIPPED},
+    /* TCB status and tolerations */
+    {"no evidence: TCB skipped", PINNED, Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "tcb",
+     LAS_CHECK_SKIPPED},
+    {"UpToDate accepted", PINNED, Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_OK, NULL, "tcb",
+     LAS_CHECK_PASS},
+    {"UpToDate with advisories listed", PINNED, Q_DEFAULT, F_UP_TO_DATE, 2, 0, LAS_OK, NULL,
+     "advisories", LAS_CHECK_PASS},
+    {"evidence without collateral: TCB skipped", PINNED, Q_DEFAULT, F_NO_COLLATERAL, 0, 0, LAS_OK,
+     NULL, "tcb", LAS_CHECK_SKIPPED},
+    {"SWHardeningNeeded refused", PINNED, Q_DEFAULT, F_SW_HARDENING, 0, 0, LAS_ERR_REFUSED, "tcb",
+     NULL, 0},
+    {"SWHardeningNeeded tolerated, advisories ignored",
+     PINNED "security:\n  tolerate: [software-hardening-needed]\n  ignore_advisories: "
+            "[INTEL-SA-00615, INTEL-SA-00334]\n",
+     Q_DEFAULT, F_SW_HARDENING, 2, 0, LAS_OK, NULL, "advisories", LAS_CHECK_PASS},
+    {"SWHardeningNeeded tolerated, advisory not ignored",
+     PINNED "security:\n  tolerate: [software-hardening-needed]\n", Q_DEFAULT, F_SW_HARDENING, 1, 0,
+     LAS_ERR_REFUSED, "advisories", "tcb", LAS_CHECK_PASS},
+    {"SWHardeningNeeded tolerated, one of two advisories ignored",
+     PINNED "security:\n  tolerate: [software-hardening-needed]\n  ignore_advisories: "
+            "[INTEL-SA-00334]\n",
+     Q_DEFAULT, F_SW_HARDENING, 2, 0, LAS_ERR_REFUSED, "advisories", NULL, 0},
+    {"ConfigurationNeeded tolerated", PINNED "security: {tolerate: [configuration-needed]}\n",
+     Q_DEFAULT, F_CONFIGURATION, 0, 0, LAS_OK, NULL, "tcb", LAS_CHECK_PASS},
+    {"ConfigurationNeeded needs its own toleration",
+     PINNED "security: {tolerate: [software-hardening-needed, outdated-tcb]}\n", Q_DEFAULT,
+     F_CONFIGURATION, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+    {"ConfigurationAndSWHardeningNeeded with both",
+     PINNED "security: {tolerate: [configuration-needed, software-hardening-needed]}\n", Q_DEFAULT,
+     F_CONFIGURATION_AND_SW, 0, 0, LAS_OK, NULL, NULL, 0},
+    {"ConfigurationAndSWHardeningNeeded with one",
+     PINNED "security: {tolerate: [configuration-needed]}\n", Q_DEFAULT, F_CONFIGURATION_AND_SW, 0,
+     0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+    {"OutOfDate refused", PINNED, Q_DEFAULT, F_OUT_OF_DATE, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+    {"OutOfDate tolerated with its advisories",
+     PINNED "security:\n  tolerate: [outdated-tcb]\n  ignore_advisories: [INTEL-SA-00334]\n",
+     Q_DEFAULT, F_OUT_OF_DATE, 1, 0, LAS_OK, NULL, NULL, 0},
+    {"OutOfDateConfigurationNeeded with outdated-tcb only",
+     PINNED "security: {tolerate: [outdated-tcb]}\n", Q_DEFAULT, F_OUT_OF_DATE_CONFIGURATION, 0, 0,
+     LAS_ERR_REFUSED, "tcb", NULL, 0},
+    {"OutOfDateConfigurationNeeded with both",
+     PINNED "security: {tolerate: [outdated-tcb, configuration-needed]}\n", Q_DEFAULT,
+     F_OUT_OF_DATE_CONFIGURATION, 0, 0, LAS_OK, NULL, NULL, 0},
+    {"Revoked is never tolerated",
+     PINNED "security:\n  tolerate: [outdated-tcb, configuration-needed, "
+            "software-hardening-needed, debug-mode, simulation]\n",
+     Q_DEFAULT, F_REVOKED, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+    /* combined */
+    {"first failing rule in order names the refusal", "platforms: [" OTHER "]\n", Q_DEBUG, F_NONE,
+     0, 0, LAS_ERR_REFUSED, "platform", "debug", LAS_CHECK_FAIL},
+    {"name and version are accepted", "version: 1\nname: \"prod: payments\"\n" PINNED, Q_DEFAULT,
+     F_NONE, 0, 0, LAS_OK, NULL, NULL, 0},
+};
+
+/* Replaces every $PID in tmpl with the test platform's ID. */
+static void expand(const char *tmpl, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *s = tmpl; *s && o + 1 < n; s++) {
+        if (strncmp(s, "$PID", 4) == 0 && o + 64 < n) {
+            memcpy(out + o, fx->pid, 64);
+            o += 64;
+            s += 3;
+        } else {
+            out[o++] = *s;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void make_quote(enum quote_kind kind, uint8_t out[LAS_QUOTE_SIZE])
+{
+    struct las_sgx_report_body body = fx->body;
+    uint16_t flags = 0;
+    if (kind == Q_SIM)
+        flags = LAS_QUOTE_FLAG_SIMULATED;
+    if (kind == Q_DEBUG)
+        body.attributes.flags |= LAS_SGX_FLAGS_DEBUG;
+    assert_int_equal(las_quote_sign(&fx->key, flags, T0, &body, out), LAS_OK);
+    if (kind == Q_BAD_SIGNATURE)
+        out[LAS_QUOTE_SIZE - 1] ^= 0x01;
+}
+
+static void make_facts(enum facts_kind kind, size_t n_adv, struct las_policy_platform *pf)
+{
+    static const enum las_tcb_status status[] = {
+        [F_UP_TO_DATE] = LAS_TCB_UP_TO_DATE,
+        [F_SW_HARDENING] = LAS_TCB_SW_HARDENING_NEEDED,
+        [F_CONFIGURATION] = LAS_TCB_CONFIGURATION_NEEDED,
+        [F_CONFIGURATION_AND_SW] = LAS_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED,
+        [F_OUT_OF_DATE] = LAS_TCB_OUT_OF_DATE,
+        [F_OUT_OF_DATE_CONFIGURATION] = LAS_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED,
+        [F_REVOKED] = LAS_TCB_REVOKED,
+        [F_NO_COLLATERAL] = LAS_TCB_UNKNOWN,
+        [F_SIMULATED] = LAS_TCB_UP_TO_DATE,
+        [F_OTHER_PLATFORM] = LAS_TCB_UP_TO_DATE,
+    };
+    memset(pf, 0, sizeof *pf);
+    if (kind == F_NONE)
+        return;
+    pf->present = true;
+    pf->simulated = kind == F_SIMULATED;
+    pf->tcb_status = status[kind];
+    pf->advisories = advisories;
+    pf->n_advisories = n_adv;
+    memcpy(pf->platform_id, fx->key.public_key, 32);
+    if (kind == F_OTHER_PLATFORM)
+        memset(pf->platform_id, 0x77, 32);
+}
+
+static const struct las_policy_check *find_check(const struct las_policy_verdict *v,
+                                                 const char *name)
+{
+    for (size_t i = 0; i < v->n_checks; i++) {
+        if (strcmp(v->checks[i].name, name) == 0)
+            return &v->checks[i];
+    }
+    return NULL;
+}
+
+static void test_evaluation_table(void **state)
+{
+    static struct las_policy pol;
+    static struct las_policy_verdict v;
+    char yaml[4096];
+    uint8_t quote[LAS_QUOTE_SIZE];
+    struct las_policy_error err;
+    struct las_policy_platform facts;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof eval_cases / sizeof eval_cases[0]; i++) {
+        const struct eval_case *c = &eval_cases[i];
+        print_message("case %zu: %s\n", i, c->name);
+        expand(c->policy, yaml, sizeof yaml);
+        las_status st = las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, &err);
+        if (st != LAS_OK)
+            fail_msg("case '%s': policy does not load: %zu:%zu: %s", c->name, err.line, err.column,
+                     err.message);
+        make_quote(c->quote, quote);
+        make_facts(c->facts, c->n_advisories, &facts);
+        size_t len = c->quote == Q_SHORT ? LAS_QUOTE_SIZE - 1 : LAS_QUOTE_SIZE;
+        st = las_policy_evaluate(&pol, quote, len, c->facts == F_NONE ? NULL : &facts,
+                                 (int64_t)(c->now ? c->now : NOW), &v);
+        if (st != c->want)
+            fail_msg("case '%s': status %s, want %s (refused by %s: %s)", c->name,
+                     las_status_name(st), las_status_name(c->want),
+                     v.refused_by ? v.refused_by : "-", v.reason);
+        assert_int_equal(v.status, st);
+        /* Every rule is always reported, in the documented order. */
+        assert_int_equal(v.n_checks, 14);
+        assert_string_equal(v.checks[0].name, "signature");
+        assert_string_equal(v.checks[13].name, "advisories");
+        if (c->refused_by == NULL) {
+            assert_null(v.refused_by);
+            for (size_t k = 0; k < v.n_checks; k++)
+                assert_int_not_equal(v.checks[k].outcome, LAS_CHECK_FAIL);
+        } else {
+            assert_non_null(v.refused_by);
+            if (strcmp(v.refused_by, c->refused_by) != 0)
+                fail_msg("case '%s': refused by %s, want %s", c->name, v.refused_by, c->refused_by);
+            const struct las_policy_check *chk = find_check(&v, c->refused_by);
+            assert_non_null(chk);
+            assert_int_equal(chk->outcome, LAS_CHECK_FAIL);
+            assert_string_equal(v.reason, chk->reason);
+            assert_true(strlen(v.reason) > 10);
+        }
+        if (c->check) {
+            const struct las_policy_check *chk = find_check(&v, c->check);
+            assert_non_null(chk);
+            if (chk->outcome != c->outcome)
+                fail_msg("case '%s': check %s is %s, want %s (%s)", c->name, c->check,
+                         las_check_outcome_name(chk->outcome), las_check_outcome_name(c->outcome),
+                         chk->reason);
+        }
+    }
+}
+
+/* Malformed policies: each error names its line and column (from 1). */
+struct bad_case {
+    const char *yaml;
+    size_t line, column;
+    const char *message; /* a substring of the error */
+};
+
+static const struct bad_case bad_cases[] = {
+    {"platfroms: [" OTHER "]\n", 1, 1, "unknown key 'platfroms'"},
+    {"attestation:\n  mrenclav: [" HEX_A "]\n", 2, 3, "unknown key 'mrenclav' in attestation"},
+    {"security:\n  tolerate: []\n  ignore: []\n", 3, 3, "unknown key 'ignore'"},
+    {"platforms: " OTHER "\n", 1, 12, "platforms must be a list, found a scalar"},
+    {"attestation: [1]\n", 1, 14, "attestation must be a mapping"},
+    {"attestation:\n  max_age: \"10\"\n", 2, 12, "found a quoted string"},
+    {"attestation:\n  max_age: ten\n", 2, 12, "must be a decimal number"},
+    {"attestation:\n  max_age: 0\n", 2, 12, "out of range"},
+    {"attestation:\n  max_age: 315360001\n", 2, 12, "out of range"},
+    {"attestation:\n  signer: {mrsigner: " HEX_B ", isvsvn_min: 65536}\n", 2, 100, "out of range"},
+    {"attestation:\n  signer: {mrsigner: " HEX_B ", isvprodid: -1}\n", 2, 99, "decimal number"},
+    {"attestation:\n  signer: {mrsigner: " HEX_B ", isvsvn_min: 010}\n", 2, 100, "leading zeros"},
+    {"attestation:\n  signer:\n    isvsvn_min: 3\n", 2, 3, "need mrsigner"},
+    {"attestation:\n  signer: {mrsigner: " HEX_B ", isvsvn_min: 4, isvsvn_max: 3}\n", 2, 3,
+     "isvsvn_min 4 is above isvsvn_max 3"},
+    {"platforms:\n  - 777777777777777777777777777777777777777777777777777777777777777g\n", 2, 5,
+     "'g' at position 64 is not a hex digit"},
+    {"platforms:\n  - 77777777\n", 2, 5, "exactly 64 hex digits"},
+    {"attestation:\n  signer:\n    mrsigner: 0xbbbb\n", 3, 15, "exactly 64 hex digits"},
+    {"attestation:\n  report_data: abc\n", 2, 16, "even number of hex digits"},
+    {"attestation:\n  report_data: " HEX_A HEX_A "00\n", 2, 16, "at most 128"},
+    {"attestation:\n  report_data: zz\n", 2, 16, "not a hex digit"},
+    {"name: a\nname: b\n", 2, 1, "duplicate key 'name'"},
+    {"attestation:\n  max_age: 1\n  max_age: 2\n", 3, 3, "duplicate key 'max_age'"},
+    {"security:\n  tolerate: [debug]\n", 2, 14, "unknown toleration 'debug'"},
+    {"security:\n  tolerate: [Simulation]\n", 2, 14, "unknown toleration"},
+    {"security:\n  ignore_advisories: [SA-00334]\n", 2, 23, "not an Intel advisory ID"},
+    {"security:\n  ignore_advisories: [INTEL-SA-334]\n", 2, 23, "not an Intel advisory ID"},
+    {"", 1, 1, "empty policy"},
+    {"# only a comment\n", 2, 1, "empty policy"},
+    {"- a\n- b\n", 1, 1, "must be a mapping (key: value), found a list"},
+    {"just a string\n", 1, 1, "found a scalar"},
+    {"---\n", 2, 1, "found an empty value"},
+    {"platforms: []\n", 1, 12, "must not be empty"},
+    {"attestation:\n  mrenclave: []\n", 2, 14, "must not be empty"},
+    {"name:\n", 1, 6, "found an empty value"},
+    {"name: \"a\\tb\"\n", 1, 7, "control characters"},
+    {"version: 2\n", 1, 10, "unsupported policy version"},
+    {"version: \"1\"\n", 1, 10, "quoted string"},
+    {"name: &n x\n", 1, 7, "anchors"},
+    {"name: !!str x\n", 1, 7, "tags"},
+    {"name: x\n---\nname: y\n", 2, 1, "one YAML document"},
+    {"platforms: [\n", 2, 1, "YAML syntax error"},
+    {"attestation:\n  max_age: 5\n max_age: 6\n", 3, 2, "YAML syntax error"},
+    {"? [a]\n: b\n", 1, 3, "keys in the policy must be names"},
+    {"security:\n  tolerate: simulation\n", 2, 13, "security.tolerate must be a list"},
+};
+
+static void test_malformed_table(void **state)
+{
+    static struct las_policy pol;
+    struct las_policy_error err;
+    size_t failures = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        const struct bad_case *c = &bad_cases[i];
+        memset(&pol, 0xee, sizeof pol);
+        las_status st = las_policy_load((const uint8_t *)c->yaml, strlen(c->yaml), &pol, &err);
+        if (st != LAS_ERR_MALFORMED || err.line != c->line || err.column != c->column ||
+            strstr(err.message, c->message) == NULL) {
+            print_error("case %zu (%s): status %s at %zu:%zu '%s', want %zu:%zu '%s'\n", i, c->yaml,
+                        las_status_name(st), err.line, err.column, err.message, c->line, c->column,
+                        c->message);
+            failures++;
+        }
+        /* The output is zeroed on failure: nothing half-parsed leaks out. */
+        assert_int_equal(pol.n_platforms, 0);
+        assert_int_equal(pol.tolerate, 0);
+        assert_int_equal(pol.name[0], 0);
+    }
+    assert_int_equal(failures, 0);
+}
+
+/* "platforms:\n  - ID\n" n times: the entry beyond the maximum is named. */
+static void test_too_many_entries(void **state)
+{
+    static char yaml[16 * 1024];
+    static struct las_policy pol;
+    struct las_policy_error err;
+    size_t o = 0;
+    (void)state;
+    o += (size_t)snprintf(yaml, sizeof yaml, "platforms:\n");
+    for (int i = 0; i <= LAS_POLICY_MAX_PLATFORMS; i++)
+        o += (size_t)snprintf(yaml + o, sizeof yaml - o, "  - %064x\n", i);
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, o, &pol, &err), LAS_ERR_MALFORMED);
+    assert_int_equal(err.line, LAS_POLICY_MAX_PLATFORMS + 2);
+    assert_int_equal(err.column, 5);
+    assert_non_null(strstr(err.message, "too many entries (at most 64)"));
+    /* Exactly the maximum is fine. */
+    char *last =
+        strstr(yaml, "  - 0000000000000000000000000000000000000000000000000000000000000040");
+    assert_non_null(last);
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, (size_t)(last - yaml), &pol, &err),
+                     LAS_OK);
+    assert_int_equal(pol.n_platforms, LAS_POLICY_MAX_PLATFORMS);
+    assert_int_equal(pol.platforms[63][31], 63);
+
+    o = (size_t)snprintf(yaml, sizeof yaml, "security:\n  ignore_advisories:\n");
+    for (int i = 0; i <= LAS_POLICY_MAX_ADVISORIES; i++)
+        o += (size_t)snprintf(yaml + o, sizeof yaml - o, "    - INTEL-SA-%05d\n", i);
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, o, &pol, &err), LAS_ERR_MALFORMED);
+    assert_int_equal(err.line, LAS_POLICY_MAX_ADVISORIES + 3);
+    assert_int_equal(err.column, 7);
+
+    o = (size_t)snprintf(yaml, sizeof yaml, "attestation:\n  mrenclave:\n");
+    for (int i = 0; i <= LAS_POLICY_MAX_MRENCLAVES; i++)
+        o += (size_t)snprintf(yaml + o, sizeof yaml - o, "    - %064x\n", i);
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, o, &pol, &err), LAS_ERR_MALFORMED);
+    assert_int_equal(err.line, LAS_POLICY_MAX_MRENCLAVES + 3);
+}
+
+static void test_too_large_and_arguments(void **state)
+{
+    static uint8_t big[LAS_POLICY_MAX_SIZE + 1];
+    static struct las_policy pol;
+    struct las_policy_error err;
+    (void)state;
+    memset(big, '#', sizeof big);
+    assert_int_equal(las_policy_load(big, sizeof big, &pol, &err), LAS_ERR_BAD_SIZE);
+    assert_non_null(strstr(err.message, "too large"));
+    assert_int_equal(las_policy_load(big, sizeof big - 1, &pol, &err), LAS_ERR_MALFORMED);
+    assert_int_equal(las_policy_load(NULL, 0, &pol, NULL), LAS_ERR_MALFORMED);
+    assert_int_equal(las_policy_load((const uint8_t *)"{}", 2, NULL, &err),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(las_policy_load_file("/nonexistent/policy.yaml", &pol, &err), LAS_ERR_IO);
+}
+
+/* A full policy lands in the struct field by field. */
+static void test_fields_parsed(void **state)
+{
+    static struct las_policy pol;
+    struct las_policy_error err;
+    const char *yaml = "version: 1\n"
+                       "name: production payments\n"
+                       "platforms:\n  - " OTHER "\n"
+                       "attestation:\n"
+                       "  mrenclave: [" HEX_A ", " HEX_C "]\n"
+                       "  signer:\n"
+                       "    mrsigner: " HEX_B "\n"
+                       "    isvprodid: 65535\n"
+                       "    isvsvn_min: 0\n"
+                       "    isvsvn_max: 65535\n"
+                       "  report_data: \"\"\n"
+                       "  max_age: 315360000\n"
+                       "security:\n"
+                       "  tolerate: [debug-mode, simulation, outdated-tcb,\n"
+                       "             software-hardening-needed, configuration-needed]\n"
+                       "  ignore_advisories: [INTEL-SA-00615]\n";
+    (void)state;
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, &err), LAS_OK);
+    assert_string_equal(pol.name, "production payments");
+    assert_int_equal(pol.version, 1);
+    assert_int_equal(pol.n_platforms, 1);
+    assert_int_equal(pol.platforms[0][0], 0x77);
+    assert_int_equal(pol.n_mrenclaves, 2);
+    assert_int_equal(pol.mrenclaves[1][31], 0xcc);
+    assert_true(pol.has_mrsigner && pol.mrsigner[5] == 0xbb);
+    assert_true(pol.has_isvprodid && pol.isvprodid == 65535);
+    assert_true(pol.has_isvsvn_min && pol.isvsvn_min == 0);
+    assert_true(pol.has_isvsvn_max && pol.isvsvn_max == 65535);
+    assert_true(pol.has_report_data);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(pol.report_data[i], 0);
+    assert_true(pol.has_max_age && pol.max_age == 315360000);
+    assert_int_equal(pol.tolerate, 0x1f);
+    assert_int_equal(pol.n_ignore_advisories, 1);
+    assert_string_equal(pol.ignore_advisories[0], "INTEL-SA-00615");
+    assert_string_equal(las_policy_toleration_name(LAS_TOLERATE_OUTDATED_TCB), "outdated-tcb");
+    assert_null(las_policy_toleration_name(1u << 20));
+}
+
+static void test_evaluate_arguments(void **state)
+{
+    static struct las_policy pol;
+    static struct las_policy_verdict v;
+    uint8_t quote[LAS_QUOTE_SIZE];
+    (void)state;
+    assert_int_equal(las_policy_load((const uint8_t *)"{}", 2, &pol, NULL), LAS_OK);
+    make_quote(Q_DEFAULT, quote);
+    assert_int_equal(las_policy_evaluate(NULL, quote, sizeof quote, NULL, 1, &v),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, NULL, -1, &v),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, NULL, 1, NULL),
+                     LAS_ERR_INVALID_ARGUMENT);
+    struct las_policy_platform pf = {.present = true, .n_advisories = 1};
+    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, &pf, 1, &v),
+                     LAS_ERR_INVALID_ARGUMENT);
+    /* Facts with present = false are no evidence at all. */
+    pf.n_advisories = 0;
+    pf.present = false;
+    pf.simulated = true;
+    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, &pf, 1, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.refused_by, "platform");
+    assert_int_equal(find_check(&v, "simulation")->outcome, LAS_CHECK_PASS);
+}
+
+static void test_rfc3339(void **state)
+{
+    static const struct {
+        const char *text;
+        las_status want;
+        int64_t value;
+    } cases[] = {
+        {"1970-01-01T00:00:00Z", LAS_OK, 0},
+        {"2027-01-15T08:00:00Z", LAS_OK, 1800000000},
+        {"2027-01-15T09:00:00+01:00", LAS_OK, 1800000000},
+        {"2027-01-15t07:30:00.999-00:30", LAS_OK, 1800000000},
+        {"2024-02-29T00:00:00Z", LAS_OK, 1709164800},
+        {"2023-02-29T00:00:00Z", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"2027-01-15T08:00:00", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"2027-01-15", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"2027-13-01T00:00:00Z", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"2027-01-15T24:00:00Z", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"1969-12-31T23:59:59Z", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"2027-01-15T08:00:00Zjunk", LAS_ERR_INVALID_ARGUMENT, 0},
+        {"1800000000", LAS_ERR_INVALID_ARGUMENT, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t t = -1;
+        las_status st = las_time_parse_rfc3339(cases[i].text, &t);
+        if (st != cases[i].want || t != cases[i].value)
+            fail_msg("%s: %s %lld", cases[i].text, las_status_name(st), (long long)t);
+    }
+}
+
+static int setup(void **state)
+{
+    char why[256];
+    struct las_sgx_targetinfo ti;
+    struct las_sgx_report report;
+    struct las_sim_identity id = {.isvprodid = 7, .isvsvn = 5};
+    uint8_t rd[64] = {0x01, 0x02};
+    (void)state;
+    if ((fx = calloc(1, sizeof *fx)) == NULL || (fx->dir = test_tmpdir()) == NULL)
+        return -1;
+    struct las_backend_sim_config cfg = {fx->dir, NULL, -1};
+    if (las_backend_sim_open(&cfg, &fx->backend, why, sizeof why) != LAS_OK ||
+        las_platform_key_derive(fx->backend, fx->backend->identity.cpusvn,
+                                fx->backend->identity.isvsvn, &fx->key) != LAS_OK)
+        return -1;
+    memset(id.mrenclave, 0xaa, 32);
+    memset(id.mrsigner, 0xbb, 32);
+    if (fx->backend->ops->target_info(fx->backend, &ti) != LAS_OK ||
+        las_sim_enclave_report(fx->dir, &id, &ti, rd, &report, why, sizeof why) != LAS_OK)
+        return -1;
+    fx->body = report.body;
+    las_platform_id_format(fx->key.public_key, fx->pid);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    las_backend_close(fx->backend);
+    las_wipe(&fx->key, sizeof fx->key);
+    test_tmpdir_free(fx->dir);
+    free(fx);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evaluation_table), cmocka_unit_test(test_malformed_table),
+        cmocka_unit_test(test_too_many_entries), cmocka_unit_test(test_too_large_and_arguments),
+        cmocka_unit_test(test_fields_parsed),    cmocka_unit_test(test_evaluate_arguments),
+        cmocka_unit_test(test_rfc3339),
+    };
+    if (las_crypto_init() != LAS_OK)
+        return 1;
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
