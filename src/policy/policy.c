@@ -272,10 +272,12 @@ LAS_MUST_CHECK static las_status parse_mapping(struct parser *p, const char *whe
                            found(&p->ev));
         const char *key = (const char *)p->ev.data.scalar.value;
         yaml_mark_t key_mark = p->ev.start_mark;
-        size_t i;
-        for (i = 0; i < n_rules; i++) {
-            if (strcmp(key, rules[i].name) == 0)
-                break;
+        size_t i = n_rules;
+        if (strlen(key) == p->ev.data.scalar.length) { /* "name\0x" is no name */
+            for (i = 0; i < n_rules; i++) {
+                if (strcmp(key, rules[i].name) == 0)
+                    break;
+            }
         }
         if (i == n_rules) {
             char known[160] = "";

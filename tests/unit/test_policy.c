@@ -396,6 +396,7 @@ static const struct bad_case bad_cases[] = {
     {"platforms: [\n", 2, 1, "YAML syntax error"},
     {"attestation:\n  max_age: 5\n max_age: 6\n", 3, 2, "YAML syntax error"},
     {"? [a]\n: b\n", 1, 3, "keys in the policy must be names"},
+    {"\"name\\0x\": a\n", 1, 1, "unknown key"},
     {"security:\n  tolerate: simulation\n", 2, 13, "security.tolerate must be a list"},
 };
 
@@ -522,6 +523,54 @@ static void test_fields_parsed(void **state)
     assert_null(las_policy_toleration_name(1u << 20));
 }
 
+/*
+ * Every truncation and many single-byte changes of a full policy either load
+ * or fail with a position and a message (run under the sanitizers in CI).
+ */
+static void test_mutations(void **state)
+{
+    static const char full[] = "version: 1\n"
+                               "name: \"prod\"\n"
+                               "platforms: [" OTHER "]\n"
+                               "attestation:\n"
+                               "  mrenclave:\n    - " HEX_A "\n"
+                               "  signer: {mrsigner: " HEX_B ", isvprodid: 1, isvsvn_min: 3}\n"
+                               "  report_data: '0011'\n"
+                               "  max_age: 60\n"
+                               "security:\n"
+                               "  tolerate: [simulation]\n"
+                               "  ignore_advisories: [INTEL-SA-00334]\n";
+    static const char replacements[] = {':', ' ', '-', '[', ']',  '{', '}', 'x',  '\n',
+                                        '"', '&', '*', '!', '\t', '#', '0', '\0', '\xff'};
+    static struct las_policy pol;
+    struct las_policy_error err;
+    char buf[sizeof full];
+    size_t accepted = 0, refused = 0;
+    (void)state;
+    for (size_t len = 0; len < sizeof full; len++) {
+        las_status st = las_policy_load((const uint8_t *)full, len, &pol, &err);
+        assert_true(st == LAS_OK || (st == LAS_ERR_MALFORMED && err.line >= 1 && err.column >= 1 &&
+                                     err.message[0] != '\0'));
+    }
+    for (size_t i = 0; i < sizeof full - 1; i++) {
+        for (size_t r = 0; r < sizeof replacements; r++) {
+            memcpy(buf, full, sizeof full);
+            buf[i] = replacements[r];
+            las_status st = las_policy_load((const uint8_t *)buf, sizeof full - 1, &pol, &err);
+            if (st == LAS_OK) {
+                accepted++;
+                continue;
+            }
+            assert_int_equal(st, LAS_ERR_MALFORMED);
+            assert_true(err.line >= 1 && err.line <= 14 && err.column >= 1);
+            assert_true(err.message[0] != '\0');
+            refused++;
+        }
+    }
+    assert_int_equal(las_policy_load((const uint8_t *)full, sizeof full - 1, &pol, &err), LAS_OK);
+    assert_true(accepted > 0 && refused > accepted);
+}
+
 static void test_evaluate_arguments(void **state)
 {
     static struct las_policy pol;
@@ -616,10 +665,10 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_evaluation_table), cmocka_unit_test(test_malformed_table),
-        cmocka_unit_test(test_too_many_entries), cmocka_unit_test(test_too_large_and_arguments),
-        cmocka_unit_test(test_fields_parsed),    cmocka_unit_test(test_evaluate_arguments),
-        cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_evaluation_table),   cmocka_unit_test(test_malformed_table),
+        cmocka_unit_test(test_too_many_entries),   cmocka_unit_test(test_too_large_and_arguments),
+        cmocka_unit_test(test_fields_parsed),      cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_evaluate_arguments), cmocka_unit_test(test_rfc3339),
     };
     if (las_crypto_init() != LAS_OK)
         return 1;
