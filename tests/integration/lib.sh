@@ -28,6 +28,7 @@ start_las() {
   local name=$1 state=$2
   shift 2
   local log="$TEST_DIR/$name.log"
+  : >"$log" # the background job opens it later; sed below must not race it
   "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" "$@" >"$log" 2>&1 &
   LAS_PID=$!
   LAS_PIDS+=("$LAS_PID")
