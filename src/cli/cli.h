@@ -22,6 +22,7 @@ int las_cmd_serve(int argc, char **argv);
 int las_cmd_id(int argc, char **argv);
 int las_cmd_attest(int argc, char **argv);
 int las_cmd_verify(int argc, char **argv);
+int las_cmd_dcap(int argc, char **argv);
 int las_cmd_version(int argc, char **argv);
 
 /* "las: <message>" on stderr. */

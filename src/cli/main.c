@@ -13,6 +13,7 @@ static const struct las_cli_command commands[] = {
     {"id", las_cmd_id, "print the platform ID of a running LAS"},
     {"attest", las_cmd_attest, "act as a simulated enclave and obtain a LAS quote"},
     {"verify", las_cmd_verify, "verify a LAS quote"},
+    {"dcap", las_cmd_dcap, "verify Intel DCAP quotes"},
     {"version", las_cmd_version, "print the version"},
 };
 

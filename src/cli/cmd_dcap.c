@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `las dcap verify`: verify an Intel DCAP quote, optionally with collateral. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "common/file.h"
+#include "common/hex.h"
+#include "common/rfc3339.h"
+#include "las/dcap.h"
+
+static void dcap_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: las dcap verify QUOTE [OPTIONS]\n"
+            "Verifies the Intel DCAP quote (SGX, version 3 or 4) in file QUOTE: its signatures,\n"
+            "the PCK certificate chain to the pinned Intel SGX Root CA and, with collateral,\n"
+            "the TCB status and advisories (docs/dcap.md).\n\n"
+            "  --collateral FILE     collateral JSON (TCB info, QE identity, CRLs)\n"
+            "  --at RFC3339          evaluate at this time (default: now), e.g.\n"
+            "                        2025-07-01T00:00:00Z or 2025-07-01T02:00:00+02:00\n"
+            "  --allow-simulation    accept a chain to the simulated root CA (no security)\n"
+            "  --json                print the result as JSON\n\n"
+            "Exit codes: 0 verified, 1 refused, 2 usage error, 3 I/O error.\n");
+}
+
+static void attributes_hex(const struct las_sgx_attributes *a, char out[33])
+{
+    uint8_t raw[16];
+    for (int i = 0; i < 8; i++) {
+        raw[i] = (uint8_t)(a->flags >> (8 * i));
+        raw[8 + i] = (uint8_t)(a->xfrm >> (8 * i));
+    }
+    las_hex_encode(raw, sizeof raw, out, 0);
+}
+
+static void print_text(const struct las_dcap_result *r, int64_t at)
+{
+    if (r->status != LAS_OK) {
+        printf("REFUSED (%s): %s\n", r->check ? r->check : "error", r->reason);
+        return;
+    }
+    const struct las_sgx_report_body *b = &r->body;
+    char mre[65], mrs[65], rd[129], attr[33], fmspc[13], pceid[5], when[LAS_RFC3339_SIZE];
+    las_hex_encode(b->mrenclave, 32, mre, 0);
+    las_hex_encode(b->mrsigner, 32, mrs, 0);
+    las_hex_encode(b->report_data, 64, rd, 0);
+    las_hex_encode(r->fmspc, 6, fmspc, 1);
+    las_hex_encode(r->pceid, 2, pceid, 1);
+    attributes_hex(&b->attributes, attr);
+    las_rfc3339_format(at, when);
+    printf("verdict:     verified\n"
+           "version:     %u\n"
+           "simulated:   %s\n"
+           "at:          %s\n"
+           "tcb_status:  %s\n"
+           "advisories:  ",
+           r->version, r->simulated ? "yes (no security)" : "no", when,
+           r->tcb_status == LAS_TCB_UNKNOWN ? "not evaluated (no collateral)"
+                                            : las_tcb_status_name(r->tcb_status));
+    for (size_t i = 0; i < r->n_advisories; i++)
+        printf("%s%s", i ? ", " : "", r->advisories[i]);
+    printf("%s\n", r->n_advisories ? "" : "none");
+    printf("fmspc:       %s\n"
+           "pce_id:      %s\n"
+           "mrenclave:   %s\n"
+           "mrsigner:    %s\n"
+           "isvprodid:   %u\n"
+           "isvsvn:      %u\n"
+           "attributes:  %s\n"
+           "debug:       %s\n"
+           "report_data: %s\n"
+           "OK: DCAP quote verified\n",
+           fmspc, pceid, mre, mrs, b->isvprodid, b->isvsvn, attr,
+           (b->attributes.flags & LAS_SGX_FLAGS_DEBUG) ? "yes" : "no", rd);
+}
+
+static void print_json(const struct las_dcap_result *r, int64_t at)
+{
+    json_t *o = json_object();
+    char when[LAS_RFC3339_SIZE];
+    las_rfc3339_format(at, when);
+    json_object_set_new(o, "verified", json_boolean(r->status == LAS_OK));
+    json_object_set_new(o, "at", json_string(when));
+    if (r->status != LAS_OK) {
+        json_object_set_new(o, "check", json_string(r->check ? r->check : "error"));
+        json_object_set_new(o, "code", json_string(las_status_name(r->status)));
+        json_object_set_new(o, "reason", json_string(r->reason));
+        if (r->tcb_status != LAS_TCB_UNKNOWN)
+            json_object_set_new(o, "tcb_status", json_string(las_tcb_status_name(r->tcb_status)));
+    } else {
+        const struct las_sgx_report_body *b = &r->body;
+        char mre[65], mrs[65], rd[129], attr[33], fmspc[13], pceid[5], cpusvn[33];
+        las_hex_encode(b->mrenclave, 32, mre, 0);
+        las_hex_encode(b->mrsigner, 32, mrs, 0);
+        las_hex_encode(b->report_data, 64, rd, 0);
+        las_hex_encode(b->cpusvn, 16, cpusvn, 0);
+        las_hex_encode(r->fmspc, 6, fmspc, 1);
+        las_hex_encode(r->pceid, 2, pceid, 1);
+        attributes_hex(&b->attributes, attr);
+        json_t *adv = json_array();
+        for (size_t i = 0; i < r->n_advisories; i++)
+            json_array_append_new(adv, json_string(r->advisories[i]));
+        json_object_set_new(o, "version", json_integer(r->version));
+        json_object_set_new(o, "simulated", json_boolean(r->simulated));
+        json_object_set_new(o, "tcb_status",
+                            r->tcb_status == LAS_TCB_UNKNOWN
+                                ? json_null()
+                                : json_string(las_tcb_status_name(r->tcb_status)));
+        json_object_set_new(o, "advisories", adv);
+        json_object_set_new(o, "fmspc", json_string(fmspc));
+        json_object_set_new(o, "pce_id", json_string(pceid));
+        json_object_set_new(
+            o, "report_body",
+            json_pack("{s:s,s:s,s:i,s:i,s:s,s:b,s:s,s:s,s:I}", "mrenclave", mre, "mrsigner", mrs,
+                      "isvprodid", (int)b->isvprodid, "isvsvn", (int)b->isvsvn, "attributes", attr,
+                      "debug", (b->attributes.flags & LAS_SGX_FLAGS_DEBUG) != 0, "report_data", rd,
+                      "cpusvn", cpusvn, "miscselect", (json_int_t)b->miscselect));
+    }
+    char *text = json_dumps(o, JSON_INDENT(2));
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(o);
+}
+
+static int dcap_verify(int argc, char **argv)
+{
+    enum { O_COLLATERAL = 1, O_AT, O_SIM, O_JSON };
+    static const struct option opts[] = {
+        {"collateral", required_argument, NULL, O_COLLATERAL},
+        {"at", required_argument, NULL, O_AT},
+        {"allow-simulation", no_argument, NULL, O_SIM},
+        {"json", no_argument, NULL, O_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct las_dcap_verify_options opt;
+    const char *collateral_path = NULL;
+    uint8_t *quote = NULL, *collateral = NULL;
+    size_t quote_len = 0, collateral_len = 0;
+    bool json = false;
+    int c, rc;
+    las_status st;
+
+    memset(&opt, 0, sizeof opt);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case O_COLLATERAL:
+            collateral_path = optarg;
+            break;
+        case O_AT:
+            if (las_rfc3339_parse(optarg, &opt.at) != LAS_OK || opt.at <= 0)
+                return las_cli_usage_error("dcap verify",
+                                           "--at needs an RFC 3339 time after 1970, e.g. "
+                                           "2025-01-01T00:00:00Z");
+            break;
+        case O_SIM:
+            opt.allow_simulation = true;
+            break;
+        case O_JSON:
+            json = true;
+            break;
+        case 'h':
+            dcap_usage(stdout);
+            return LAS_EXIT_OK;
+        default:
+            return las_cli_usage_error("dcap verify", "invalid option");
+        }
+    }
+    if (optind + 1 != argc)
+        return las_cli_usage_error("dcap verify", "expected exactly one QUOTE file");
+
+    st = las_file_read(argv[optind], LAS_DCAP_QUOTE_MAX, &quote, &quote_len);
+    if (st != LAS_OK) {
+        las_cli_error("cannot read quote file %s%s", argv[optind],
+                      st == LAS_ERR_BAD_SIZE ? ": larger than any DCAP quote" : "");
+        return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+    }
+    if (collateral_path) {
+        st = las_file_read(collateral_path, LAS_DCAP_COLLATERAL_MAX, &collateral, &collateral_len);
+        if (st != LAS_OK) {
+            las_cli_error("cannot read collateral file %s%s", collateral_path,
+                          st == LAS_ERR_BAD_SIZE ? ": too large" : "");
+            free(quote);
+            return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+        }
+        opt.collateral = collateral;
+        opt.collateral_len = collateral_len;
+    }
+    if (opt.at == 0)
+        opt.at = (int64_t)time(NULL);
+
+    struct las_dcap_result *res = malloc(sizeof *res);
+    if (res == NULL) {
+        las_cli_error("out of memory");
+        rc = LAS_EXIT_IO;
+        goto out;
+    }
+    st = las_dcap_verify(quote, quote_len, &opt, res);
+    if (json)
+        print_json(res, opt.at);
+    else
+        print_text(res, opt.at);
+    rc = st == LAS_OK ? LAS_EXIT_OK : las_status_exit_code(st);
+    /* Every verification failure is a refusal, whatever its code maps to elsewhere. */
+    if (st != LAS_OK && rc != LAS_EXIT_IO)
+        rc = LAS_EXIT_REFUSED;
+    free(res);
+out:
+    free(quote);
+    free(collateral);
+    return rc;
+}
+
+int las_cmd_dcap(int argc, char **argv)
+{
+    if (argc < 2) {
+        dcap_usage(stderr);
+        return LAS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        dcap_usage(stdout);
+        return LAS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "verify") == 0)
+        return dcap_verify(argc - 1, argv + 1);
+    return las_cli_usage_error("dcap", "unknown subcommand '%s' (expected 'verify')", argv[1]);
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * X.509 side of DCAP verification: strict PEM chain parsing, chain
+ * verification up to the pinned Intel SGX Root CA key (or the simulated root
+ * when allowed), raw ECDSA-P256 signatures as DCAP encodes them, and Intel's
+ * SGX extension of PCK certificates (OID 1.2.840.113741.1.13.1).
+ */
+#ifndef LAS_DCAP_PCK_H
+#define LAS_DCAP_PCK_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/status.h"
+
+#define LAS_DCAP_MAX_CHAIN       4 /* certificates in one PEM chain */
+#define LAS_DCAP_CERT_MAX        (8 * 1024)
+#define LAS_SGX_TCB_COMPONENTS   16
+#define LAS_INTEL_ROOT_SPKI_SIZE 91
+
+/* SubjectPublicKeyInfo (DER) of Intel's SGX Root CA: the pinned trust anchor. */
+extern const uint8_t las_intel_sgx_root_spki[LAS_INTEL_ROOT_SPKI_SIZE];
+
+struct las_x509_chain {
+    X509 *certs[LAS_DCAP_MAX_CHAIN]; /* [0] leaf ... [n-1] root */
+    size_t n;
+};
+
+/*
+ * Parses concatenated PEM certificates. Strict: only "CERTIFICATE" blocks in
+ * canonical base64, '\n' or "\r\n" line ends, and trailing NUL bytes; any
+ * other byte is refused so that a modified chain cannot parse the same.
+ */
+LAS_MUST_CHECK las_status las_pem_chain_parse(const uint8_t *buf, size_t len,
+                                              struct las_x509_chain *out, char *reason,
+                                              size_t reason_size);
+void las_x509_chain_free(struct las_x509_chain *c);
+
+/*
+ * Verifies a chain with OpenSSL at time `at`: every signature, validity
+ * period, CA constraints. The root must be self-signed and either carry
+ * Intel's pinned key, or (allow_simulation only) have subject CN
+ * LAS_SIM_ROOT_CA_CN, which sets *simulated. When anchor_spki is given, the
+ * root's key must equal it instead (collateral chains must end in the same
+ * root as the PCK chain). *check names the failing check.
+ */
+LAS_MUST_CHECK las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at,
+                                                bool allow_simulation, const uint8_t *anchor_spki,
+                                                size_t anchor_len, bool *simulated,
+                                                const char **check, char *reason,
+                                                size_t reason_size);
+
+/* DER SubjectPublicKeyInfo of a certificate (malloc'd, OPENSSL_free). */
+LAS_MUST_CHECK las_status las_x509_spki(X509 *cert, uint8_t **der, size_t *len);
+
+/* P-256 public key from the raw x || y form of DCAP quotes. */
+LAS_MUST_CHECK las_status las_p256_key_from_raw(const uint8_t xy[static 64], EVP_PKEY **out);
+
+/*
+ * ECDSA-P256-SHA256 verification of a raw r || s signature.
+ * LAS_ERR_SIGNATURE when it does not verify.
+ */
+LAS_MUST_CHECK las_status las_p256_verify_raw(EVP_PKEY *key, const uint8_t *msg, size_t len,
+                                              const uint8_t sig[static 64]);
+
+/* Fields of Intel's SGX extension in a PCK certificate. */
+struct las_pck_info {
+    uint8_t ppid[16];
+    uint8_t comp_svn[LAS_SGX_TCB_COMPONENTS];
+    uint16_t pcesvn;
+    uint8_t cpusvn[16];
+    uint8_t pceid[2];
+    uint8_t fmspc[6];
+    int sgx_type; /* 0 standard, 1 scalable, 2 scalable with integrity */
+};
+
+/*
+ * Parses the DER value (the extension's OCTET STRING content) of the SGX
+ * extension. Requires PPID, all 16 component SVNs, PCESVN, CPUSVN, PCE-ID,
+ * FMSPC and SGX type; other entries are ignored.
+ */
+LAS_MUST_CHECK las_status las_pck_ext_parse(const uint8_t *der, size_t len,
+                                            struct las_pck_info *out);
+/* Finds the SGX extension in cert (exactly once) and parses it. */
+LAS_MUST_CHECK las_status las_pck_info_from_cert(X509 *cert, struct las_pck_info *out);
+
+/* Converts an ASN1_TIME to seconds since the epoch without TZ or locale. */
+LAS_MUST_CHECK las_status las_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out);
+
+#endif
