@@ -1,0 +1,1120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * DCAP quote verification. Part 1 needs no shared data: it builds v3 and v4
+ * quotes with fresh P-256 keys under a simulated PKI (root CN
+ * LAS_SIM_ROOT_CA_CN), signed collateral and CRLs, and checks that every
+ * check accepts the genuine input and refuses its tampered variant. Part 2
+ * runs on Intel's real quote in ../shared/testdata/dcap (exit 77 without it).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "common/crypto.h"
+#include "common/file.h"
+#include "common/hex.h"
+#include "common/rfc3339.h"
+#include "dcap/collateral.h"
+#include "dcap/dcap_quote.h"
+#include "dcap/pck.h"
+#include "las/dcap.h"
+
+/* 2025-07-01T00:00:00Z: inside the real collateral's window (docs/dcap.md). */
+#define T_REAL 1751328000
+/* Time of the synthetic PKI. */
+#define T0  1751328000
+#define DAY 86400
+
+/* ---- small builders -------------------------------------------------------- */
+
+struct bytes {
+    uint8_t *p;
+    size_t n;
+};
+
+static void put(struct bytes *b, const void *d, size_t n)
+{
+    b->p = realloc(b->p, b->n + n + 1);
+    assert_non_null(b->p);
+    memcpy(b->p + b->n, d, n);
+    b->n += n;
+}
+
+static void put_u16(struct bytes *b, uint16_t v)
+{
+    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    put(b, x, 2);
+}
+
+static void put_u32(struct bytes *b, uint32_t v)
+{
+    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    put(b, x, 4);
+}
+
+/* DER TLV with a short or two-byte length (enough for the SGX extension). */
+static void tlv(struct bytes *out, uint8_t tag, const struct bytes *content)
+{
+    uint8_t h[4] = {tag};
+    size_t hn;
+    if (content->n < 128) {
+        h[1] = (uint8_t)content->n;
+        hn = 2;
+    } else if (content->n < 256) {
+        h[1] = 0x81;
+        h[2] = (uint8_t)content->n;
+        hn = 3;
+    } else {
+        h[1] = 0x82;
+        h[2] = (uint8_t)(content->n >> 8);
+        h[3] = (uint8_t)content->n;
+        hn = 4;
+    }
+    put(out, h, hn);
+    put(out, content->p, content->n);
+}
+
+/* OID 1.2.840.113741.1.13.1[.a[.b]] */
+static void sgx_oid(struct bytes *out, int a, int b)
+{
+    static const uint8_t base[] = {0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01};
+    struct bytes c = {0};
+    put(&c, base, sizeof base);
+    if (a) {
+        uint8_t x = (uint8_t)a;
+        put(&c, &x, 1);
+    }
+    if (b) {
+        uint8_t x = (uint8_t)b;
+        put(&c, &x, 1);
+    }
+    tlv(out, 0x06, &c);
+    free(c.p);
+}
+
+static void pair(struct bytes *out, int a, int b, uint8_t tag, const void *val, size_t n)
+{
+    struct bytes c = {0}, v = {(uint8_t *)val, n};
+    sgx_oid(&c, a, b);
+    tlv(&c, tag, &v);
+    tlv(out, 0x30, &c);
+    free(c.p);
+}
+
+/* Minimal DER INTEGER content of v (< 65536); returns its length. */
+static size_t der_uint(uint16_t v, uint8_t out[3])
+{
+    uint8_t full[3] = {0, (uint8_t)(v >> 8), (uint8_t)v};
+    size_t skip = 0;
+    while (skip < 2 && full[skip] == 0 && !(full[skip + 1] & 0x80))
+        skip++;
+    memcpy(out, full + skip, 3 - skip);
+    return 3 - skip;
+}
+
+/* The SGX extension value for a PCK leaf with these SVNs. */
+static struct bytes sgx_extension(const uint8_t comp[16], uint16_t pcesvn, const uint8_t fmspc[6],
+                                  const uint8_t pceid[2])
+{
+    struct bytes seq = {0}, tcb = {0}, tcbseq = {0}, out = {0}, c = {0};
+    uint8_t ppid[16] = {1, 2, 3}, cpusvn[16] = {0}, type = 0;
+    uint8_t v[3];
+    for (int i = 0; i < 16; i++)
+        pair(&tcb, 2, i + 1, 0x02, v, der_uint(comp[i], v));
+    pair(&tcb, 2, 17, 0x02, v, der_uint(pcesvn, v));
+    pair(&tcb, 2, 18, 0x04, cpusvn, 16);
+    tlv(&tcbseq, 0x30, &tcb);
+    pair(&seq, 1, 0, 0x04, ppid, 16);
+    sgx_oid(&c, 2, 0);
+    put(&c, tcbseq.p, tcbseq.n);
+    tlv(&seq, 0x30, &c);
+    pair(&seq, 3, 0, 0x04, pceid, 2);
+    pair(&seq, 4, 0, 0x04, fmspc, 6);
+    pair(&seq, 5, 0, 0x0a, &type, 1);
+    tlv(&out, 0x30, &seq);
+    free(seq.p);
+    free(tcb.p);
+    free(tcbseq.p);
+    free(c.p);
+    return out;
+}
+
+static EVP_PKEY *new_key(void)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    assert_non_null(k);
+    return k;
+}
+
+static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const char *cn, int ca,
+                       const struct bytes *sgx_ext, long serial, int64_t nb, int64_t na)
+{
+    X509 *x = X509_new();
+    X509_NAME *n = X509_NAME_new();
+    X509V3_CTX v3;
+    assert_non_null(x);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"LAS test", -1, -1, 0);
+    X509_set_subject_name(x, n);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)nb);
+    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)na);
+    X509_set_pubkey(x, key);
+    X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
+                                            ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    if (ca) {
+        e = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    }
+    if (sgx_ext) {
+        ASN1_OBJECT *oid = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+        ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+        ASN1_OCTET_STRING_set(os, sgx_ext->p, (int)sgx_ext->n);
+        e = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os);
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+        ASN1_OCTET_STRING_free(os);
+        ASN1_OBJECT_free(oid);
+    }
+    assert_true(X509_sign(x, issuer_key, EVP_sha256()) > 0);
+    X509_NAME_free(n);
+    return x;
+}
+
+static void sign_raw(EVP_PKEY *key, const void *msg, size_t n, uint8_t sig[64])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char der[80];
+    size_t der_len = sizeof der;
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(md, der, &der_len, msg, n), 1);
+    const unsigned char *p = der;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    assert_non_null(es);
+    BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32);
+    BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(md);
+}
+
+static void raw_pub(EVP_PKEY *key, uint8_t xy[64])
+{
+    uint8_t pt[65];
+    size_t n = 0;
+    assert_int_equal(
+        EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt, &n), 1);
+    assert_int_equal(n, 65);
+    memcpy(xy, pt + 1, 64);
+}
+
+static void put_pem(struct bytes *b, X509 *x)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data;
+    PEM_write_bio_X509(bio, x);
+    long n = BIO_get_mem_data(bio, &data);
+    put(b, data, (size_t)n);
+    BIO_free(bio);
+}
+
+static char *pem_chain(X509 *a, X509 *b)
+{
+    struct bytes s = {0};
+    put_pem(&s, a);
+    if (b)
+        put_pem(&s, b);
+    s.p[s.n] = '\0';
+    return (char *)s.p;
+}
+
+/* ---- the synthetic platform ------------------------------------------------- */
+
+struct pki {
+    EVP_PKEY *root_key, *ca_key, *pck_key, *att_key, *tcb_key, *other_root_key;
+    X509 *root, *ca, *tcb_signer, *other_root, *other_tcb_signer;
+};
+
+static struct pki P;
+
+struct qopts {
+    uint16_t version;
+    uint8_t comp_svn;   /* every PCK TCB component */
+    uint16_t pcesvn;    /* PCK PCESVN */
+    uint16_t qe_isvsvn; /* QE report ISVSVN */
+    size_t auth_len;
+    int bad_binding;
+    int foreign_root; /* chain to a root whose CN is not the simulated one */
+    uint8_t fmspc[6];
+    long pck_serial;
+};
+
+static struct qopts default_qopts(uint16_t version)
+{
+    struct qopts o = {.version = version,
+                      .comp_svn = 5,
+                      .pcesvn = 10,
+                      .qe_isvsvn = 8,
+                      .auth_len = 32,
+                      .fmspc = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00},
+                      .pck_serial = 77};
+    return o;
+}
+
+static const uint8_t PCEID[2] = {0, 0};
+static const uint8_t QE_MRSIGNER_BYTE = 0x8c;
+
+/* Region offsets of the built quote, for the tampering tests. */
+struct layout {
+    size_t header, body, sig, att_key, qe_report, qe_sig, auth, chain, end;
+};
+
+static struct bytes build_quote(const struct qopts *o, struct layout *lay)
+{
+    struct bytes q = {0}, sd = {0}, qe = {0};
+    uint8_t comp[16], att[64], sig[64], auth[256], hashed[64 + 256], qe_raw[384];
+    struct las_sgx_report_body body, qeb;
+    X509 *root = P.root, *ca = P.ca;
+    EVP_PKEY *root_key = P.root_key;
+
+    memset(comp, o->comp_svn, sizeof comp);
+    if (o->foreign_root) {
+        root_key = P.other_root_key;
+        root = make_cert(root_key, root_key, NULL, "Some Other Root CA", 1, NULL, 1, T0 - DAY,
+                         T0 + 365 * DAY);
+        ca = make_cert(P.ca_key, root_key, root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
+                       T0 + 365 * DAY);
+    }
+    struct bytes ext = sgx_extension(comp, o->pcesvn, o->fmspc, PCEID);
+    X509 *leaf = make_cert(P.pck_key, P.ca_key, ca, "LAS Test PCK Certificate", 0, &ext,
+                           o->pck_serial, T0 - DAY, T0 + 365 * DAY);
+    free(ext.p);
+
+    /* Header */
+    put_u16(&q, o->version);
+    put_u16(&q, 2);
+    put_u32(&q, 0);
+    put_u16(&q, o->qe_isvsvn);
+    put_u16(&q, o->pcesvn);
+    put(&q, las_dcap_intel_qe_vendor_id, 16);
+    uint8_t user[20] = {0xaa};
+    put(&q, user, 20);
+    /* Application enclave body */
+    memset(&body, 0, sizeof body);
+    memset(body.mrenclave, 0x11, 32);
+    memset(body.mrsigner, 0x22, 32);
+    body.isvprodid = 7;
+    body.isvsvn = 3;
+    body.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
+    body.attributes.xfrm = 3;
+    memcpy(body.report_data, "synthetic", 9);
+    uint8_t body_raw[384];
+    las_sgx_report_body_serialize(&body, body_raw);
+    put(&q, body_raw, 384);
+    sign_raw(P.att_key, q.p, 432, sig);
+    raw_pub(P.att_key, att);
+
+    /* QE report binding the attestation key and auth data */
+    for (size_t i = 0; i < o->auth_len; i++)
+        auth[i] = (uint8_t)i;
+    memcpy(hashed, att, 64);
+    memcpy(hashed + 64, auth, o->auth_len);
+    memset(&qeb, 0, sizeof qeb);
+    memset(qeb.mrsigner, QE_MRSIGNER_BYTE, 32);
+    memset(qeb.mrenclave, 0x33, 32);
+    qeb.isvprodid = 1;
+    qeb.isvsvn = o->qe_isvsvn;
+    qeb.attributes.flags = 0x11;
+    qeb.attributes.xfrm = 0xe7;
+    assert_int_equal(las_sha256(hashed, 64 + o->auth_len, qeb.report_data), LAS_OK);
+    if (o->bad_binding)
+        qeb.report_data[40] = 1;
+    las_sgx_report_body_serialize(&qeb, qe_raw);
+    uint8_t qe_sig[64];
+    sign_raw(P.pck_key, qe_raw, 384, qe_sig);
+
+    struct bytes chain = {0};
+    put_pem(&chain, leaf);
+    put_pem(&chain, ca);
+    put_pem(&chain, root);
+    uint8_t nul = 0;
+    put(&chain, &nul, 1);
+
+    size_t base = 436; /* header + body + signature data length */
+    put(&sd, sig, 64);
+    put(&sd, att, 64);
+    size_t qe_off = base + 128 + (o->version == 4 ? 6 : 0);
+    put(&qe, qe_raw, 384);
+    put(&qe, qe_sig, 64);
+    put_u16(&qe, (uint16_t)o->auth_len);
+    put(&qe, auth, o->auth_len);
+    put_u16(&qe, 5);
+    put_u32(&qe, (uint32_t)chain.n);
+    put(&qe, chain.p, chain.n);
+    if (o->version == 4) {
+        put_u16(&sd, 6);
+        put_u32(&sd, (uint32_t)qe.n);
+    }
+    put(&sd, qe.p, qe.n);
+    put_u32(&q, (uint32_t)sd.n);
+    put(&q, sd.p, sd.n);
+    if (lay) {
+        lay->header = 0;
+        lay->body = 48;
+        lay->sig = base;
+        lay->att_key = base + 64;
+        lay->qe_report = qe_off;
+        lay->qe_sig = qe_off + 384;
+        lay->auth = qe_off + 384 + 64 + 2;
+        lay->chain = lay->auth + o->auth_len + 6;
+        lay->end = q.n;
+    }
+    free(sd.p);
+    free(qe.p);
+    free(chain.p);
+    X509_free(leaf);
+    if (o->foreign_root) {
+        X509_free(root);
+        X509_free(ca);
+    }
+    return q;
+}
+
+/* ---- synthetic collateral ---------------------------------------------------- */
+
+struct copts {
+    uint8_t fmspc[6];
+    const char *pceid;
+    int64_t issue, next;
+    int tamper_tcb_info;
+    int tamper_qe_identity;
+    int qe_mrsigner_wrong;
+    int revoke_pck;
+    int64_t crl_next;
+    int foreign_signer; /* TCB info signed under another root */
+    int pcs_wrapped;    /* tcb_info as Intel PCS's {"tcbInfo":..,"signature":..} body */
+    int swap_signatures;
+};
+
+static struct copts default_copts(void)
+{
+    struct copts c = {.fmspc = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00},
+                      .pceid = "0000",
+                      .issue = T0 - DAY,
+                      .next = T0 + 30 * DAY,
+                      .crl_next = T0 + 30 * DAY};
+    return c;
+}
+
+__attribute__((noinline)) static char *tcb_info_json(const struct copts *c)
+{
+    char fm[13], a[LAS_RFC3339_SIZE], b[LAS_RFC3339_SIZE], *s = NULL;
+    /* Levels: all SVNs >= 5/pcesvn 10 UpToDate; >= 3 ConfigurationNeeded; >= 1 OutOfDate. */
+    char lv[3][1024];
+    const struct {
+        int svn, pcesvn;
+        const char *status, *adv;
+    } L[3] = {{5, 10, "UpToDate", ""},
+              {3, 9, "ConfigurationNeeded", ",\"advisoryIDs\":[\"INTEL-SA-TEST1\"]"},
+              {1, 5, "OutOfDate", ",\"advisoryIDs\":[\"INTEL-SA-TEST1\",\"INTEL-SA-TEST2\"]"}};
+    for (int i = 0; i < 3; i++) {
+        char comps[512] = "";
+        for (int k = 0; k < 16; k++) {
+            char one[32];
+            snprintf(one, sizeof one, "%s{\"svn\":%d}", k ? "," : "", L[i].svn);
+            strcat(comps, one);
+        }
+        snprintf(lv[i], sizeof lv[i],
+                 "{\"tcb\":{\"sgxtcbcomponents\":[%s],\"pcesvn\":%d},\"tcbDate\":"
+                 "\"2025-01-01T00:00:00Z\",\"tcbStatus\":\"%s\"%s}",
+                 comps, L[i].pcesvn, L[i].status, L[i].adv);
+    }
+    las_hex_encode(c->fmspc, 6, fm, 1);
+    las_rfc3339_format(c->issue, a);
+    las_rfc3339_format(c->next, b);
+    assert_true(asprintf(&s,
+                         "{\"id\":\"SGX\",\"version\":3,\"issueDate\":\"%s\",\"nextUpdate\":"
+                         "\"%s\",\"fmspc\":\"%s\",\"pceId\":\"%s\",\"tcbType\":0,"
+                         "\"tcbEvaluationDataNumber\":1,\"tcbLevels\":[%s,%s,%s]}",
+                         a, b, fm, c->pceid, lv[0], lv[1], lv[2]) > 0);
+    return s;
+}
+
+__attribute__((noinline)) static char *qe_identity_json(const struct copts *c)
+{
+    char a[LAS_RFC3339_SIZE], b[LAS_RFC3339_SIZE], mrs[65], *s = NULL;
+    uint8_t m[32];
+    memset(m, c->qe_mrsigner_wrong ? 0x8d : QE_MRSIGNER_BYTE, 32);
+    las_hex_encode(m, 32, mrs, 1);
+    las_rfc3339_format(c->issue, a);
+    las_rfc3339_format(c->next, b);
+    assert_true(
+        asprintf(&s,
+                 "{\"id\":\"QE\",\"version\":2,\"issueDate\":\"%s\",\"nextUpdate\":\"%s\","
+                 "\"tcbEvaluationDataNumber\":1,\"miscselect\":\"00000000\",\"miscselectMask\":"
+                 "\"FFFFFFFF\",\"attributes\":\"11000000000000000000000000000000\","
+                 "\"attributesMask\":\"FBFFFFFFFFFFFFFF0000000000000000\",\"mrsigner\":\"%s\","
+                 "\"isvprodid\":1,\"tcbLevels\":[{\"tcb\":{\"isvsvn\":8},\"tcbDate\":"
+                 "\"2025-01-01T00:00:00Z\",\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"isvsvn\":4},"
+                 "\"tcbDate\":\"2024-01-01T00:00:00Z\",\"tcbStatus\":\"OutOfDate\","
+                 "\"advisoryIDs\":[\"INTEL-SA-QE1\"]}]}",
+                 a, b, mrs) > 0);
+    return s;
+}
+
+static char *crl_hex(X509 *issuer, EVP_PKEY *key, long revoked_serial, int64_t next)
+{
+    X509_CRL *crl = X509_CRL_new();
+    X509_CRL_set_version(crl, 1);
+    X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer));
+    ASN1_TIME *t = ASN1_TIME_new();
+    ASN1_TIME_set(t, (time_t)(T0 - DAY));
+    X509_CRL_set1_lastUpdate(crl, t);
+    ASN1_TIME_set(t, (time_t)next);
+    X509_CRL_set1_nextUpdate(crl, t);
+    if (revoked_serial) {
+        X509_REVOKED *r = X509_REVOKED_new();
+        ASN1_INTEGER *sn = ASN1_INTEGER_new();
+        ASN1_INTEGER_set(sn, revoked_serial);
+        X509_REVOKED_set_serialNumber(r, sn);
+        ASN1_TIME_set(t, (time_t)(T0 - DAY));
+        X509_REVOKED_set_revocationDate(r, t);
+        X509_CRL_add0_revoked(crl, r);
+        ASN1_INTEGER_free(sn);
+    }
+    ASN1_TIME_free(t);
+    assert_true(X509_CRL_sign(crl, key, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    int n = i2d_X509_CRL(crl, &der);
+    assert_true(n > 0);
+    char *hex = malloc(2 * (size_t)n + 1);
+    las_hex_encode(der, (size_t)n, hex, 0);
+    OPENSSL_free(der);
+    X509_CRL_free(crl);
+    return hex;
+}
+
+static struct bytes build_collateral(const struct copts *c)
+{
+    char *tcb = tcb_info_json(c), *qe = qe_identity_json(c);
+    uint8_t tsig[64], qsig[64];
+    char tsig_hex[129], qsig_hex[129];
+    EVP_PKEY *tkey = c->foreign_signer ? P.other_root_key : P.tcb_key;
+    X509 *tsigner = c->foreign_signer ? P.other_tcb_signer : P.tcb_signer;
+    X509 *troot = c->foreign_signer ? P.other_root : P.root;
+
+    sign_raw(tkey, tcb, strlen(tcb), tsig);
+    sign_raw(P.tcb_key, qe, strlen(qe), qsig);
+    char *edit;
+    if (c->tamper_tcb_info && (edit = strstr(tcb, "\"tcbEvaluationDataNumber\":1")) != NULL)
+        edit[26] = '2';
+    if (c->tamper_qe_identity && (edit = strstr(qe, "\"isvprodid\":1")) != NULL)
+        edit[12] = '2';
+    las_hex_encode(c->swap_signatures ? qsig : tsig, 64, tsig_hex, 0);
+    las_hex_encode(qsig, 64, qsig_hex, 0);
+
+    char *tchain = pem_chain(tsigner, troot), *qchain = pem_chain(P.tcb_signer, P.root);
+    char *pchain = pem_chain(P.ca, P.root);
+    char *root_crl = crl_hex(P.root, P.root_key, 0, c->crl_next);
+    char *pck_crl = crl_hex(P.ca, P.ca_key, c->revoke_pck ? 77 : 0, c->crl_next);
+    json_t *o = json_object();
+    json_object_set_new(o, "pck_crl_issuer_chain", json_string(pchain));
+    json_object_set_new(o, "root_ca_crl", json_string(root_crl));
+    json_object_set_new(o, "pck_crl", json_string(pck_crl));
+    json_object_set_new(o, "tcb_info_issuer_chain", json_string(tchain));
+    if (c->pcs_wrapped) {
+        char *w = NULL;
+        assert_true(asprintf(&w, "{\"tcbInfo\": %s, \"signature\": \"%s\"}", tcb, tsig_hex) > 0);
+        json_object_set_new(o, "tcb_info", json_string(w));
+        free(w);
+    } else {
+        json_object_set_new(o, "tcb_info", json_string(tcb));
+        json_object_set_new(o, "tcb_info_signature", json_string(tsig_hex));
+    }
+    json_object_set_new(o, "qe_identity_issuer_chain", json_string(qchain));
+    json_object_set_new(o, "qe_identity", json_string(qe));
+    json_object_set_new(o, "qe_identity_signature", json_string(qsig_hex));
+    char *text = json_dumps(o, JSON_COMPACT);
+    struct bytes out = {(uint8_t *)text, strlen(text)};
+    json_decref(o);
+    free(tcb);
+    free(qe);
+    free(tchain);
+    free(qchain);
+    free(pchain);
+    free(root_crl);
+    free(pck_crl);
+    return out;
+}
+
+static int pki_setup(void **state)
+{
+    (void)state;
+    if (las_crypto_init() != LAS_OK)
+        return -1;
+    P.root_key = new_key();
+    P.ca_key = new_key();
+    P.pck_key = new_key();
+    P.att_key = new_key();
+    P.tcb_key = new_key();
+    P.other_root_key = new_key();
+    P.root = make_cert(P.root_key, P.root_key, NULL, LAS_SIM_ROOT_CA_CN, 1, NULL, 1, T0 - DAY,
+                       T0 + 3650 * DAY);
+    P.ca = make_cert(P.ca_key, P.root_key, P.root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
+                     T0 + 3650 * DAY);
+    P.tcb_signer = make_cert(P.tcb_key, P.root_key, P.root, "LAS Test TCB Signing", 0, NULL, 3,
+                             T0 - DAY, T0 + 3650 * DAY);
+    /* A second simulated root: same CN, different key. */
+    P.other_root = make_cert(P.other_root_key, P.other_root_key, NULL, LAS_SIM_ROOT_CA_CN, 1, NULL,
+                             1, T0 - DAY, T0 + 3650 * DAY);
+    P.other_tcb_signer = make_cert(P.other_root_key, P.other_root_key, P.other_root,
+                                   "Other TCB Signing", 0, NULL, 3, T0 - DAY, T0 + 3650 * DAY);
+    return 0;
+}
+
+static int pki_teardown(void **state)
+{
+    (void)state;
+    EVP_PKEY *keys[] = {P.root_key, P.ca_key, P.pck_key, P.att_key, P.tcb_key, P.other_root_key};
+    X509 *certs[] = {P.root, P.ca, P.tcb_signer, P.other_root, P.other_tcb_signer};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        EVP_PKEY_free(keys[i]);
+    for (size_t i = 0; i < sizeof certs / sizeof certs[0]; i++)
+        X509_free(certs[i]);
+    return 0;
+}
+
+static las_status run(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
+                      struct las_dcap_result *r)
+{
+    struct las_dcap_verify_options o = {.at = at, .allow_simulation = sim};
+    if (col) {
+        o.collateral = col->p;
+        o.collateral_len = col->n;
+    }
+    return las_dcap_verify(q->p, q->n, &o, r);
+}
+
+static void expect_refused(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
+                           const char *check)
+{
+    struct las_dcap_result r;
+    las_status st = run(q, col, sim, at, &r);
+    if (st == LAS_OK || r.check == NULL || strcmp(r.check, check) != 0)
+        fail_msg("expected refusal by '%s', got status %d check '%s' (%s)", check, st,
+                 r.check ? r.check : "(none)", r.reason);
+    assert_true(strlen(r.reason) > 0);
+}
+
+/* ---- synthetic tests ---------------------------------------------------------- */
+
+static void sim_quote_needs_allow_simulation(uint16_t version)
+{
+    struct qopts o = default_qopts(version);
+    struct bytes q = build_quote(&o, NULL);
+    struct las_dcap_result r;
+
+    assert_int_equal(run(&q, NULL, true, T0, &r), LAS_OK);
+    assert_true(r.simulated);
+    assert_int_equal(r.version, version);
+    assert_int_equal(r.tcb_status, LAS_TCB_UNKNOWN);
+    assert_int_equal(r.body.isvprodid, 7);
+    assert_int_equal(r.body.isvsvn, 3);
+    assert_memory_equal(r.body.report_data, "synthetic", 9);
+    assert_memory_equal(r.fmspc, o.fmspc, 6);
+
+    assert_int_equal(run(&q, NULL, false, T0, &r), LAS_ERR_SIMULATED);
+    assert_string_equal(r.check, "simulation");
+    assert_false(r.simulated);
+    free(q.p);
+}
+
+static void test_sim_v3(void **state)
+{
+    (void)state;
+    sim_quote_needs_allow_simulation(3);
+}
+
+static void test_sim_v4(void **state)
+{
+    (void)state;
+    sim_quote_needs_allow_simulation(4);
+}
+
+static void tamper_regions(uint16_t version)
+{
+    struct qopts o = default_qopts(version);
+    struct layout l;
+    struct bytes q = build_quote(&o, &l);
+    const struct {
+        size_t off;
+        const char *check;
+    } cases[] = {
+        {l.header + 0, "quote_format"},     /* version */
+        {l.header + 2, "quote_format"},     /* attestation key type */
+        {l.header + 4, "quote_format"},     /* TEE type */
+        {l.header + 12, "header"},          /* QE vendor ID */
+        {l.header + 30, "quote_signature"}, /* user data */
+        {l.header + 8, "quote_signature"},  /* QE SVN (signed) */
+        {l.body + 64, "quote_signature"},   /* MRENCLAVE */
+        {l.body + 383, "quote_signature"},  /* report data */
+        {l.sig + 5, "quote_signature"},     /* r */
+        {l.sig + 40, "quote_signature"},    /* s */
+        {l.att_key + 1, "qe_report_data"},  /* attestation key */
+        {l.qe_report + 130, "qe_report_signature"},
+        {l.qe_report + 320, "qe_report_signature"},
+        {l.qe_sig + 3, "qe_report_signature"},
+        {l.qe_sig + 63, "qe_report_signature"},
+        {l.auth, "qe_report_data"},
+        {l.auth + 31, "qe_report_data"},
+        {l.chain + 100, "pck_chain"},
+        {l.chain + (l.end - l.chain) / 2, "pck_chain"},
+        {l.end - 3, "pck_chain"},
+        {l.end - 1, "pck_chain"}, /* the NUL terminator */
+        {432, "quote_format"},    /* signature data length */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        q.p[cases[i].off] ^= 0x01;
+        expect_refused(&q, NULL, true, T0, cases[i].check);
+        q.p[cases[i].off] ^= 0x01;
+    }
+    /* ... and every single byte, with two masks: nothing else may verify. */
+    struct las_dcap_result r;
+    for (size_t i = 0; i < q.n; i++) {
+        for (int m = 0; m < 2; m++) {
+            uint8_t mask = m ? 0x80 : 0x04;
+            q.p[i] ^= mask;
+            if (run(&q, NULL, true, T0, &r) == LAS_OK)
+                fail_msg("flipping byte %zu with 0x%02x verified", i, mask);
+            q.p[i] ^= mask;
+        }
+    }
+    assert_int_equal(run(&q, NULL, true, T0, &r), LAS_OK);
+    /* Truncated and extended quotes. */
+    struct bytes shorter = {q.p, q.n - 1};
+    expect_refused(&shorter, NULL, true, T0, "quote_format");
+    q.p = realloc(q.p, q.n + 1);
+    q.p[q.n] = 0;
+    struct bytes longer = {q.p, q.n + 1};
+    expect_refused(&longer, NULL, true, T0, "quote_format");
+    free(q.p);
+}
+
+static void test_tamper_v3(void **state)
+{
+    (void)state;
+    tamper_regions(3);
+}
+
+static void test_tamper_v4(void **state)
+{
+    (void)state;
+    tamper_regions(4);
+}
+
+static void test_binding_and_auth_data(void **state)
+{
+    (void)state;
+    struct qopts o = default_qopts(3);
+    struct las_dcap_result r;
+    o.bad_binding = 1;
+    struct bytes q = build_quote(&o, NULL);
+    expect_refused(&q, NULL, true, T0, "qe_report_data");
+    free(q.p);
+    o = default_qopts(4);
+    o.auth_len = 0;
+    q = build_quote(&o, NULL);
+    assert_int_equal(run(&q, NULL, true, T0, &r), LAS_OK);
+    free(q.p);
+}
+
+static void test_untrusted_root_and_time(void **state)
+{
+    (void)state;
+    struct qopts o = default_qopts(3);
+    o.foreign_root = 1;
+    struct bytes q = build_quote(&o, NULL);
+    expect_refused(&q, NULL, true, T0, "pck_chain");
+    expect_refused(&q, NULL, false, T0, "pck_chain");
+    free(q.p);
+    o = default_qopts(3);
+    q = build_quote(&o, NULL);
+    expect_refused(&q, NULL, true, T0 + 400 * DAY, "pck_chain"); /* leaf expired */
+    expect_refused(&q, NULL, true, T0 - 2 * DAY, "pck_chain");   /* not yet valid */
+    free(q.p);
+}
+
+struct status_case {
+    uint8_t comp;
+    uint16_t pcesvn, qe_isvsvn;
+    las_status want;
+    enum las_tcb_status status;
+    size_t n_adv;
+};
+
+static void test_collateral_status(void **state)
+{
+    (void)state;
+    const struct status_case cases[] = {
+        {5, 10, 8, LAS_OK, LAS_TCB_UP_TO_DATE, 0},
+        {9, 12, 9, LAS_OK, LAS_TCB_UP_TO_DATE, 0},
+        {4, 10, 8, LAS_OK, LAS_TCB_CONFIGURATION_NEEDED, 1},
+        {5, 9, 8, LAS_OK, LAS_TCB_CONFIGURATION_NEEDED, 1}, /* PCESVN below level 0 */
+        {2, 10, 8, LAS_OK, LAS_TCB_OUT_OF_DATE, 2},
+        {5, 10, 5, LAS_OK, LAS_TCB_OUT_OF_DATE, 1},                      /* QE outdated */
+        {3, 10, 4, LAS_OK, LAS_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED, 2}, /* both */
+        {5, 10, 3, LAS_ERR_REFUSED, LAS_TCB_REVOKED, 0},                 /* QE below all */
+        {0, 10, 8, LAS_ERR_REFUSED, LAS_TCB_UNKNOWN, 0},                 /* no TCB level */
+        {5, 4, 8, LAS_ERR_REFUSED, LAS_TCB_UNKNOWN, 0},
+    };
+    struct copts co = default_copts();
+    struct bytes col = build_collateral(&co);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct qopts o = default_qopts(i % 2 ? 4 : 3);
+        struct las_dcap_result r;
+        o.comp_svn = cases[i].comp;
+        o.pcesvn = cases[i].pcesvn;
+        o.qe_isvsvn = cases[i].qe_isvsvn;
+        struct bytes q = build_quote(&o, NULL);
+        las_status st = run(&q, &col, true, T0, &r);
+        if (st != cases[i].want || r.tcb_status != cases[i].status)
+            fail_msg("case %zu: status %d tcb %s (%s)", i, st, las_tcb_status_name(r.tcb_status),
+                     r.reason);
+        if (st == LAS_OK)
+            assert_int_equal(r.n_advisories, cases[i].n_adv);
+        free(q.p);
+    }
+    free(col.p);
+}
+
+static void test_collateral_refusals(void **state)
+{
+    (void)state;
+    struct qopts o = default_qopts(3);
+    struct bytes q = build_quote(&o, NULL);
+    struct las_dcap_result r;
+    struct copts c;
+    struct bytes col;
+
+#define REFUSE_WITH(setup, at, check)                                                              \
+    do {                                                                                           \
+        c = default_copts();                                                                       \
+        setup;                                                                                     \
+        col = build_collateral(&c);                                                                \
+        expect_refused(&q, &col, true, at, check);                                                 \
+        free(col.p);                                                                               \
+    } while (0)
+
+    c = default_copts();
+    col = build_collateral(&c);
+    assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
+    assert_int_equal(r.tcb_status, LAS_TCB_UP_TO_DATE);
+    /* Simulated chains stay refused without allow_simulation, collateral or not. */
+    expect_refused(&q, &col, false, T0, "simulation");
+    free(col.p);
+
+    c.pcs_wrapped = 1;
+    col = build_collateral(&c);
+    assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
+    free(col.p);
+
+    REFUSE_WITH(c.tamper_tcb_info = 1, T0, "tcb_info_signature");
+    REFUSE_WITH(c.swap_signatures = 1, T0, "tcb_info_signature");
+    REFUSE_WITH(c.tamper_qe_identity = 1, T0, "qe_identity_signature");
+    REFUSE_WITH(c.fmspc[5] = 1, T0, "fmspc");
+    REFUSE_WITH(c.pceid = "0001", T0, "pce_id");
+    REFUSE_WITH(c.qe_mrsigner_wrong = 1, T0, "qe_identity");
+    REFUSE_WITH(c.revoke_pck = 1, T0, "revocation");
+    REFUSE_WITH(c.foreign_signer = 1, T0, "tcb_info_issuer_chain");
+    REFUSE_WITH((void)0, T0 + 31 * DAY, "root_ca_crl"); /* everything expired; CRLs first */
+    REFUSE_WITH(c.crl_next = T0 + 90 * DAY, T0 + 31 * DAY, "tcb_info_validity");
+    REFUSE_WITH(c.crl_next = T0 - 1, T0, "root_ca_crl");
+    REFUSE_WITH((void)0, T0 - 2 * DAY, "pck_chain"); /* before the PCK leaf's validity */
+#undef REFUSE_WITH
+
+    struct bytes junk = {(uint8_t *)"{\"tcb_info\": 1}", 15};
+    expect_refused(&q, &junk, true, T0, "collateral");
+    struct bytes notjson = {(uint8_t *)"[", 1};
+    expect_refused(&q, &notjson, true, T0, "collateral");
+    free(q.p);
+}
+
+static void test_parsers_reject_garbage(void **state)
+{
+    (void)state;
+    struct las_dcap_quote dq;
+    struct las_pck_info pi;
+    struct las_x509_chain ch;
+    struct las_tcb_info *ti = calloc(1, sizeof *ti);
+    struct las_qe_identity *qi = calloc(1, sizeof *qi);
+    char why[256];
+    uint8_t zeros[1100] = {0};
+
+    assert_int_not_equal(las_dcap_quote_parse(zeros, sizeof zeros, &dq, why, sizeof why), LAS_OK);
+    assert_int_not_equal(las_dcap_quote_parse(NULL, 0, &dq, NULL, 0), LAS_OK);
+    assert_int_not_equal(las_pck_ext_parse(zeros, 10, &pi), LAS_OK);
+    assert_int_not_equal(las_pem_chain_parse((const uint8_t *)"hello", 5, &ch, why, sizeof why),
+                         LAS_OK);
+    assert_int_not_equal(las_tcb_info_parse((const uint8_t *)"{}", 2, ti, why, sizeof why), LAS_OK);
+    assert_int_not_equal(las_qe_identity_parse((const uint8_t *)"{}", 2, qi, why, sizeof why),
+                         LAS_OK);
+
+    /* The PCK extension round trip, including a component SVN >= 128. */
+    uint8_t comp[16] = {1, 2, 200, 4}, fm[6] = {1, 2, 3, 4, 5, 6}, pce[2] = {0, 1};
+    struct bytes ext = sgx_extension(comp, 300, fm, pce);
+    assert_int_equal(las_pck_ext_parse(ext.p, ext.n, &pi), LAS_OK);
+    assert_memory_equal(pi.comp_svn, comp, 16);
+    assert_int_equal(pi.pcesvn, 300);
+    assert_memory_equal(pi.fmspc, fm, 6);
+    assert_memory_equal(pi.pceid, pce, 2);
+    for (size_t i = 0; i < ext.n; i++) { /* never crashes on a truncation */
+        assert_int_not_equal(las_pck_ext_parse(ext.p, i, &pi), LAS_OK);
+    }
+    free(ext.p);
+    free(ti);
+    free(qi);
+}
+
+static void test_rfc3339(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    char buf[LAS_RFC3339_SIZE];
+    assert_int_equal(las_rfc3339_parse("2025-01-01T00:00:00Z", &t), LAS_OK);
+    assert_int_equal(t, 1735689600);
+    assert_int_equal(las_rfc3339_parse("2025-01-01T02:30:00+02:30", &t), LAS_OK);
+    assert_int_equal(t, 1735689600);
+    assert_int_equal(las_rfc3339_parse("2024-12-31t19:00:00.999-05:00", &t), LAS_OK);
+    assert_int_equal(t, 1735689600);
+    assert_int_equal(las_rfc3339_parse("2024-02-29T12:00:00z", &t), LAS_OK);
+    const char *bad[] = {
+        "2025-02-29T00:00:00Z",     "2025-01-01T24:00:00Z",  "2025-01-01T00:00:60Z",
+        "2025-01-01 00:00:00Z",     "2025-01-01T00:00:00",   "2025-1-01T00:00:00Z",
+        "2025-01-01T00:00:00+0100", "2025-01-01T00:00:00Zx", "",
+        "2025-01-01T00:00:00.Z"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_not_equal(las_rfc3339_parse(bad[i], &t), LAS_OK);
+    las_rfc3339_format(1751328000, buf);
+    assert_string_equal(buf, "2025-07-01T00:00:00Z");
+    las_rfc3339_format(951782400, buf); /* leap day of a year divisible by 400 */
+    assert_string_equal(buf, "2000-02-29T00:00:00Z");
+    assert_string_equal(las_tcb_status_name(LAS_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED),
+                        "ConfigurationAndSWHardeningNeeded");
+    assert_int_equal(las_tcb_status_parse("OutOfDateConfigurationNeeded"),
+                     LAS_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
+    assert_int_equal(las_tcb_status_parse("Bogus"), LAS_TCB_UNKNOWN);
+}
+
+/* ---- the real Intel quote ----------------------------------------------------------- */
+
+static struct {
+    uint8_t *quote, *col, *root;
+    size_t quote_len, col_len, root_len;
+} R;
+
+static void real_load(void)
+{
+    char path[4096];
+    const char *src = getenv("LAS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/phala_sgx_quote.bin", src);
+    assert_int_equal(las_file_read(path, LAS_DCAP_QUOTE_MAX, &R.quote, &R.quote_len), LAS_OK);
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/phala_sgx_quote_collateral.json", src);
+    assert_int_equal(las_file_read(path, LAS_DCAP_COLLATERAL_MAX, &R.col, &R.col_len), LAS_OK);
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/intel_sgx_root_ca.der", src);
+    assert_int_equal(las_file_read(path, 4096, &R.root, &R.root_len), LAS_OK);
+}
+
+static las_status real_run(const uint8_t *col, size_t col_len, int64_t at, bool sim,
+                           struct las_dcap_result *r)
+{
+    struct las_dcap_verify_options o = {
+        .collateral = col, .collateral_len = col_len, .at = at, .allow_simulation = sim};
+    return las_dcap_verify(R.quote, R.quote_len, &o, r);
+}
+
+static void test_real_pinned_root(void **state)
+{
+    (void)state;
+    const unsigned char *p = R.root;
+    X509 *root = d2i_X509(NULL, &p, (long)R.root_len);
+    uint8_t *spki = NULL;
+    size_t n = 0;
+    assert_non_null(root);
+    assert_int_equal(las_x509_spki(root, &spki, &n), LAS_OK);
+    assert_int_equal(n, LAS_INTEL_ROOT_SPKI_SIZE);
+    assert_memory_equal(spki, las_intel_sgx_root_spki, n);
+    OPENSSL_free(spki);
+    X509_free(root);
+}
+
+static void test_real_quote(void **state)
+{
+    (void)state;
+    struct las_dcap_result r;
+    for (int sim = 0; sim < 2; sim++) {
+        assert_int_equal(real_run(R.col, R.col_len, T_REAL, sim, &r), LAS_OK);
+        assert_false(r.simulated);
+        assert_int_equal(r.version, 3);
+        assert_int_equal(r.tcb_status, LAS_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+        assert_int_equal(r.n_advisories, 2);
+        assert_string_equal(r.advisories[0], "INTEL-SA-00289");
+        assert_string_equal(r.advisories[1], "INTEL-SA-00615");
+        assert_memory_equal(r.fmspc, "\x00\xa0\x67\x11\x00\x00", 6);
+        assert_memory_equal(r.body.report_data, "Hello, world!", 13);
+    }
+    /* Without collateral: signatures and chain only. */
+    assert_int_equal(real_run(NULL, 0, T_REAL, false, &r), LAS_OK);
+    assert_int_equal(r.tcb_status, LAS_TCB_UNKNOWN);
+}
+
+static void test_real_quote_tampered(void **state)
+{
+    (void)state;
+    struct las_dcap_result r;
+    /* v3 offsets: signature data at 436, QE report at 564, auth data size at 1012. */
+    const struct {
+        size_t off;
+        const char *check;
+    } cases[] = {
+        {0, "quote_format"},
+        {20, "header"},
+        {40, "quote_signature"},
+        {48 + 64, "quote_signature"},
+        {48 + 320, "quote_signature"},
+        {436 + 10, "quote_signature"},
+        {500 + 10, "qe_report_data"},
+        {564 + 200, "qe_report_signature"},
+        {948 + 10, "qe_report_signature"},
+        {1014 + 5, "qe_report_data"},
+        {1052 + 300, "pck_chain"},
+        {4599, "pck_chain"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        R.quote[cases[i].off] ^= 0x01;
+        assert_int_not_equal(real_run(R.col, R.col_len, T_REAL, false, &r), LAS_OK);
+        if (strcmp(r.check, cases[i].check) != 0)
+            fail_msg("offset %zu: refused by %s, expected %s (%s)", cases[i].off, r.check,
+                     cases[i].check, r.reason);
+        R.quote[cases[i].off] ^= 0x01;
+    }
+    for (size_t i = 0; i < R.quote_len; i++) {
+        R.quote[i] ^= 0x01;
+        if (real_run(NULL, 0, T_REAL, false, &r) == LAS_OK)
+            fail_msg("flipping byte %zu of the real quote verified", i);
+        R.quote[i] ^= 0x01;
+    }
+    assert_int_equal(real_run(R.col, R.col_len, T_REAL, false, &r), LAS_OK);
+}
+
+static void test_real_collateral_mismatch(void **state)
+{
+    (void)state;
+    struct las_dcap_result r;
+    int64_t t = 0;
+    /* Window: TCB info issued 2025-06-19T10:56:11Z, QE identity next update 2025-07-19T10:01:18Z.
+     */
+    assert_int_equal(las_rfc3339_parse("2025-06-19T10:56:10Z", &t), LAS_OK);
+    assert_int_not_equal(real_run(R.col, R.col_len, t, false, &r), LAS_OK);
+    assert_string_equal(r.check, "tcb_info_validity");
+    assert_int_equal(las_rfc3339_parse("2025-07-19T10:01:19Z", &t), LAS_OK);
+    assert_int_not_equal(real_run(R.col, R.col_len, t, false, &r), LAS_OK);
+    assert_string_equal(r.check, "qe_identity_validity");
+    assert_int_equal(las_rfc3339_parse("2027-01-01T00:00:00Z", &t), LAS_OK);
+    assert_int_not_equal(real_run(R.col, R.col_len, t, false, &r), LAS_OK);
+    assert_string_equal(r.check, "root_ca_crl");
+
+    const struct {
+        const char *field, *from, *to, *check;
+    } edits[] = {
+        {"tcb_info", "\"tcbEvaluationDataNumber\":17", "\"tcbEvaluationDataNumber\":18",
+         "tcb_info_signature"},
+        {"tcb_info", "00A067110000", "00A067110001", "tcb_info_signature"},
+        {"qe_identity", "\"isvprodid\":1", "\"isvprodid\":2", "qe_identity_signature"},
+        {"tcb_info_signature", "9ad0", "9ad1", "tcb_info_signature"},
+        {"root_ca_crl", "3082", "3083", "root_ca_crl"},
+        {"pck_crl", "3082012a", "3082012b", "pck_crl"},
+        {"tcb_info_issuer_chain", "MIIC", "MIID", "tcb_info_issuer_chain"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        json_t *o = json_loadb((const char *)R.col, R.col_len, 0, NULL);
+        const char *s = json_string_value(json_object_get(o, edits[i].field));
+        assert_non_null(s);
+        char *copy = strdup(s), *at = strstr(copy, edits[i].from);
+        assert_non_null(at);
+        memcpy(at, edits[i].to, strlen(edits[i].to));
+        json_object_set_new(o, edits[i].field, json_string(copy));
+        char *text = json_dumps(o, 0);
+        if (real_run((const uint8_t *)text, strlen(text), T_REAL, false, &r) == LAS_OK ||
+            strcmp(r.check, edits[i].check) != 0)
+            fail_msg("edit %zu of %s: check %s (%s)", i, edits[i].field,
+                     r.check ? r.check : "(none)", r.reason);
+        free(text);
+        free(copy);
+        json_decref(o);
+    }
+    /* A different signature: the QE identity's signature under the TCB info. */
+    json_t *o = json_loadb((const char *)R.col, R.col_len, 0, NULL);
+    json_object_set(o, "tcb_info_signature", json_object_get(o, "qe_identity_signature"));
+    char *text = json_dumps(o, 0);
+    assert_int_not_equal(real_run((const uint8_t *)text, strlen(text), T_REAL, false, &r), LAS_OK);
+    assert_string_equal(r.check, "tcb_info_signature");
+    free(text);
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest synthetic[] = {
+        cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_parsers_reject_garbage),
+        cmocka_unit_test(test_sim_v3),
+        cmocka_unit_test(test_sim_v4),
+        cmocka_unit_test(test_tamper_v3),
+        cmocka_unit_test(test_tamper_v4),
+        cmocka_unit_test(test_binding_and_auth_data),
+        cmocka_unit_test(test_untrusted_root_and_time),
+        cmocka_unit_test(test_collateral_status),
+        cmocka_unit_test(test_collateral_refusals),
+    };
+    const struct CMUnitTest real[] = {
+        cmocka_unit_test(test_real_pinned_root),
+        cmocka_unit_test(test_real_quote),
+        cmocka_unit_test(test_real_quote_tampered),
+        cmocka_unit_test(test_real_collateral_mismatch),
+    };
+    int rc = cmocka_run_group_tests_name("dcap_synthetic", synthetic, pki_setup, pki_teardown);
+    if (rc != 0)
+        return rc;
+    char path[4096];
+    const char *src = getenv("LAS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/phala_sgx_quote.bin", src ? src : ".");
+    if (src == NULL || access(path, R_OK) != 0) {
+        fprintf(stderr, "SKIP: %s is absent; the real-quote tests did not run\n", path);
+        return 77;
+    }
+    real_load();
+    rc = cmocka_run_group_tests_name("dcap_real_intel_quote", real, NULL, NULL);
+    free(R.quote);
+    free(R.col);
+    free(R.root);
+    return rc;
+}
