@@ -31,7 +31,10 @@
 #include "dcap/collateral.h"
 #include "dcap/dcap_quote.h"
 #include "dcap/pck.h"
+#include "dcap/sim_qe.h"
 #include "las/dcap.h"
+#include "sgx/sim_cpu.h"
+#include "test_helpers.h"
 
 /* 2025-07-01T00:00:00Z: inside the real collateral's window (docs/dcap.md). */
 #define T_REAL 1751328000
@@ -924,6 +927,51 @@ static void test_rfc3339(void **state)
     assert_int_equal(las_tcb_status_parse("Bogus"), LAS_TCB_UNKNOWN);
 }
 
+/* The simulated quoting enclave's quotes verify, but only when simulation is allowed. */
+static void test_sim_qe_quote(void **state)
+{
+    (void)state;
+    char *dir = test_tmpdir(), why[256];
+    struct las_sim_qe *qe = NULL;
+    struct las_sim_cpu cpu;
+    struct las_sim_enclave app;
+    struct las_sgx_targetinfo ti;
+    struct las_sgx_report rep;
+    struct las_dcap_result r;
+    uint8_t rd[64] = {0x42}, *quote = malloc(LAS_DCAP_QUOTE_MAX);
+    size_t len = 0;
+
+    assert_non_null(dir);
+    assert_non_null(quote);
+    assert_int_equal(las_sim_qe_open(dir, &qe, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(dir, NULL, &cpu, NULL, why, sizeof why), LAS_OK);
+    memset(&app, 0, sizeof app);
+    app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
+    memset(app.mrenclave, 0xaa, 32);
+    app.isvprodid = 9;
+    las_sim_qe_target_info(qe, &ti);
+    assert_int_equal(las_sim_ereport(&cpu, &app, &ti, rd, &rep), LAS_OK);
+    assert_int_equal(las_sim_qe_quote(qe, &rep, quote, LAS_DCAP_QUOTE_MAX, &len), LAS_OK);
+
+    struct bytes q = {quote, len};
+    assert_int_equal(run(&q, NULL, true, 0, &r), LAS_OK);
+    assert_true(r.simulated);
+    assert_int_equal(r.version, 3);
+    assert_int_equal(r.body.isvprodid, 9);
+    assert_memory_equal(r.body.mrenclave, app.mrenclave, 32);
+    assert_int_equal(r.body.report_data[0], 0x42);
+    assert_memory_equal(r.fmspc, las_sim_qe_fmspc, 6);
+    assert_int_equal(run(&q, NULL, false, 0, &r), LAS_ERR_SIMULATED);
+    assert_string_equal(r.check, "simulation");
+    quote[100] ^= 1;
+    expect_refused(&q, NULL, true, 0, "quote_signature");
+
+    las_sim_qe_close(qe);
+    las_wipe(&cpu, sizeof cpu);
+    free(quote);
+    test_tmpdir_free(dir);
+}
+
 /* ---- the real Intel quote ----------------------------------------------------------- */
 
 static struct {
@@ -1094,6 +1142,7 @@ int main(void)
         cmocka_unit_test(test_untrusted_root_and_time),
         cmocka_unit_test(test_collateral_status),
         cmocka_unit_test(test_collateral_refusals),
+        cmocka_unit_test(test_sim_qe_quote),
     };
     const struct CMUnitTest real[] = {
         cmocka_unit_test(test_real_pinned_root),
