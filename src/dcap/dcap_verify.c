@@ -23,6 +23,23 @@ refuse(struct las_dcap_result *res, las_status st, const char *check, const char
     return st;
 }
 
+/* SHA-256(attestation key || QE auth data), hashed in place (auth data is up to 64 KiB). */
+static las_status binding_hash(const uint8_t key[static LAS_DCAP_ECDSA_KEY_SIZE],
+                               const uint8_t *auth, size_t auth_len,
+                               uint8_t out[static LAS_SHA256_SIZE])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int n = 0;
+    las_status st = LAS_ERR_CRYPTO;
+    if (md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+        EVP_DigestUpdate(md, key, LAS_DCAP_ECDSA_KEY_SIZE) == 1 &&
+        (auth_len == 0 || EVP_DigestUpdate(md, auth, auth_len) == 1) &&
+        EVP_DigestFinal_ex(md, out, &n) == 1 && n == LAS_SHA256_SIZE)
+        st = LAS_OK;
+    EVP_MD_CTX_free(md);
+    return st;
+}
+
 las_status las_dcap_verify(const uint8_t *quote, size_t len,
                            const struct las_dcap_verify_options *opt,
                            struct las_dcap_result *result)
@@ -32,7 +49,6 @@ las_status las_dcap_verify(const uint8_t *quote, size_t len,
     struct las_pck_info pck;
     EVP_PKEY *attest_key = NULL;
     uint8_t binding[LAS_SHA256_SIZE];
-    uint8_t hashed[LAS_DCAP_ECDSA_KEY_SIZE + UINT16_MAX];
     const char *check = NULL;
     char why[LAS_DCAP_REASON_SIZE];
     bool simulated = false;
@@ -91,10 +107,7 @@ las_status las_dcap_verify(const uint8_t *quote, size_t len,
         goto out;
     }
     /* ... and binds the attestation key (and QE auth data) in its report data. */
-    memcpy(hashed, q.attest_key, LAS_DCAP_ECDSA_KEY_SIZE);
-    if (q.qe_auth_len)
-        memcpy(hashed + LAS_DCAP_ECDSA_KEY_SIZE, q.qe_auth_data, q.qe_auth_len);
-    st = las_sha256(hashed, LAS_DCAP_ECDSA_KEY_SIZE + q.qe_auth_len, binding);
+    st = binding_hash(q.attest_key, q.qe_auth_data, q.qe_auth_len, binding);
     if (st != LAS_OK) {
         refuse(result, st, "qe_report_data", "SHA-256 failed");
         goto out;

@@ -416,6 +416,10 @@ struct copts {
     int foreign_signer; /* TCB info signed under another root */
     int pcs_wrapped;    /* tcb_info as Intel PCS's {"tcbInfo":..,"signature":..} body */
     int swap_signatures;
+    int qe_isvprodid;     /* QE identity's ISVPRODID (default 1, as the QE report) */
+    const char *qe_attrs; /* QE identity's attributes */
+    const char *qe_misc;  /* QE identity's miscselect */
+    int64_t qe_next;      /* QE identity's nextUpdate */
 };
 
 static struct copts default_copts(void)
@@ -424,7 +428,11 @@ static struct copts default_copts(void)
                       .pceid = "0000",
                       .issue = T0 - DAY,
                       .next = T0 + 30 * DAY,
-                      .crl_next = T0 + 30 * DAY};
+                      .crl_next = T0 + 30 * DAY,
+                      .qe_isvprodid = 1,
+                      .qe_attrs = "11000000000000000000000000000000",
+                      .qe_misc = "00000000",
+                      .qe_next = T0 + 30 * DAY};
     return c;
 }
 
@@ -469,18 +477,18 @@ __attribute__((noinline)) static char *qe_identity_json(const struct copts *c)
     memset(m, c->qe_mrsigner_wrong ? 0x8d : QE_MRSIGNER_BYTE, 32);
     las_hex_encode(m, 32, mrs, 1);
     las_rfc3339_format(c->issue, a);
-    las_rfc3339_format(c->next, b);
+    las_rfc3339_format(c->qe_next, b);
     assert_true(
         asprintf(&s,
                  "{\"id\":\"QE\",\"version\":2,\"issueDate\":\"%s\",\"nextUpdate\":\"%s\","
-                 "\"tcbEvaluationDataNumber\":1,\"miscselect\":\"00000000\",\"miscselectMask\":"
-                 "\"FFFFFFFF\",\"attributes\":\"11000000000000000000000000000000\","
+                 "\"tcbEvaluationDataNumber\":1,\"miscselect\":\"%s\",\"miscselectMask\":"
+                 "\"FFFFFFFF\",\"attributes\":\"%s\","
                  "\"attributesMask\":\"FBFFFFFFFFFFFFFF0000000000000000\",\"mrsigner\":\"%s\","
-                 "\"isvprodid\":1,\"tcbLevels\":[{\"tcb\":{\"isvsvn\":8},\"tcbDate\":"
+                 "\"isvprodid\":%d,\"tcbLevels\":[{\"tcb\":{\"isvsvn\":8},\"tcbDate\":"
                  "\"2025-01-01T00:00:00Z\",\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"isvsvn\":4},"
                  "\"tcbDate\":\"2024-01-01T00:00:00Z\",\"tcbStatus\":\"OutOfDate\","
                  "\"advisoryIDs\":[\"INTEL-SA-QE1\"]}]}",
-                 a, b, mrs) > 0);
+                 a, b, c->qe_misc, c->qe_attrs, mrs, c->qe_isvprodid) > 0);
     return s;
 }
 
@@ -846,6 +854,10 @@ static void test_collateral_refusals(void **state)
     REFUSE_WITH(c.fmspc[5] = 1, T0, "fmspc");
     REFUSE_WITH(c.pceid = "0001", T0, "pce_id");
     REFUSE_WITH(c.qe_mrsigner_wrong = 1, T0, "qe_identity");
+    REFUSE_WITH(c.qe_isvprodid = 2, T0, "qe_identity");
+    REFUSE_WITH(c.qe_attrs = "13000000000000000000000000000000", T0, "qe_identity"); /* DEBUG */
+    REFUSE_WITH(c.qe_misc = "00000001", T0, "qe_identity");
+    REFUSE_WITH(c.qe_next = T0 - 1, T0, "qe_identity_validity");
     REFUSE_WITH(c.revoke_pck = 1, T0, "revocation");
     REFUSE_WITH(c.foreign_signer = 1, T0, "tcb_info_issuer_chain");
     REFUSE_WITH((void)0, T0 + 31 * DAY, "root_ca_crl"); /* everything expired; CRLs first */
