@@ -143,9 +143,9 @@ static int member_span(const char *s, size_t len, const char *key, size_t *start
  * One signed object: either the object itself with its signature in
  * sig_key, or a PCS body {"<wrap>":{...},"signature":"..."}.
  */
-static las_status signed_field(json_t *root, const char *key, const char *sig_key, const char *wrap,
-                               char **out, size_t *out_len, uint8_t sig[64], char *reason,
-                               size_t reason_size)
+LAS_MUST_CHECK static las_status signed_field(json_t *root, const char *key, const char *sig_key,
+                                              const char *wrap, char **out, size_t *out_len,
+                                              uint8_t sig[64], char *reason, size_t reason_size)
 {
     size_t len = 0, start = 0, end = 0;
     char *s = dup_string(root, key, &len);
@@ -258,8 +258,8 @@ refuse(struct ctx *c, las_status st, const char *check, const char *fmt, ...)
     return st;
 }
 
-static las_status crl_load(struct ctx *c, const char *check, const uint8_t *der, size_t len,
-                           X509 *issuer, X509_CRL **out)
+LAS_MUST_CHECK static las_status crl_load(struct ctx *c, const char *check, const uint8_t *der,
+                                          size_t len, X509 *issuer, X509_CRL **out)
 {
     const unsigned char *p = der;
     int64_t this_update = 0, next_update = 0;
@@ -310,8 +310,8 @@ static int is_revoked(X509_CRL *crl, X509 *cert)
 }
 
 /* Parses and verifies a collateral chain; certificates under the root must not be revoked. */
-static las_status chain_load(struct ctx *c, const char *check, const char *pem,
-                             struct las_x509_chain *chain)
+LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, const char *pem,
+                                            struct las_x509_chain *chain)
 {
     const char *why_check = NULL;
     bool simulated = false;
@@ -331,8 +331,8 @@ static las_status chain_load(struct ctx *c, const char *check, const char *pem,
     return LAS_OK;
 }
 
-static las_status check_validity(struct ctx *c, const char *check, const char *what, int64_t issue,
-                                 int64_t next)
+LAS_MUST_CHECK static las_status check_validity(struct ctx *c, const char *check, const char *what,
+                                                int64_t issue, int64_t next)
 {
     char a[LAS_RFC3339_SIZE], b[LAS_RFC3339_SIZE], when[LAS_RFC3339_SIZE];
     if (c->in->at >= issue && c->in->at <= next)

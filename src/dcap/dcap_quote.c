@@ -27,8 +27,8 @@ __attribute__((format(printf, 4, 5))) static las_status fail(las_status st, char
  * QE report, its signature, QE auth data and the type-5 certification data:
  * the tail of the v3 signature data and the whole of v4's type-6 data.
  */
-static las_status parse_qe_part(struct las_reader *r, struct las_dcap_quote *q, char *reason,
-                                size_t size)
+LAS_MUST_CHECK static las_status parse_qe_part(struct las_reader *r, struct las_dcap_quote *q,
+                                               char *reason, size_t size)
 {
     uint16_t auth_len = 0, cert_type = 0;
     uint32_t cert_len = 0;

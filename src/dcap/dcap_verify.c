@@ -24,9 +24,9 @@ refuse(struct las_dcap_result *res, las_status st, const char *check, const char
 }
 
 /* SHA-256(attestation key || QE auth data), hashed in place (auth data is up to 64 KiB). */
-static las_status binding_hash(const uint8_t key[static LAS_DCAP_ECDSA_KEY_SIZE],
-                               const uint8_t *auth, size_t auth_len,
-                               uint8_t out[static LAS_SHA256_SIZE])
+LAS_MUST_CHECK static las_status binding_hash(const uint8_t key[static LAS_DCAP_ECDSA_KEY_SIZE],
+                                              const uint8_t *auth, size_t auth_len,
+                                              uint8_t out[static LAS_SHA256_SIZE])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned int n = 0;

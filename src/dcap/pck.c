@@ -78,8 +78,8 @@ static int match(const uint8_t *buf, size_t len, size_t p, const char *lit)
 }
 
 /* Decodes canonical base64 (re-encoding must give the same text) into DER. */
-static las_status b64_decode_canonical(const uint8_t *b64, size_t n, uint8_t *der, size_t der_cap,
-                                       size_t *der_len)
+LAS_MUST_CHECK static las_status b64_decode_canonical(const uint8_t *b64, size_t n, uint8_t *der,
+                                                      size_t der_cap, size_t *der_len)
 {
     size_t pad = 0;
     if (n == 0 || n % 4 != 0 || n / 4 * 3 > der_cap)
@@ -495,7 +495,7 @@ static int integer(const ASN1_TYPE *v, int64_t max, int64_t *out)
     return *out >= 0 && *out <= max;
 }
 
-static las_status tcb_parse(const ASN1_TYPE *v, struct las_pck_info *out)
+LAS_MUST_CHECK static las_status tcb_parse(const ASN1_TYPE *v, struct las_pck_info *out)
 {
     STACK_OF(ASN1_TYPE) *seq = NULL;
     uint32_t seen = 0;
