@@ -303,10 +303,12 @@ out:
     return st;
 }
 
+/* A CRL lists serial numbers of its issuer's certificates only. */
 static int is_revoked(X509_CRL *crl, X509 *cert)
 {
     X509_REVOKED *entry = NULL;
-    return X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(cert)) == 1;
+    return X509_NAME_cmp(X509_get_issuer_name(cert), X509_CRL_get_issuer(crl)) == 0 &&
+           X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(cert)) == 1;
 }
 
 /* Parses and verifies a collateral chain; certificates under the root must not be revoked. */

@@ -420,6 +420,7 @@ struct copts {
     const char *qe_attrs; /* QE identity's attributes */
     const char *qe_misc;  /* QE identity's miscselect */
     int64_t qe_next;      /* QE identity's nextUpdate */
+    long root_revoked;    /* serial on the root CA CRL (2: PCK CA, 3: TCB signer) */
 };
 
 static struct copts default_copts(void)
@@ -545,7 +546,7 @@ static struct bytes build_collateral(const struct copts *c)
 
     char *tchain = pem_chain(tsigner, troot), *qchain = pem_chain(P.tcb_signer, P.root);
     char *pchain = pem_chain(P.ca, P.root);
-    char *root_crl = crl_hex(P.root, P.root_key, 0, c->crl_next);
+    char *root_crl = crl_hex(P.root, P.root_key, c->root_revoked, c->crl_next);
     char *pck_crl = crl_hex(P.ca, P.ca_key, c->revoke_pck ? 77 : 0, c->crl_next);
     json_t *o = json_object();
     json_object_set_new(o, "pck_crl_issuer_chain", json_string(pchain));
@@ -847,6 +848,12 @@ static void test_collateral_refusals(void **state)
     col = build_collateral(&c);
     assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
     free(col.p);
+    /* The root CRL lists serial 77 too: it is the root's, not the PCK leaf's (CA-issued). */
+    c = default_copts();
+    c.root_revoked = 77;
+    col = build_collateral(&c);
+    assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
+    free(col.p);
 
     REFUSE_WITH(c.tamper_tcb_info = 1, T0, "tcb_info_signature");
     REFUSE_WITH(c.swap_signatures = 1, T0, "tcb_info_signature");
@@ -859,6 +866,8 @@ static void test_collateral_refusals(void **state)
     REFUSE_WITH(c.qe_misc = "00000001", T0, "qe_identity");
     REFUSE_WITH(c.qe_next = T0 - 1, T0, "qe_identity_validity");
     REFUSE_WITH(c.revoke_pck = 1, T0, "revocation");
+    REFUSE_WITH(c.root_revoked = 2, T0, "revocation"); /* the PCK CA */
+    REFUSE_WITH(c.root_revoked = 3, T0, "revocation"); /* the TCB signer */
     REFUSE_WITH(c.foreign_signer = 1, T0, "tcb_info_issuer_chain");
     REFUSE_WITH((void)0, T0 + 31 * DAY, "root_ca_crl"); /* everything expired; CRLs first */
     REFUSE_WITH(c.crl_next = T0 + 90 * DAY, T0 + 31 * DAY, "tcb_info_validity");
