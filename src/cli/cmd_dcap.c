@@ -84,6 +84,7 @@ static void print_json(const struct las_dcap_result *r, int64_t at)
     json_t *o = json_object();
     char when[LAS_RFC3339_SIZE];
     las_rfc3339_format(at, when);
+    json_object_set_new(o, "verdict", json_string(r->status == LAS_OK ? "verified" : "refused"));
     json_object_set_new(o, "verified", json_boolean(r->status == LAS_OK));
     json_object_set_new(o, "at", json_string(when));
     if (r->status != LAS_OK) {

@@ -32,6 +32,7 @@ pass "real quote + collateral: ConfigurationAndSWHardeningNeeded, INTEL-SA-00289
 expect_rc 0 "$LAS_BIN" dcap verify "$quote" --collateral "$col" --at 2025-07-01T02:00:00+02:00 --json
 out="$TEST_DIR/out"
 grep -q '"verified": true' "$out" || fail "JSON verified"
+grep -q '"verdict": "verified"' "$out" || fail "JSON verdict"
 grep -q '"tcb_status": "ConfigurationAndSWHardeningNeeded"' "$out" || fail "JSON tcb_status"
 grep -q '"INTEL-SA-00289"' "$out" && grep -q '"INTEL-SA-00615"' "$out" || fail "JSON advisories"
 grep -q '"fmspc": "00A067110000"' "$out" || fail "JSON fmspc"
@@ -52,6 +53,7 @@ for t in 2025-06-19T10:56:10Z 2025-07-19T10:01:19Z 2024-01-01T00:00:00Z 2031-01-
 done
 expect_rc 1 "$LAS_BIN" dcap verify "$quote" --collateral "$col" --at 2025-08-01T00:00:00Z --json
 grep -q '"verified": false' "$TEST_DIR/out" || fail "JSON refusal"
+grep -q '"verdict": "refused"' "$TEST_DIR/out" || fail "JSON refusal verdict"
 grep -q '"check": "pck_crl"' "$TEST_DIR/out" || fail "JSON refusal check (PCK CRL expired first)"
 pass "times outside the collateral's window are refused"
 
