@@ -420,6 +420,7 @@ struct copts {
     const char *qe_attrs; /* QE identity's attributes */
     const char *qe_misc;  /* QE identity's miscselect */
     int64_t qe_next;      /* QE identity's nextUpdate */
+    int tcb_v2;           /* TCB info version 2 layout (sgxtcbcompNNsvn, no id) */
     long root_revoked;    /* serial on the root CA CRL (2: PCK CA, 3: TCB signer) */
 };
 
@@ -449,20 +450,37 @@ __attribute__((noinline)) static char *tcb_info_json(const struct copts *c)
               {3, 9, "ConfigurationNeeded", ",\"advisoryIDs\":[\"INTEL-SA-TEST1\"]"},
               {1, 5, "OutOfDate", ",\"advisoryIDs\":[\"INTEL-SA-TEST1\",\"INTEL-SA-TEST2\"]"}};
     for (int i = 0; i < 3; i++) {
-        char comps[512] = "";
+        char comps[640] = "";
         for (int k = 0; k < 16; k++) {
-            char one[32];
-            snprintf(one, sizeof one, "%s{\"svn\":%d}", k ? "," : "", L[i].svn);
+            char one[40];
+            if (c->tcb_v2)
+                snprintf(one, sizeof one, "\"sgxtcbcomp%02dsvn\":%d,", k + 1, L[i].svn);
+            else
+                snprintf(one, sizeof one, "%s{\"svn\":%d}", k ? "," : "", L[i].svn);
             strcat(comps, one);
         }
-        snprintf(lv[i], sizeof lv[i],
-                 "{\"tcb\":{\"sgxtcbcomponents\":[%s],\"pcesvn\":%d},\"tcbDate\":"
-                 "\"2025-01-01T00:00:00Z\",\"tcbStatus\":\"%s\"%s}",
-                 comps, L[i].pcesvn, L[i].status, L[i].adv);
+        if (c->tcb_v2)
+            snprintf(lv[i], sizeof lv[i],
+                     "{\"tcb\":{%s\"pcesvn\":%d},\"tcbDate\":\"2025-01-01T00:00:00Z\","
+                     "\"tcbStatus\":\"%s\"%s}",
+                     comps, L[i].pcesvn, L[i].status, L[i].adv);
+        else
+            snprintf(lv[i], sizeof lv[i],
+                     "{\"tcb\":{\"sgxtcbcomponents\":[%s],\"pcesvn\":%d},\"tcbDate\":"
+                     "\"2025-01-01T00:00:00Z\",\"tcbStatus\":\"%s\"%s}",
+                     comps, L[i].pcesvn, L[i].status, L[i].adv);
     }
     las_hex_encode(c->fmspc, 6, fm, 1);
     las_rfc3339_format(c->issue, a);
     las_rfc3339_format(c->next, b);
+    if (c->tcb_v2) {
+        assert_true(asprintf(&s,
+                             "{\"version\":2,\"issueDate\":\"%s\",\"nextUpdate\":\"%s\","
+                             "\"fmspc\":\"%s\",\"pceId\":\"%s\",\"tcbType\":0,"
+                             "\"tcbEvaluationDataNumber\":1,\"tcbLevels\":[%s,%s,%s]}",
+                             a, b, fm, c->pceid, lv[0], lv[1], lv[2]) > 0);
+        return s;
+    }
     assert_true(asprintf(&s,
                          "{\"id\":\"SGX\",\"version\":3,\"issueDate\":\"%s\",\"nextUpdate\":"
                          "\"%s\",\"fmspc\":\"%s\",\"pceId\":\"%s\",\"tcbType\":0,"
@@ -848,6 +866,19 @@ static void test_collateral_refusals(void **state)
     col = build_collateral(&c);
     assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
     free(col.p);
+    /* TCB info version 2: a configuration-needed platform. */
+    struct qopts o4 = default_qopts(4);
+    o4.comp_svn = 4;
+    struct bytes q4 = build_quote(&o4, NULL);
+    c = default_copts();
+    c.tcb_v2 = 1;
+    col = build_collateral(&c);
+    assert_int_equal(run(&q4, &col, true, T0, &r), LAS_OK);
+    assert_int_equal(r.tcb_status, LAS_TCB_CONFIGURATION_NEEDED);
+    assert_int_equal(r.n_advisories, 1);
+    assert_string_equal(r.advisories[0], "INTEL-SA-TEST1");
+    free(col.p);
+    free(q4.p);
     /* The root CRL lists serial 77 too: it is the root's, not the PCK leaf's (CA-issued). */
     c = default_copts();
     c.root_revoked = 77;
