@@ -150,13 +150,6 @@ LAS_MUST_CHECK las_status las_policy_evaluate(const struct las_policy *policy, c
                                               const struct las_policy_platform *platform,
                                               int64_t now, struct las_policy_verdict *verdict);
 
-/*
- * Parses an RFC 3339 date-time ("2026-11-29T17:50:00Z", "...+01:00",
- * fractional seconds ignored) into seconds since the epoch (>= 0).
- * LAS_ERR_INVALID_ARGUMENT when it is not one.
- */
-LAS_MUST_CHECK las_status las_time_parse_rfc3339(const char *s, int64_t *out);
-
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "common/file.h"
 #include "common/hex.h"
+#include "common/rfc3339.h"
 #include "las/policy.h"
 #include "las/verifier.h"
 
@@ -328,7 +329,7 @@ int las_cmd_verify(int argc, char **argv)
             policy_path = optarg;
             break;
         case O_AT:
-            if (las_time_parse_rfc3339(optarg, &at) != LAS_OK)
+            if (las_rfc3339_parse(optarg, &at) != LAS_OK)
                 return las_cli_usage_error("verify", "--at needs an RFC 3339 time such as "
                                                      "2026-01-31T12:00:00Z");
             have_at = true;

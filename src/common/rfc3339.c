@@ -89,7 +89,11 @@ las_status las_rfc3339_parse(const char *s, int64_t *out)
     if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
         min > 59 || sec > 59 || oh > 23 || om > 59)
         return LAS_ERR_MALFORMED;
-    *out = las_epoch_from_civil(year, month, day, hour, min, sec) - sign * (oh * 3600 + om * 60);
+    int64_t t =
+        las_epoch_from_civil(year, month, day, hour, min, sec) - sign * (oh * 3600 + om * 60);
+    if (t < 0)
+        return LAS_ERR_MALFORMED; /* nothing LAS checks predates the epoch */
+    *out = t;
     return LAS_OK;
 }
 

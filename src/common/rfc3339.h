@@ -18,7 +18,8 @@
 /*
  * Parses a full RFC 3339 date-time (section 5.6): 'T' or 't' separator,
  * optional fraction (truncated), 'Z'/'z' or a +HH:MM/-HH:MM offset. Leap
- * seconds (":60") are refused. The whole string must be consumed.
+ * seconds (":60") and times before the epoch are refused. The whole string
+ * must be consumed.
  */
 LAS_MUST_CHECK las_status las_rfc3339_parse(const char *s, int64_t *out);
 

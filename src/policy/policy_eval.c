@@ -10,29 +10,6 @@
 #include "common/hex.h"
 #include "las/policy.h"
 
-/* Intel's spelling; las_tcb_status_name belongs to the DCAP module. */
-static const char *tcb_name(enum las_tcb_status s)
-{
-    switch (s) {
-    case LAS_TCB_UP_TO_DATE:
-        return "UpToDate";
-    case LAS_TCB_SW_HARDENING_NEEDED:
-        return "SWHardeningNeeded";
-    case LAS_TCB_CONFIGURATION_NEEDED:
-        return "ConfigurationNeeded";
-    case LAS_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED:
-        return "ConfigurationAndSWHardeningNeeded";
-    case LAS_TCB_OUT_OF_DATE:
-        return "OutOfDate";
-    case LAS_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED:
-        return "OutOfDateConfigurationNeeded";
-    case LAS_TCB_REVOKED:
-        return "Revoked";
-    default:
-        return "Unknown";
-    }
-}
-
 /* The tolerations a TCB status needs; UINT32_MAX for never tolerable. */
 static uint32_t tcb_needs(enum las_tcb_status s)
 {
@@ -344,15 +321,16 @@ static void check_tcb(struct las_policy_verdict *v, const struct las_policy *pol
         record(v, "tcb", LAS_CHECK_PASS, LAS_OK, "TCB status UpToDate");
     } else if (needs == UINT32_MAX) {
         record(v, "tcb", LAS_CHECK_FAIL, LAS_ERR_REFUSED, "TCB status %s is never tolerated",
-               tcb_name(s));
+               las_tcb_status_name(s));
     } else if ((pol->tolerate & needs) != needs) {
         toleration_list(needs & ~pol->tolerate, names, sizeof names);
         record(v, "tcb", LAS_CHECK_FAIL, LAS_ERR_REFUSED,
-               "TCB status %s is not tolerated (needs security.tolerate: %s)", tcb_name(s), names);
+               "TCB status %s is not tolerated (needs security.tolerate: %s)",
+               las_tcb_status_name(s), names);
     } else {
         toleration_list(needs, names, sizeof names);
-        record(v, "tcb", LAS_CHECK_PASS, LAS_OK, "TCB status %s tolerated (%s)", tcb_name(s),
-               names);
+        record(v, "tcb", LAS_CHECK_PASS, LAS_OK, "TCB status %s tolerated (%s)",
+               las_tcb_status_name(s), names);
     }
 
     /* Advisories matter once the status is below UpToDate: each must be ignored by name. */
@@ -372,12 +350,12 @@ static void check_tcb(struct las_policy_verdict *v, const struct las_policy *pol
                "TCB status UpToDate: %zu advisory(ies) listed, none apply", pf->n_advisories);
     else if (n_open > 0)
         record(v, "advisories", LAS_CHECK_FAIL, LAS_ERR_REFUSED,
-               "TCB status %s with advisories not in security.ignore_advisories: %s", tcb_name(s),
-               list);
+               "TCB status %s with advisories not in security.ignore_advisories: %s",
+               las_tcb_status_name(s), list);
     else
         record(v, "advisories", LAS_CHECK_PASS, LAS_OK,
                "all %zu advisory(ies) of TCB status %s are ignored by the policy", pf->n_advisories,
-               tcb_name(s));
+               las_tcb_status_name(s));
 }
 
 static const char *const rule_order[] = {
