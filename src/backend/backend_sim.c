@@ -8,12 +8,14 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "dcap/sim_qe.h"
 #include "sgx/sim_cpu.h"
 #include "version.h"
 
 struct sim_impl {
     struct las_sim_cpu cpu; /* holds the simulated fuses: kept in locked memory */
     struct las_sim_enclave self;
+    struct las_sim_qe *qe; /* the simulated quoting enclave, for hardware quotes */
 };
 
 static struct sim_impl *impl_of(struct las_backend *b)
@@ -65,13 +67,20 @@ static las_status sim_hardware_quote(struct las_backend *b, const uint8_t report
                                      struct las_sgx_report_body *las_body, uint8_t *quote,
                                      size_t cap, size_t *quote_len)
 {
-    (void)b;
-    (void)report_data;
-    (void)quote;
-    (void)cap;
+    struct sim_impl *s = impl_of(b);
+    struct las_sgx_targetinfo qe_target;
+    struct las_sgx_report report;
+
     memset(las_body, 0, sizeof *las_body);
     *quote_len = 0;
-    return LAS_ERR_UNAVAILABLE;
+    /* As on hardware: a REPORT of LAS for the QE, which checks it and signs a quote. */
+    las_sim_qe_target_info(s->qe, &qe_target);
+    las_status st = las_sim_ereport(&s->cpu, &s->self, &qe_target, report_data, &report);
+    if (st == LAS_OK)
+        st = las_sim_qe_quote(s->qe, &report, quote, cap, quote_len);
+    if (st == LAS_OK)
+        *las_body = report.body;
+    return st;
 }
 
 static bool sim_quote_ready(struct las_backend *b, char *why, size_t why_len)
@@ -83,6 +92,7 @@ static bool sim_quote_ready(struct las_backend *b, char *why, size_t why_len)
 
 static void sim_destroy(struct las_backend *b)
 {
+    las_sim_qe_close(impl_of(b)->qe);
     sodium_free(b->impl);
     b->impl = NULL;
 }
@@ -133,6 +143,10 @@ las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct
     if (res.new_boot)
         las_info("simulated CPU: new boot, new REPORT KEYID");
 
+    st = las_sim_qe_open(cfg->state_dir, &s->qe, why, why_len);
+    if (st != LAS_OK)
+        goto fail;
+
     s->self.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
     s->self.attributes.xfrm = 0x3;
     s->self.isvprodid = LAS_ISVPRODID;
@@ -158,8 +172,10 @@ las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct
     *out = b;
     return LAS_OK;
 fail:
-    if (s)
+    if (s) {
+        las_sim_qe_close(s->qe);
         sodium_free(s);
+    }
     free(b);
     return st;
 }

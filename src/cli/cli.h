@@ -24,6 +24,9 @@ int las_cmd_attest(int argc, char **argv);
 int las_cmd_verify(int argc, char **argv);
 int las_cmd_dcap(int argc, char **argv);
 int las_cmd_version(int argc, char **argv);
+int las_cmd_evidence(int argc, char **argv);
+int las_cmd_verify_evidence(int argc, char **argv);
+int las_cmd_platform_ids(int argc, char **argv);
 
 /* "las: <message>" on stderr. */
 __attribute__((format(printf, 1, 2))) void las_cli_error(const char *fmt, ...);

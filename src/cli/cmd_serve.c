@@ -14,7 +14,9 @@
 #include "common/log.h"
 #include "daemon/config.h"
 #include "daemon/server.h"
+#include "common/file.h"
 #include "identity/platform_key.h"
+#include "identity/platform_state.h"
 #include "sgx/enclu.h"
 #include "version.h"
 
@@ -93,6 +95,7 @@ int las_cmd_serve(int argc, char **argv)
     struct las_server *server = NULL;
     enum las_mode mode;
     sigset_t stop_signals;
+    static struct las_platform_state platform_state;
 
     las_config_defaults(&cfg);
     if (las_config_from_env(&cfg, why, sizeof why) != LAS_OK ||
@@ -140,7 +143,15 @@ int las_cmd_serve(int argc, char **argv)
     las_info("platform identity: Ed25519 public key %s (mode %s, cpusvn %s, isvsvn %u)", id,
              backend->name, cpusvn, (unsigned)key->isvsvn);
 
-    if (las_server_start(&cfg, backend, key, &server, why, sizeof why) != LAS_OK) {
+    /* Remember this identity; publish a succession statement when it changed. */
+    if (las_dir_ensure(cfg.state_dir, 0700) != LAS_OK ||
+        las_platform_identity_update(backend, key, cfg.state_dir, &platform_state, why,
+                                     sizeof why) != LAS_OK) {
+        las_error("state directory %s: %s", cfg.state_dir, why);
+        goto out;
+    }
+
+    if (las_server_start(&cfg, backend, key, &platform_state, &server, why, sizeof why) != LAS_OK) {
         las_error("%s", why);
         goto out;
     }

@@ -11,6 +11,7 @@
 #include "common/file.h"
 #include "common/hex.h"
 #include "common/rfc3339.h"
+#include "las/evidence.h"
 #include "las/policy.h"
 #include "las/verifier.h"
 
@@ -28,7 +29,14 @@ static void verify_usage(void)
            "  --allow-debug         accept debug-mode enclaves\n"
            "  --policy FILE         evaluate the YAML policy in FILE (docs/policy.md); the\n"
            "                        options above tighten it (--allow-* add tolerations)\n"
-           "  --at RFC3339          evaluation time for the policy's max_age (default: now)\n"
+           "  --at RFC3339          evaluation time for the policy's max_age and the\n"
+           "                        evidence's collateral (default: now)\n"
+           "  --evidence FILE       with --policy: the platform's evidence (las evidence);\n"
+           "                        verified first, it vouches for the platform and gives\n"
+           "                        the TCB status the policy's tolerations judge\n"
+           "  --collateral FILE     DCAP collateral for the evidence's TCB status\n"
+           "  --las-mrsigner HEX    pin the LAS enclave of the evidence by MRSIGNER, or\n"
+           "  --las-mrenclave HEX   by MRENCLAVE (needed for hardware evidence)\n"
            "  --json                print the result as JSON\n\n"
            "Exit codes: 0 verified, 1 refused, 2 usage error (also a malformed policy),\n"
            "3 I/O error.\n");
@@ -245,11 +253,75 @@ static int load_policy(const char *path, const struct las_verify_options *opt,
     return merge_flags(pol, opt);
 }
 
+/* Evidence for --evidence: where it is and how to verify it. */
+struct evidence_args {
+    const char *path;
+    const char *collateral_path;
+    uint8_t las_mrsigner[32], las_mrenclave[32];
+    bool have_mrsigner, have_mrenclave;
+};
+
+/*
+ * Verifies the platform evidence and turns its verdict into the facts the
+ * policy judges. An exit code; LAS_EXIT_OK when the evidence verified.
+ */
+static int verify_evidence(const struct evidence_args *ea, const struct las_policy *pol, int64_t at,
+                           struct las_evidence_result *res, struct las_policy_platform *facts)
+{
+    uint8_t *doc = NULL, *coll = NULL;
+    size_t doc_len = 0, coll_len = 0;
+    int rc = LAS_EXIT_IO;
+    if (las_file_read(ea->path, LAS_EVIDENCE_MAX, &doc, &doc_len) != LAS_OK) {
+        las_cli_error("cannot read evidence %s", ea->path);
+        goto out;
+    }
+    if (ea->collateral_path &&
+        las_file_read(ea->collateral_path, LAS_DCAP_COLLATERAL_MAX, &coll, &coll_len) != LAS_OK) {
+        las_cli_error("cannot read collateral %s", ea->collateral_path);
+        goto out;
+    }
+    struct las_evidence_options opt = {
+        .collateral = coll,
+        .collateral_len = coll_len,
+        .at = at,
+        .allow_simulation = (pol->tolerate & LAS_TOLERATE_SIMULATION) != 0,
+        .las_mrenclave = ea->have_mrenclave ? ea->las_mrenclave : NULL,
+        .las_mrsigner = ea->have_mrsigner ? ea->las_mrsigner : NULL,
+    };
+    if (las_evidence_verify(doc, doc_len, &opt, res) != LAS_OK) {
+        printf("REFUSED (evidence): %s: %s\n", res->check ? res->check : "error", res->reason);
+        rc = LAS_EXIT_REFUSED;
+        goto out;
+    }
+    memset(facts, 0, sizeof *facts);
+    facts->present = true;
+    facts->simulated = res->simulated;
+    facts->tcb_status = res->dcap.tcb_status;
+    facts->advisories = (const char(*)[LAS_DCAP_ADVISORY_SIZE])res->dcap.advisories;
+    facts->n_advisories = res->dcap.n_advisories;
+    memcpy(facts->platform_id, res->platform_id, sizeof facts->platform_id);
+    rc = LAS_EXIT_OK;
+out:
+    free(doc);
+    free(coll);
+    return rc;
+}
+
 static int verify_with_policy(const uint8_t *buf, size_t len, const char *policy_path,
-                              const struct las_policy *pol, int64_t at, bool json)
+                              const struct las_policy *pol, const struct evidence_args *ea,
+                              int64_t at, bool json)
 {
     static struct las_policy_verdict v;
-    las_status st = las_policy_evaluate(pol, buf, len, NULL, at, &v);
+    static struct las_evidence_result ev;
+    struct las_policy_platform facts;
+    const struct las_policy_platform *platform = NULL;
+    if (ea->path) {
+        int rc = verify_evidence(ea, pol, at, &ev, &facts);
+        if (rc != LAS_EXIT_OK)
+            return rc;
+        platform = &facts;
+    }
+    las_status st = las_policy_evaluate(pol, buf, len, platform, at, &v);
     if (json)
         print_policy_json(policy_path, pol, &v);
     else
@@ -261,7 +333,21 @@ static int verify_with_policy(const uint8_t *buf, size_t len, const char *policy
 
 int las_cmd_verify(int argc, char **argv)
 {
-    enum { O_PLATFORM = 1, O_MRE, O_MRS, O_RD, O_SIM, O_DEBUG, O_JSON, O_POLICY, O_AT };
+    enum {
+        O_PLATFORM = 1,
+        O_MRE,
+        O_MRS,
+        O_RD,
+        O_SIM,
+        O_DEBUG,
+        O_JSON,
+        O_POLICY,
+        O_AT,
+        O_EVIDENCE,
+        O_COLL,
+        O_LMRS,
+        O_LMRE
+    };
     static const struct option opts[] = {
         {"platform", required_argument, NULL, O_PLATFORM},
         {"mrenclave", required_argument, NULL, O_MRE},
@@ -272,6 +358,10 @@ int las_cmd_verify(int argc, char **argv)
         {"json", no_argument, NULL, O_JSON},
         {"policy", required_argument, NULL, O_POLICY},
         {"at", required_argument, NULL, O_AT},
+        {"evidence", required_argument, NULL, O_EVIDENCE},
+        {"collateral", required_argument, NULL, O_COLL},
+        {"las-mrsigner", required_argument, NULL, O_LMRS},
+        {"las-mrenclave", required_argument, NULL, O_LMRE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -280,10 +370,12 @@ int las_cmd_verify(int argc, char **argv)
     struct las_verify_options opt;
     bool json = false, have_at = false;
     const char *policy_path = NULL;
+    struct evidence_args ea;
     int64_t at = 0;
     int c;
 
     memset(&opt, 0, sizeof opt);
+    memset(&ea, 0, sizeof ea);
     opt.platforms = (const uint8_t(*)[32])platforms;
     opt.mrenclaves = (const uint8_t(*)[32])mrenclaves;
     optind = 1;
@@ -328,6 +420,22 @@ int las_cmd_verify(int argc, char **argv)
         case O_POLICY:
             policy_path = optarg;
             break;
+        case O_EVIDENCE:
+            ea.path = optarg;
+            break;
+        case O_COLL:
+            ea.collateral_path = optarg;
+            break;
+        case O_LMRS:
+            if (las_hex_decode(optarg, ea.las_mrsigner, 32) != LAS_OK)
+                return las_cli_usage_error("verify", "--las-mrsigner needs 64 hex digits");
+            ea.have_mrsigner = true;
+            break;
+        case O_LMRE:
+            if (las_hex_decode(optarg, ea.las_mrenclave, 32) != LAS_OK)
+                return las_cli_usage_error("verify", "--las-mrenclave needs 64 hex digits");
+            ea.have_mrenclave = true;
+            break;
         case O_AT:
             if (las_rfc3339_parse(optarg, &at) != LAS_OK)
                 return las_cli_usage_error("verify", "--at needs an RFC 3339 time such as "
@@ -345,6 +453,13 @@ int las_cmd_verify(int argc, char **argv)
         return las_cli_usage_error("verify", "expected exactly one QUOTE file");
     if (have_at && policy_path == NULL)
         return las_cli_usage_error("verify", "--at only applies with --policy");
+    if ((ea.path || ea.collateral_path || ea.have_mrsigner || ea.have_mrenclave) &&
+        policy_path == NULL)
+        return las_cli_usage_error("verify", "--evidence and its options apply with --policy");
+    if ((ea.collateral_path || ea.have_mrsigner || ea.have_mrenclave) && ea.path == NULL)
+        return las_cli_usage_error("verify", "--collateral and --las-* need --evidence");
+    if (ea.have_mrsigner && ea.have_mrenclave)
+        return las_cli_usage_error("verify", "give --las-mrsigner or --las-mrenclave, not both");
     static struct las_policy pol;
     if (policy_path) {
         int rc = load_policy(policy_path, &opt, &pol);
@@ -364,7 +479,7 @@ int las_cmd_verify(int argc, char **argv)
     if (policy_path) {
         if (!have_at)
             at = (int64_t)time(NULL);
-        int rc = verify_with_policy(buf, len, policy_path, &pol, at, json);
+        int rc = verify_with_policy(buf, len, policy_path, &pol, &ea, at, json);
         free(buf);
         return rc;
     }

@@ -14,6 +14,9 @@ static const struct las_cli_command commands[] = {
     {"attest", las_cmd_attest, "act as a simulated enclave and obtain a LAS quote"},
     {"verify", las_cmd_verify, "verify a LAS quote"},
     {"dcap", las_cmd_dcap, "verify Intel DCAP quotes"},
+    {"evidence", las_cmd_evidence, "save the platform evidence of a LAS"},
+    {"verify-evidence", las_cmd_verify_evidence, "verify platform evidence, print the platform ID"},
+    {"platform-ids", las_cmd_platform_ids, "verify many LAS instances, print 'platforms: [...]'"},
     {"version", las_cmd_version, "print the version"},
 };
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -19,11 +20,11 @@
 #include "common/hex.h"
 #include "common/log.h"
 #include "daemon/metrics.h"
+#include "identity/platform_state.h"
 #include "identity/quote_sign.h"
 #include "version.h"
 
 #define METRICS_BUFFER_SIZE 16384
-#define PLATFORM_DOC_SIZE   4096
 
 struct las_server {
     struct MHD_Daemon *mhd;
@@ -33,8 +34,12 @@ struct las_server {
     const struct las_platform_key *key;
     struct las_metrics metrics;
     uint8_t target_info[LAS_SGX_TARGETINFO_SIZE];
-    char platform_doc[PLATFORM_DOC_SIZE];
-    size_t platform_doc_len;
+    const struct las_platform_state *state;
+    /* The evidence document, built at start or at the first request after
+     * hardware quotes became available; immutable once set. */
+    pthread_mutex_t evidence_lock;
+    char *evidence;
+    size_t evidence_len;
     _Atomic int stopping;
     _Atomic long in_flight;
 };
@@ -170,6 +175,9 @@ static enum MHD_Result handle_metrics(struct las_server *s, struct MHD_Connectio
                        MHD_RESPMEM_MUST_FREE);
 }
 
+static enum MHD_Result handle_platform(struct las_server *s, struct MHD_Connection *conn,
+                                       struct request *rq);
+
 static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *conn,
                                 struct request *rq, const char *method)
 {
@@ -188,8 +196,7 @@ static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *con
     case LAS_ROUTE_QUOTE:
         return handle_quote(s, conn, rq);
     case LAS_ROUTE_PLATFORM:
-        return send_buffer(conn, rq, 200, "application/json", s->platform_doc, s->platform_doc_len,
-                           MHD_RESPMEM_PERSISTENT);
+        return handle_platform(s, conn, rq);
     case LAS_ROUTE_HEALTHZ:
         return send_buffer(conn, rq, 200, "text/plain", "ok\n", 3, MHD_RESPMEM_PERSISTENT);
     case LAS_ROUTE_READYZ:
@@ -342,37 +349,38 @@ static las_status bind_listen(const char *addr, int *fd_out, uint16_t *port_out,
     return LAS_OK;
 }
 
-/* The platform document of GET /v1/platform, built once at start-up. */
-static las_status build_platform_doc(struct las_server *s)
+/*
+ * The evidence of GET /v1/platform. Building it needs a hardware quote, which
+ * may be unavailable for a while (AESM down): then it is retried on request.
+ */
+static las_status ensure_evidence(struct las_server *s)
 {
-    char id[LAS_PLATFORM_ID_HEX_SIZE], mrenclave[65], mrsigner[65], cpusvn[33], key_cpusvn[33];
-    const struct las_sgx_report_body *me = &s->backend->identity;
-    las_platform_id_format(s->key->public_key, id);
-    las_hex_encode(me->mrenclave, 32, mrenclave, 0);
-    las_hex_encode(me->mrsigner, 32, mrsigner, 0);
-    las_hex_encode(me->cpusvn, 16, cpusvn, 0);
-    las_hex_encode(s->key->cpusvn, 16, key_cpusvn, 0);
-    json_t *doc =
-        json_pack("{s:i,s:s,s:s,s:b,s:s,s:{s:s,s:s,s:i,s:i,s:s},s:{s:s,s:i}}", "version", 1,
-                  "platform_id", id, "mode", s->backend->name, "simulated", s->backend->simulated,
-                  "las_version", LAS_VERSION, "las", "mrenclave", mrenclave, "mrsigner", mrsigner,
-                  "isvprodid", (int)me->isvprodid, "isvsvn", (int)me->isvsvn, "cpusvn", cpusvn,
-                  "platform_key", "cpusvn", key_cpusvn, "isvsvn", (int)s->key->isvsvn);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    json_decref(doc);
-    if (text == NULL)
-        return LAS_ERR_NO_MEMORY;
-    int n = snprintf(s->platform_doc, sizeof s->platform_doc, "%s\n", text);
-    free(text);
-    if (n < 0 || (size_t)n >= sizeof s->platform_doc)
-        return LAS_ERR_INTERNAL;
-    s->platform_doc_len = (size_t)n;
-    return LAS_OK;
+    las_status st = LAS_OK;
+    pthread_mutex_lock(&s->evidence_lock);
+    if (s->evidence == NULL) {
+        st = las_evidence_build(s->backend, s->key, s->state, LAS_VERSION, &s->evidence,
+                                &s->evidence_len);
+        if (st != LAS_OK)
+            las_warn("platform evidence unavailable: %s", las_status_message(st));
+    }
+    pthread_mutex_unlock(&s->evidence_lock);
+    return st;
+}
+
+static enum MHD_Result handle_platform(struct las_server *s, struct MHD_Connection *conn,
+                                       struct request *rq)
+{
+    if (ensure_evidence(s) != LAS_OK)
+        return send_error(conn, rq, 503, "evidence_unavailable",
+                          "the platform evidence (hardware quote) cannot be produced now");
+    return send_buffer(conn, rq, 200, "application/json", s->evidence, s->evidence_len,
+                       MHD_RESPMEM_PERSISTENT);
 }
 
 las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
-                            const struct las_platform_key *key, struct las_server **out, char *why,
-                            size_t why_len)
+                            const struct las_platform_key *key,
+                            const struct las_platform_state *state, struct las_server **out,
+                            char *why, size_t why_len)
 {
     struct las_sgx_targetinfo ti;
     *out = NULL;
@@ -383,7 +391,9 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
     }
     s->backend = b;
     s->key = key;
+    s->state = state;
     s->listen_fd = -1;
+    pthread_mutex_init(&s->evidence_lock, NULL);
     las_metrics_init(&s->metrics);
     las_status st = b->ops->target_info(b, &ti);
     if (st != LAS_OK) {
@@ -391,11 +401,8 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         goto fail;
     }
     las_sgx_targetinfo_serialize(&ti, s->target_info);
-    st = build_platform_doc(s);
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot build the platform document");
-        goto fail;
-    }
+    if (b->ops->quote_ready(b, why, why_len))
+        (void)ensure_evidence(s); /* failures are logged and retried on request */
     st = bind_listen(cfg->listen, &s->listen_fd, &s->port, why, why_len);
     if (st != LAS_OK)
         goto fail;
@@ -423,6 +430,8 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
 fail:
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    pthread_mutex_destroy(&s->evidence_lock);
+    free(s->evidence);
     free(s);
     return st;
 }
@@ -452,5 +461,7 @@ void las_server_stop(struct las_server *s, unsigned timeout_s)
         las_warn("shutdown: %ld request(s) still in flight after %us; closing them", left,
                  timeout_s);
     MHD_stop_daemon(s->mhd);
+    pthread_mutex_destroy(&s->evidence_lock);
+    free(s->evidence);
     free(s);
 }

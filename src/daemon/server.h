@@ -9,16 +9,18 @@
 #include "backend/backend.h"
 #include "daemon/config.h"
 #include "identity/platform_key.h"
+#include "identity/platform_state.h"
 #include "las/status.h"
 
 struct las_server;
 
 /*
- * Binds cfg->listen and starts serving. The backend and key must outlive the
- * server. On failure why explains (e.g. "address already in use").
+ * Binds cfg->listen and starts serving. The backend, key and state must
+ * outlive the server. On failure why explains (e.g. "address already in use").
  */
 LAS_MUST_CHECK las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
                                            const struct las_platform_key *key,
+                                           const struct las_platform_state *state,
                                            struct las_server **out, char *why, size_t why_len);
 
 /* The port actually bound (useful with port 0). */

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Platform evidence on the command line: `las evidence` (fetch),
+ * `las verify-evidence` (verify a file), `las platform-ids` (fetch and verify
+ * many LAS instances and print the policy line).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "common/file.h"
+#include "common/hex.h"
+#include "common/rfc3339.h"
+#include "las/client.h"
+#include "las/evidence.h"
+
+#define MAX_ADDRS 1024
+
+/* Options shared by verify-evidence and platform-ids. */
+struct verify_args {
+    struct las_evidence_options opt;
+    uint8_t mrenclave[32], mrsigner[32];
+    uint8_t *collateral;
+    bool json;
+};
+
+enum { O_COLL = 1000, O_AT, O_SIM, O_MRE, O_MRS, O_JSON, O_LAS, O_FILE, O_OUT };
+
+/* Handles one shared option; 0 when handled, an exit code otherwise, -1 if not ours. */
+static int verify_option(const char *cmd, int c, struct verify_args *a)
+{
+    las_status st;
+    size_t len = 0;
+    switch (c) {
+    case O_COLL:
+        st = las_file_read(optarg, LAS_DCAP_COLLATERAL_MAX, &a->collateral, &len);
+        if (st != LAS_OK) {
+            las_cli_error("cannot read collateral %s", optarg);
+            return LAS_EXIT_IO;
+        }
+        a->opt.collateral = a->collateral;
+        a->opt.collateral_len = len;
+        return 0;
+    case O_AT:
+        if (las_rfc3339_parse(optarg, &a->opt.at) != LAS_OK)
+            return las_cli_usage_error(cmd, "--at needs an RFC 3339 time");
+        return 0;
+    case O_SIM:
+        a->opt.allow_simulation = true;
+        return 0;
+    case O_MRE:
+        if (las_hex_decode(optarg, a->mrenclave, 32) != LAS_OK)
+            return las_cli_usage_error(cmd, "--las-mrenclave needs 64 hex digits");
+        a->opt.las_mrenclave = a->mrenclave;
+        return 0;
+    case O_MRS:
+        if (las_hex_decode(optarg, a->mrsigner, 32) != LAS_OK)
+            return las_cli_usage_error(cmd, "--las-mrsigner needs 64 hex digits");
+        a->opt.las_mrsigner = a->mrsigner;
+        return 0;
+    case O_JSON:
+        a->json = true;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+#define VERIFY_LONG_OPTIONS                                                                        \
+    {"collateral", required_argument, NULL, O_COLL}, {"at", required_argument, NULL, O_AT},        \
+        {"allow-simulation", no_argument, NULL, O_SIM},                                            \
+        {"las-mrenclave", required_argument, NULL, O_MRE},                                         \
+        {"las-mrsigner", required_argument, NULL, O_MRS},                                          \
+    {                                                                                              \
+        "json", no_argument, NULL, O_JSON                                                          \
+    }
+
+#define VERIFY_HELP                                                                                \
+    "  --collateral FILE     DCAP collateral (JSON) to evaluate the TCB status\n"                  \
+    "  --at RFC3339          evaluate at this time instead of now\n"                               \
+    "  --allow-simulation    accept simulated evidence (no security)\n"                            \
+    "  --las-mrsigner HEX    the MRSIGNER of your LAS release (or:)\n"                             \
+    "  --las-mrenclave HEX   the MRENCLAVE of your LAS release\n"                                  \
+    "  --json                print JSON\n"
+
+static void successions_text(FILE *out, const struct las_evidence_result *r, const char *prefix)
+{
+    for (size_t i = 0; i < r->n_successions; i++) {
+        char o[65], n[65];
+        las_platform_id_format(r->successions[i].old_id, o);
+        las_platform_id_format(r->successions[i].new_id, n);
+        fprintf(out, "%ssuccession: %s -> %s (isvsvn %u -> %u)\n", prefix, o, n,
+                r->successions[i].old_isvsvn, r->successions[i].new_isvsvn);
+    }
+}
+
+static json_t *result_json(const struct las_evidence_result *r, const char *source)
+{
+    char id[65];
+    json_t *o = json_object();
+    if (source)
+        json_object_set_new(o, "source", json_string(source));
+    json_object_set_new(o, "verified", json_boolean(r->status == LAS_OK));
+    if (r->status != LAS_OK) {
+        json_object_set_new(o, "check", json_string(r->check ? r->check : "error"));
+        json_object_set_new(o, "reason", json_string(r->reason));
+        return o;
+    }
+    las_platform_id_format(r->platform_id, id);
+    json_object_set_new(o, "platform_id", json_string(id));
+    json_object_set_new(o, "simulated", json_boolean(r->simulated));
+    json_object_set_new(o, "tcb_status", json_string(las_tcb_status_name(r->dcap.tcb_status)));
+    json_t *adv = json_array();
+    for (size_t i = 0; i < r->dcap.n_advisories; i++)
+        json_array_append_new(adv, json_string(r->dcap.advisories[i]));
+    json_object_set_new(o, "advisories", adv);
+    json_t *succ = json_array();
+    for (size_t i = 0; i < r->n_successions; i++) {
+        char a[65], b[65];
+        las_platform_id_format(r->successions[i].old_id, a);
+        las_platform_id_format(r->successions[i].new_id, b);
+        json_array_append_new(succ, json_pack("{s:s,s:s,s:i,s:i}", "old_platform_id", a,
+                                              "new_platform_id", b, "old_isvsvn",
+                                              (int)r->successions[i].old_isvsvn, "new_isvsvn",
+                                              (int)r->successions[i].new_isvsvn));
+    }
+    json_object_set_new(o, "successions", succ);
+    return o;
+}
+
+static void print_json(json_t *o)
+{
+    char *text = json_dumps(o, JSON_INDENT(2));
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(o);
+}
+
+int las_cmd_evidence(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"las", required_argument, NULL, O_LAS},
+        {"out", required_argument, NULL, O_OUT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *addr = NULL, *out = "-";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == O_LAS)
+            addr = optarg;
+        else if (c == O_OUT)
+            out = optarg;
+        else if (c == 'h') {
+            printf("usage: las evidence [--las HOST:PORT] [--out FILE]\n"
+                   "Saves the platform evidence of a LAS (GET /v1/platform); default stdout.\n");
+            return LAS_EXIT_OK;
+        } else
+            return las_cli_usage_error("evidence", "invalid option");
+    }
+    if (optind != argc)
+        return las_cli_usage_error("evidence", "unexpected argument '%s'", argv[optind]);
+    struct las_client *client = NULL;
+    char *doc = NULL;
+    addr = las_client_resolve_addr(addr);
+    if (las_client_new(addr, 0, &client) != LAS_OK)
+        return las_cli_usage_error("evidence", "invalid LAS address '%s'", addr);
+    int rc = LAS_EXIT_IO;
+    if (las_client_platform(client, &doc) != LAS_OK) {
+        las_cli_error("%s", las_client_last_error(client));
+    } else if (strcmp(out, "-") == 0) {
+        fputs(doc, stdout);
+        rc = fflush(stdout) == 0 ? LAS_EXIT_OK : LAS_EXIT_IO;
+    } else if (las_cli_write_file(out, doc, strlen(doc)) == LAS_OK) {
+        rc = LAS_EXIT_OK;
+    }
+    free(doc);
+    las_client_free(client);
+    return rc;
+}
+
+int las_cmd_verify_evidence(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        VERIFY_LONG_OPTIONS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct verify_args a;
+    int c, rc;
+    memset(&a, 0, sizeof a);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: las verify-evidence FILE [OPTIONS]\n"
+                   "Verifies platform evidence and prints the attested platform ID.\n\n" VERIFY_HELP
+                   "\nExit codes: 0 verified, 1 refused, 2 usage error, 3 I/O error.\n");
+            free(a.collateral);
+            return LAS_EXIT_OK;
+        }
+        rc = verify_option("verify-evidence", c, &a);
+        if (rc != 0) {
+            free(a.collateral);
+            return rc < 0 ? las_cli_usage_error("verify-evidence", "invalid option") : rc;
+        }
+    }
+    if (optind + 1 != argc) {
+        free(a.collateral);
+        return las_cli_usage_error("verify-evidence", "expected exactly one evidence FILE");
+    }
+    if (a.opt.las_mrenclave && a.opt.las_mrsigner) {
+        free(a.collateral);
+        return las_cli_usage_error("verify-evidence",
+                                   "give --las-mrenclave or --las-mrsigner, not both");
+    }
+    uint8_t *doc = NULL;
+    size_t len = 0;
+    las_status st = las_file_read(argv[optind], LAS_EVIDENCE_MAX, &doc, &len);
+    if (st != LAS_OK) {
+        las_cli_error("cannot read evidence %s%s", argv[optind],
+                      st == LAS_ERR_BAD_SIZE ? ": too large" : "");
+        free(a.collateral);
+        return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+    }
+    struct las_evidence_result *res = malloc(sizeof *res);
+    if (res == NULL) {
+        free(doc);
+        free(a.collateral);
+        return LAS_EXIT_IO;
+    }
+    st = las_evidence_verify(doc, len, &a.opt, res);
+    if (a.json) {
+        print_json(result_json(res, argv[optind]));
+    } else if (st == LAS_OK) {
+        char id[65];
+        las_platform_id_format(res->platform_id, id);
+        printf("platform_id: %s\nsimulated:   %s\ntcb_status:  %s\n", id,
+               res->simulated ? "yes (no security)" : "no",
+               las_tcb_status_name(res->dcap.tcb_status));
+        for (size_t i = 0; i < res->dcap.n_advisories; i++)
+            printf("advisory:    %s\n", res->dcap.advisories[i]);
+        successions_text(stdout, res, "");
+        printf("OK: evidence verified\n");
+    } else {
+        printf("REFUSED (%s): %s\n", res->check ? res->check : "error", res->reason);
+    }
+    free(res);
+    free(doc);
+    free(a.collateral);
+    if (st == LAS_OK)
+        return LAS_EXIT_OK;
+    return st == LAS_ERR_NO_MEMORY ? LAS_EXIT_IO : LAS_EXIT_REFUSED;
+}
+
+/* Reads whitespace-separated addresses ('#' starts a comment) from f. */
+static int read_addresses(FILE *f, char **addrs, size_t *n)
+{
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        for (char *tok = strtok(line, " \t\r\n,"); tok; tok = strtok(NULL, " \t\r\n,")) {
+            if (*n == MAX_ADDRS)
+                return -1;
+            addrs[(*n)++] = strdup(tok);
+        }
+    }
+    return 0;
+}
+
+int las_cmd_platform_ids(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        VERIFY_LONG_OPTIONS,
+        {"las", required_argument, NULL, O_LAS},
+        {"file", required_argument, NULL, O_FILE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static char *addrs[MAX_ADDRS];
+    size_t n = 0;
+    struct verify_args a;
+    int c, rc = LAS_EXIT_OK;
+    memset(&a, 0, sizeof a);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == O_LAS) {
+            if (n == MAX_ADDRS)
+                return las_cli_usage_error("platform-ids", "too many addresses");
+            addrs[n++] = strdup(optarg);
+            continue;
+        }
+        if (c == O_FILE) {
+            FILE *f = strcmp(optarg, "-") == 0 ? stdin : fopen(optarg, "r");
+            if (f == NULL) {
+                las_cli_error("cannot read %s", optarg);
+                return LAS_EXIT_IO;
+            }
+            int bad = read_addresses(f, addrs, &n);
+            if (f != stdin)
+                fclose(f);
+            if (bad)
+                return las_cli_usage_error("platform-ids", "too many addresses");
+            continue;
+        }
+        if (c == 'h') {
+            printf("usage: las platform-ids [--las HOST:PORT]... [--file FILE|-] [-] [OPTIONS]\n"
+                   "Queries every LAS, verifies its evidence and prints the policy line\n"
+                   "  platforms: [ID1, ID2, ...]\n"
+                   "Unverifiable instances are reported on stderr and left out (exit 1).\n"
+                   "Addresses: --las (repeatable), --file (whitespace separated, # comments),\n"
+                   "'-' reads them from stdin.\n\n" VERIFY_HELP);
+            return LAS_EXIT_OK;
+        }
+        int r = verify_option("platform-ids", c, &a);
+        if (r != 0)
+            return r < 0 ? las_cli_usage_error("platform-ids", "invalid option") : r;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (strcmp(argv[i], "-") != 0)
+            return las_cli_usage_error("platform-ids", "unexpected argument '%s'", argv[i]);
+        if (read_addresses(stdin, addrs, &n) != 0)
+            return las_cli_usage_error("platform-ids", "too many addresses");
+    }
+    if (n == 0)
+        return las_cli_usage_error("platform-ids", "no LAS address given");
+
+    struct las_evidence_result *res = malloc(sizeof *res);
+    char(*ids)[65] = calloc(n, sizeof *ids);
+    json_t *all = json_array();
+    size_t n_ids = 0;
+    if (res == NULL || ids == NULL || all == NULL) {
+        free(res);
+        free(ids);
+        return LAS_EXIT_IO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct las_client *client = NULL;
+        char *doc = NULL;
+        las_status st = las_client_new(addrs[i], 0, &client);
+        if (st != LAS_OK) {
+            fprintf(stderr, "las: %s: invalid address\n", addrs[i]);
+            rc = LAS_EXIT_REFUSED;
+            continue;
+        }
+        st = las_client_platform(client, &doc);
+        if (st != LAS_OK) {
+            fprintf(stderr, "las: %s: %s\n", addrs[i], las_client_last_error(client));
+            las_client_free(client);
+            rc = LAS_EXIT_REFUSED;
+            continue;
+        }
+        las_client_free(client);
+        st = las_evidence_verify((const uint8_t *)doc, strlen(doc), &a.opt, res);
+        free(doc);
+        if (a.json)
+            json_array_append_new(all, result_json(res, addrs[i]));
+        if (st != LAS_OK) {
+            fprintf(stderr, "las: %s: evidence REFUSED (%s): %s\n", addrs[i],
+                    res->check ? res->check : "error", res->reason);
+            rc = LAS_EXIT_REFUSED;
+            continue;
+        }
+        las_platform_id_format(res->platform_id, ids[n_ids]);
+        bool seen = false;
+        for (size_t k = 0; k < n_ids; k++)
+            seen = seen || strcmp(ids[k], ids[n_ids]) == 0;
+        if (!seen)
+            n_ids++;
+        if (!a.json) {
+            char prefix[600];
+            snprintf(prefix, sizeof prefix, "# %s: ", addrs[i]);
+            successions_text(stdout, res, prefix);
+            if (res->simulated)
+                printf("# %s: SIMULATED platform (no security)\n", addrs[i]);
+        }
+    }
+    if (a.json) {
+        print_json(all);
+    } else {
+        json_decref(all);
+        printf("platforms: [");
+        for (size_t k = 0; k < n_ids; k++)
+            printf("%s%s", k ? ", " : "", ids[k]);
+        printf("]\n");
+    }
+    for (size_t i = 0; i < n; i++)
+        free(addrs[i]);
+    free(ids);
+    free(res);
+    free(a.collateral);
+    return rc;
+}

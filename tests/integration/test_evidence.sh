@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Platform evidence end to end: las evidence, las verify-evidence, las
+# platform-ids against two running LAS, a forged document, and succession.
+source "$(dirname "$0")/lib.sh"
+: "${LAS_FAKE_LAS:?}"
+
+start_las one "$TEST_DIR/one"
+addr1=$LAS_ADDR pid1=$LAS_PID
+id1=$("$LAS_BIN" id --las "$addr1")
+start_las two "$TEST_DIR/two"
+addr2=$LAS_ADDR pid2=$LAS_PID
+id2=$("$LAS_BIN" id --las "$addr2")
+
+expect_rc 0 "$LAS_BIN" evidence --las "$addr1" --out "$TEST_DIR/e1.json"
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation
+grep -q "^platform_id: $id1$" "$TEST_DIR/out" || fail "verify-evidence does not print the ID"
+grep -q '^OK: evidence verified' "$TEST_DIR/out" || fail "no OK line"
+pass "las evidence + verify-evidence give the attested platform ID"
+
+expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json"
+grep -q 'REFUSED (hardware_quote).*simulated' "$TEST_DIR/out" || fail "simulation not refused by default"
+expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation \
+  --las-mrsigner "$(printf '00%.0s' $(seq 1 32))"
+grep -q 'REFUSED (las_identity)' "$TEST_DIR/out" || fail "wrong LAS signer not refused"
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation --json
+grep -q '"verified": true' "$TEST_DIR/out" || fail "--json"
+expect_rc 2 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --las-mrsigner 00 --las-mrenclave 00
+expect_rc 3 "$LAS_BIN" verify-evidence "$TEST_DIR/none.json"
+pass "verify-evidence refuses simulation unless allowed and a wrong LAS identity"
+
+expect_rc 0 "$LAS_BIN" platform-ids --las "$addr1" --las "$addr2" --allow-simulation
+grep -q "^platforms: \[$id1, $id2\]$" "$TEST_DIR/out" || fail "platform-ids: $(cat "$TEST_DIR/out")"
+printf '%s\n# comment\n%s\n' "$addr1" "$addr2" >"$TEST_DIR/addrs"
+expect_rc 0 "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" --allow-simulation
+grep -q "^platforms: \[$id1, $id2\]$" "$TEST_DIR/out" || fail "platform-ids --file"
+echo "$addr2" | "$LAS_BIN" platform-ids - --allow-simulation >"$TEST_DIR/out"
+grep -q "^platforms: \[$id2\]$" "$TEST_DIR/out" || fail "platform-ids from stdin"
+pass "platform-ids prints both verified IDs (flags, file, stdin)"
+
+# A forged document: instance two's evidence claiming instance one's ID.
+sed "s/$id2/$id1/" <("$LAS_BIN" evidence --las "$addr2") >"$TEST_DIR/forged.json"
+"$LAS_FAKE_LAS" "$TEST_DIR/forged.json" >"$TEST_DIR/fake.port" &
+LAS_PIDS+=("$!")
+for _ in $(seq 1 100); do grep -q port "$TEST_DIR/fake.port" && break; sleep 0.05; done
+fake="127.0.0.1:$(awk '{print $2}' "$TEST_DIR/fake.port")"
+expect_rc 1 "$LAS_BIN" platform-ids --las "$addr1" --las "$fake" --las 127.0.0.1:1 --allow-simulation
+grep -q "^platforms: \[$id1\]$" "$TEST_DIR/out" || fail "forged instance not left out: $(cat "$TEST_DIR/out")"
+grep -q "$fake: evidence REFUSED (binding)" "$TEST_DIR/err" || fail "forgery not reported: $(cat "$TEST_DIR/err")"
+grep -q "127.0.0.1:1: cannot reach" "$TEST_DIR/err" || fail "unreachable LAS not reported"
+pass "a forged evidence document and an unreachable LAS are reported and left out (exit 1)"
+
+# Policies judge quotes together with the platform's evidence (issue 4 + 3).
+expect_rc 0 "$LAS_BIN" attest --las "$addr1" --state-dir "$TEST_DIR/one" --out "$TEST_DIR/q1.bin"
+expect_rc 0 "$LAS_BIN" evidence --las "$addr2" --out "$TEST_DIR/e2.json"
+mrsigner=$(sed -n 's/^mrsigner: *//p' <("$LAS_BIN" verify "$TEST_DIR/q1.bin" --allow-simulation))
+cat >"$TEST_DIR/any-platform.yaml" <<YAML
+version: 1
+name: any attested platform
+attestation:
+  signer:
+    mrsigner: $mrsigner
+    isvprodid: 0
+security:
+  tolerate: [simulation]
+YAML
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
+  --evidence "$TEST_DIR/e1.json"
+grep -q 'vouched for by its evidence' "$TEST_DIR/out" || fail "evidence did not vouch: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
+  --evidence "$TEST_DIR/e2.json"
+grep -q 'REFUSED (evidence)' "$TEST_DIR/out" || fail "evidence of another platform: $(cat "$TEST_DIR/out")"
+sed -i 's/tolerate: \[simulation\]/tolerate: []/' "$TEST_DIR/any-platform.yaml"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
+  --evidence "$TEST_DIR/e1.json"
+grep -q 'REFUSED (evidence): hardware_quote' "$TEST_DIR/out" || fail "simulated evidence must need the toleration"
+expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --evidence "$TEST_DIR/e1.json"
+pass "las verify --policy --evidence: evidence vouches for the platform, only its own, and simulation must be tolerated"
+
+# Succession: a simulated microcode update on instance one.
+stop_las "$pid1"
+start_las one-updated "$TEST_DIR/one" --sim-cpusvn 0f0f0204ff800f000000000000000000
+addr1=$LAS_ADDR
+id1b=$("$LAS_BIN" id --las "$addr1")
+[ "$id1b" != "$id1" ] || fail "CPUSVN bump kept the ID"
+grep -q "PLATFORM ID CHANGED: old public key $id1 -> new public key $id1b" "$LAS_LOG" ||
+  fail "the change is not logged loudly"
+expect_rc 0 "$LAS_BIN" evidence --las "$addr1" --out "$TEST_DIR/e1b.json"
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1b.json" --allow-simulation
+grep -q "^succession: $id1 -> $id1b" "$TEST_DIR/out" || fail "verify-evidence shows no succession"
+expect_rc 0 "$LAS_BIN" platform-ids --las "$addr1" --allow-simulation
+grep -q "succession: $id1 -> $id1b" "$TEST_DIR/out" || fail "platform-ids shows no old -> new"
+grep -q "^platforms: \[$id1b\]$" "$TEST_DIR/out" || fail "platform-ids after update"
+pass "a CPUSVN bump yields a verifiable succession old -> new"
+
+stop_las "$LAS_PID"
+stop_las "$pid2"
