@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "las/dcap.h"
+#include "dcap/sim_qe.h"
 #include "sgx/sim_cpu.h"
 
 enum emu_mode { EMU_QUOTE, EMU_REPORT };
@@ -27,6 +29,7 @@ struct attestation_emu {
     int exchanges;
     const struct las_sim_cpu *cpu;
     const struct las_sim_enclave *self;
+    struct las_sim_qe *qe; /* when set, quotes come from the simulated QE */
     pthread_t thread;
     uint8_t last_report_data[64];
     int served;
@@ -87,6 +90,17 @@ static void *emu_main(void *arg)
             uint8_t wire[LAS_SGX_REPORT_SIZE];
             las_sgx_report_serialize(&r, wire);
             if (emu_write_fifo(e->dir, "report", wire, sizeof wire) != 0)
+                return NULL;
+        } else if (e->qe) {
+            /* As Gramine does: a REPORT for the QE, which turns it into a quote. */
+            static uint8_t quote[LAS_DCAP_QUOTE_MAX];
+            struct las_sgx_targetinfo qe_ti;
+            struct las_sgx_report for_qe;
+            size_t len = 0;
+            las_sim_qe_target_info(e->qe, &qe_ti);
+            if (las_sim_ereport(e->cpu, e->self, &qe_ti, rd, &for_qe) != LAS_OK ||
+                las_sim_qe_quote(e->qe, &for_qe, quote, sizeof quote, &len) != LAS_OK ||
+                emu_write_fifo(e->dir, "quote", quote, len) != 0)
                 return NULL;
         } else {
             /* Stands in for a DCAP quote: a marker and the report body it covers. */

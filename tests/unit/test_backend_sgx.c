@@ -16,6 +16,9 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "identity/platform_key.h"
+#include "identity/platform_state.h"
+#include "las/evidence.h"
+#include <jansson.h>
 #include "las/client.h"
 #include "las/dcap.h"
 #include "sgx/enclu_sim.h"
@@ -172,6 +175,41 @@ static void test_hardware_quote_through_attestation_files(void **state)
     assert_int_equal(len, 0);
 }
 
+static void test_evidence_through_the_sgx_backend(void **state)
+{
+    struct fixture *f = *state;
+    struct las_platform_key key;
+    struct las_platform_state ps;
+    static struct las_evidence_result res;
+    char *doc = NULL, why[256];
+    size_t len = 0;
+    memset(&ps, 0, sizeof ps);
+    assert_int_equal(las_sim_qe_open(f->state, &f->emu.qe, why, sizeof why), LAS_OK);
+    assert_int_equal(
+        las_platform_key_derive(f->b, f->b->identity.cpusvn, f->b->identity.isvsvn, &key), LAS_OK);
+    assert_int_equal(emu_start(&f->emu, EMU_QUOTE, 1), 0);
+    assert_int_equal(las_evidence_build(f->b, &key, &ps, "test", &doc, &len), LAS_OK);
+    emu_join(&f->emu);
+
+    /* The document says "sgx, not simulated"; its quote chains to the simulated
+     * root here, and the verifier notices the contradiction. */
+    struct las_evidence_options opt = {.allow_simulation = true};
+    assert_int_equal(las_evidence_verify((uint8_t *)doc, len, &opt, &res), LAS_ERR_REFUSED);
+    assert_non_null(strstr(res.reason, "contradicts"));
+    /* Everything else about the assembly is right: binding, body, identity. */
+    json_t *j = json_loads(doc, 0, NULL);
+    json_object_set_new(j, "simulated", json_true());
+    char *fixed = json_dumps(j, 0);
+    assert_int_equal(las_evidence_verify((uint8_t *)fixed, strlen(fixed), &opt, &res), LAS_OK);
+    assert_memory_equal(res.platform_id, key.public_key, 32);
+    assert_string_equal(json_string_value(json_object_get(j, "mode")), "sgx");
+    free(fixed);
+    json_decref(j);
+    free(doc);
+    las_sim_qe_close(f->emu.qe);
+    f->emu.qe = NULL;
+}
+
 static void test_quote_ready_follows_aesm_socket(void **state)
 {
     struct fixture *f = *state;
@@ -231,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_misaligned_operands_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hardware_quote_through_attestation_files, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_evidence_through_the_sgx_backend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quote_ready_follows_aesm_socket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gramine_client_report, setup, teardown),
         cmocka_unit_test(test_not_in_enclave),
