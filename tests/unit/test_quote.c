@@ -14,6 +14,7 @@
 #include "identity/quote_sign.h"
 #include "las/client.h"
 #include "las/verifier.h"
+#include "sgx/sim_cpu.h"
 #include "test_helpers.h"
 
 struct fixture {
@@ -109,6 +110,35 @@ static void test_every_flipped_report_byte_refused(void **state)
         assert_int_equal(f->backend->ops->verify_report(f->backend, &r), LAS_ERR_REPORT_MAC);
         wire[i] ^= 0x01;
     }
+}
+
+/* The sim backend caches the REPORT key of the current KEYID; others are derived. */
+static void test_report_with_other_keyid(void **state)
+{
+    struct fixture *f = *state;
+    struct las_sim_cpu cpu;
+    struct las_sim_enclave app;
+    struct las_sgx_targetinfo ti;
+    struct las_sgx_report r;
+    char why[256];
+    uint8_t rd[64] = {1};
+    assert_int_equal(las_sim_cpu_open(f->dir, NULL, &cpu, NULL, why, sizeof why), LAS_OK);
+    assert_int_equal(f->backend->ops->target_info(f->backend, &ti), LAS_OK);
+    memset(&app, 0, sizeof app);
+    app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
+    app.attributes.xfrm = 3;
+    memset(app.mrenclave, 0x77, sizeof app.mrenclave);
+    for (int round = 0; round < 2; round++) {
+        /* Round 0: a REPORT from another boot (another KEYID), its key derived;
+         * round 1: this boot's KEYID again, its key cached. */
+        cpu.report_keyid[0] ^= 0xff;
+        assert_int_equal(las_sim_ereport(&cpu, &app, &ti, rd, &r), LAS_OK);
+        assert_int_equal(f->backend->ops->verify_report(f->backend, &r), LAS_OK);
+        r.mac[0] ^= 1;
+        assert_int_equal(f->backend->ops->verify_report(f->backend, &r), LAS_ERR_REPORT_MAC);
+    }
+    assert_int_equal(f->backend->ops->verify_report(f->backend, &f->report), LAS_OK);
+    las_wipe(&cpu, sizeof cpu);
 }
 
 static void test_wrong_sizes_and_versions(void **state)
@@ -215,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_layout_and_round_trip),
         cmocka_unit_test(test_every_flipped_quote_byte_refused),
         cmocka_unit_test(test_every_flipped_report_byte_refused),
+        cmocka_unit_test(test_report_with_other_keyid),
         cmocka_unit_test(test_wrong_sizes_and_versions),
         cmocka_unit_test(test_constraints_both_directions),
         cmocka_unit_test(test_debug_enclave_needs_allow_debug),
