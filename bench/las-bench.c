@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -68,6 +69,7 @@ struct options {
     const char *las_addr;
     const char *spawn;
     const char *state_dir;
+    const char *report_state_dir;
     const char *las_log;
     unsigned clients;
     uint64_t requests;
@@ -123,6 +125,7 @@ struct worker {
     uint64_t *lat;
     size_t lat_len, lat_cap;
     uint64_t ok, errors;
+    uint64_t end_ns; /* when this client finished its timed requests */
     char first_error[256];
     bool setup_failed;
 };
@@ -175,6 +178,15 @@ static bool proc_cpu(pid_t pid, struct cpu_times *out)
 }
 
 /* A "Vm...:  N kB" field of /proc/PID/status in kB; -1 if unreadable. */
+/* CPU time of this process (all client threads), in ns. */
+static uint64_t self_cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+           (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
 static long proc_status_kb(pid_t pid, const char *field)
 {
     char path[64], line[256];
@@ -665,6 +677,7 @@ static void *worker_main(void *arg)
             break;
         attest(w, i, true);
     }
+    w->end_ns = now_ns(CLOCK_MONOTONIC);
     atomic_fetch_add(&r->done, 1);
     if (r->baseline == 0)
         return NULL;
@@ -681,12 +694,14 @@ static void *worker_main(void *arg)
 
 struct results {
     uint64_t ok, errors;
+    uint64_t end_ns; /* when this client finished its timed requests */
     char first_error[256];
     double wall_s, throughput;
     double p50_ms, p90_ms, p99_ms, max_ms;
     bool have_cpu, have_mem;
     double las_cpu_s, las_cpu_us_per_att, las_user_us_per_att, las_system_us_per_att;
     double sign_us, ratio;
+    double client_cpu_us; /* las-bench's own CPU per attestation (it shares the machine) */
     double rss_mb, hwm_mb, rss_idle_mb;
     bool have_startup;
     struct startup_result startup;
@@ -781,6 +796,8 @@ static void print_text(const struct options *o, const struct run *r, const struc
                res->las_system_us_per_att, res->las_cpu_s);
     else
         printf("%-22s n/a (give --pid or --spawn)\n", "LAS CPU");
+    printf("%-22s %.2f us per attestation (las-bench itself, all client threads)\n", "client CPU",
+           res->client_cpu_us);
     printf("%-22s %.2f us CPU (libsodium %s, crypto_sign_detached, %zu-byte message)\n",
            "raw Ed25519 signature", res->sign_us, sodium_version_string(),
            (size_t)LAS_QUOTE_SIGNING_INPUT_SIZE);
@@ -800,16 +817,29 @@ static void print_text(const struct options *o, const struct run *r, const struc
                res->startup.median_ms, res->startup.runs, res->startup.min_ms, res->startup.max_ms);
 }
 
+/* s as a JSON string literal (control characters dropped). */
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s >= 0x20)
+            putchar(*s);
+    }
+    putchar('"');
+}
+
 static void print_json(const struct options *o, const struct results *res)
 {
     printf("{\"clients\":%u,\"client\":\"%s\",\"attestations\":%llu,\"errors\":%llu,"
            "\"wall_s\":%.6f,\"throughput_per_s\":%.1f,"
            "\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"max\":%.4f},"
-           "\"sign_cpu_us\":%.3f",
+           "\"sign_cpu_us\":%.3f,\"client_cpu_us\":%.3f",
            o->clients, o->client == CLIENT_RAW ? "raw" : "curl",
            (unsigned long long)(res->ok + res->errors), (unsigned long long)res->errors,
            res->wall_s, res->throughput, res->p50_ms, res->p90_ms, res->p99_ms, res->max_ms,
-           res->sign_us);
+           res->sign_us, res->client_cpu_us);
     if (res->have_cpu)
         printf(",\"las_cpu_us_per_attestation\":%.3f,\"las_user_us_per_attestation\":%.3f,"
                "\"las_system_us_per_attestation\":%.3f,\"ratio\":%.4f",
@@ -826,6 +856,10 @@ static void print_json(const struct options *o, const struct results *res)
                "\"las_user_us\":%.3f,\"las_system_us\":%.3f}",
                (unsigned long long)o->baseline, (unsigned long long)res->baseline_errors,
                res->baseline_cpu_us, res->baseline_user_us, res->baseline_system_us);
+    if (res->first_error[0]) {
+        printf(",\"first_error\":");
+        print_json_string(res->first_error);
+    }
     printf("}\n");
 }
 
@@ -852,6 +886,8 @@ static void usage(FILE *out)
             "  --sign-iterations N  raw signatures to time (default %d)\n"
             "  --baseline N         afterwards, time N GET /healthz (raw client): LAS's CPU\n"
             "                       per request for HTTP and TCP alone (default 0: none)\n"
+            "  --report-state-dir D make REPORTs on the simulated CPU of D instead: LAS must\n"
+            "                       refuse them all (tests the error accounting)\n"
             "  --check-targets      print the issue's targets with PASS/MISS; exit 1 on a miss\n"
             "  --json               one JSON object instead of text\n"
             "exit: 0 ok, 1 errors or a missed target, 2 usage, 3 cannot run\n",
@@ -891,6 +927,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         OPT_TARGETS,
         OPT_JSON,
         OPT_BASELINE,
+        OPT_REPORT_STATE,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -910,6 +947,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"check-targets", no_argument, NULL, OPT_TARGETS},
         {"json", no_argument, NULL, OPT_JSON},
         {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"report-state-dir", required_argument, NULL, OPT_REPORT_STATE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -988,6 +1026,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         case OPT_JSON:
             o->json = true;
             break;
+        case OPT_REPORT_STATE:
+            o->report_state_dir = optarg;
+            break;
         case OPT_BASELINE:
             if (!parse_u64(optarg, 0, 100000000, &o->baseline))
                 goto bad;
@@ -1054,7 +1095,8 @@ static bool prepare(struct run *r, char *why, size_t why_len)
         snprintf(why, why_len, "%s", las_client_last_error(c));
         goto out;
     }
-    if (las_sim_cpu_open(r->o->state_dir, NULL, &r->cpu, NULL, why, why_len) != LAS_OK)
+    const char *cpu_dir = r->o->report_state_dir ? r->o->report_state_dir : r->o->state_dir;
+    if (las_sim_cpu_open(cpu_dir, NULL, &r->cpu, NULL, why, why_len) != LAS_OK)
         goto out;
     r->app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
     r->app.attributes.xfrm = 0x3;
@@ -1191,6 +1233,7 @@ int main(int argc, char **argv)
     res.have_cpu = o.pid > 0 && proc_cpu(o.pid, &cpu0);
     long idle_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmRSS") : -1;
     long max_rss_kb = idle_kb;
+    uint64_t self0 = self_cpu_ns();
     uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     pthread_barrier_wait(&r.barrier); /* go */
 
@@ -1205,8 +1248,13 @@ int main(int argc, char **argv)
         if (o.duration_s > 0 && now_ns(CLOCK_MONOTONIC) - t0 >= (uint64_t)(o.duration_s * 1e9))
             atomic_store(&r.stop, 1);
     }
-    uint64_t t1 = now_ns(CLOCK_MONOTONIC);
+    uint64_t t1 = t0;
+    for (unsigned i = 0; i < o.clients; i++) {
+        if (workers[i].end_ns > t1)
+            t1 = workers[i].end_ns;
+    }
     res.have_cpu = res.have_cpu && proc_cpu(o.pid, &cpu1);
+    uint64_t self1 = self_cpu_ns();
     long hwm_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmHWM") : -1;
     if (r.baseline > 0) {
         struct cpu_times b0 = {0}, b1 = {0};
@@ -1245,6 +1293,8 @@ int main(int argc, char **argv)
     }
     qsort(all, total, sizeof *all, cmp_u64);
     res.wall_s = (double)(t1 - t0) / 1e9;
+    if (res.ok + res.errors > 0)
+        res.client_cpu_us = (double)(self1 - self0) / 1e3 / (double)(res.ok + res.errors);
     res.throughput = res.wall_s > 0 ? (double)(res.ok + res.errors) / res.wall_s : 0;
     res.p50_ms = percentile_ms(all, total, 0.50);
     res.p90_ms = percentile_ms(all, total, 0.90);

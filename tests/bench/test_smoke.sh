@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# CI smoke run of the benchmark (CTest label "bench"); no timing assertions.
+# 1. A short las-bench run against a LAS it starts ends without errors, every
+#    quote's signature checked.
+# 2. A run whose REPORTs come from another simulated CPU counts every refused
+#    attestation as an error and exits 1, so check 1 can fail.
+set -euo pipefail
+: "${LAS_BIN:?LAS_BIN must point to the las binary}"
+: "${LAS_BENCH:?LAS_BENCH must point to the las-bench binary}"
+dir=$(mktemp -d /tmp/las-bench-smoke-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  [ -f "$dir/las.log" ] && tail -n 20 "$dir/las.log" >&2
+  exit 1
+}
+
+rc=0
+"$LAS_BENCH" --spawn "$LAS_BIN" --las-log "$dir/las.log" --requests 2000 --warmup 100 \
+  --clients 4 --startup-runs 1 --sign-iterations 1000 --verify --json >"$dir/ok.json" || rc=$?
+cat "$dir/ok.json"
+[ "$rc" -eq 0 ] || fail "las-bench exited $rc"
+grep -q '"attestations":2000,"errors":0,' "$dir/ok.json" || fail "expected 2000 attestations, 0 errors"
+echo "ok: 2000 attestations, 0 errors"
+
+rc=0
+"$LAS_BENCH" --spawn "$LAS_BIN" --las-log "$dir/las.log" --report-state-dir "$dir/other-cpu" \
+  --requests 200 --warmup 0 --clients 2 --startup-runs 0 --sign-iterations 100 \
+  --json >"$dir/bad.json" || rc=$?
+cat "$dir/bad.json"
+[ "$rc" -eq 1 ] || fail "with foreign REPORTs las-bench exited $rc, expected 1"
+grep -q '"attestations":200,"errors":200,' "$dir/bad.json" || fail "expected 200 errors"
+grep -q 'report_mac_invalid' "$dir/bad.json" || fail "expected report_mac_invalid"
+echo "ok: foreign REPORTs are counted as errors"
