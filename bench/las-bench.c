@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -178,6 +179,36 @@ static bool proc_cpu(pid_t pid, struct cpu_times *out)
 }
 
 /* A "Vm...:  N kB" field of /proc/PID/status in kB; -1 if unreadable. */
+/* Context switches of all threads of pid (voluntary + involuntary); -1 if unreadable. */
+static long long proc_context_switches(pid_t pid)
+{
+    char path[64];
+    long long total = 0;
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        char file[320], line[128];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof file, "/proc/%d/task/%s/status", (int)pid, e->d_name);
+        FILE *f = fopen(file, "r");
+        if (f == NULL)
+            continue;
+        while (fgets(line, sizeof line, f)) {
+            if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
+                total += strtoll(line + 24, NULL, 10);
+            else if (strncmp(line, "nonvoluntary_ctxt_switches:", 27) == 0)
+                total += strtoll(line + 27, NULL, 10);
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return total;
+}
+
 /* CPU time of this process (all client threads), in ns. */
 static uint64_t self_cpu_ns(void)
 {
@@ -701,7 +732,11 @@ struct results {
     bool have_cpu, have_mem;
     double las_cpu_s, las_cpu_us_per_att, las_user_us_per_att, las_system_us_per_att;
     double sign_us, ratio;
-    double client_cpu_us; /* las-bench's own CPU per attestation (it shares the machine) */
+    double client_cpu_us;
+    double las_switches;
+    /* LAS context switches per attestation; -1: unknown */ /* las-bench's own CPU per
+                                                               attestation (it shares the
+                                                               machine) */
     double rss_mb, hwm_mb, rss_idle_mb;
     bool have_startup;
     struct startup_result startup;
@@ -796,6 +831,9 @@ static void print_text(const struct options *o, const struct run *r, const struc
                res->las_system_us_per_att, res->las_cpu_s);
     else
         printf("%-22s n/a (give --pid or --spawn)\n", "LAS CPU");
+    if (res->las_switches >= 0)
+        printf("%-22s %.2f per attestation (all LAS threads)\n", "LAS context switches",
+               res->las_switches);
     printf("%-22s %.2f us per attestation (las-bench itself, all client threads)\n", "client CPU",
            res->client_cpu_us);
     printf("%-22s %.2f us CPU (libsodium %s, crypto_sign_detached, %zu-byte message)\n",
@@ -835,11 +873,11 @@ static void print_json(const struct options *o, const struct results *res)
     printf("{\"clients\":%u,\"client\":\"%s\",\"attestations\":%llu,\"errors\":%llu,"
            "\"wall_s\":%.6f,\"throughput_per_s\":%.1f,"
            "\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"max\":%.4f},"
-           "\"sign_cpu_us\":%.3f,\"client_cpu_us\":%.3f",
+           "\"sign_cpu_us\":%.3f,\"client_cpu_us\":%.3f,\"las_switches_per_attestation\":%.3f",
            o->clients, o->client == CLIENT_RAW ? "raw" : "curl",
            (unsigned long long)(res->ok + res->errors), (unsigned long long)res->errors,
            res->wall_s, res->throughput, res->p50_ms, res->p90_ms, res->p99_ms, res->max_ms,
-           res->sign_us, res->client_cpu_us);
+           res->sign_us, res->client_cpu_us, res->las_switches);
     if (res->have_cpu)
         printf(",\"las_cpu_us_per_attestation\":%.3f,\"las_user_us_per_attestation\":%.3f,"
                "\"las_system_us_per_attestation\":%.3f,\"ratio\":%.4f",
@@ -1233,6 +1271,7 @@ int main(int argc, char **argv)
     res.have_cpu = o.pid > 0 && proc_cpu(o.pid, &cpu0);
     long idle_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmRSS") : -1;
     long max_rss_kb = idle_kb;
+    long long cs0 = o.pid > 0 ? proc_context_switches(o.pid) : -1;
     uint64_t self0 = self_cpu_ns();
     uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     pthread_barrier_wait(&r.barrier); /* go */
@@ -1255,6 +1294,7 @@ int main(int argc, char **argv)
     }
     res.have_cpu = res.have_cpu && proc_cpu(o.pid, &cpu1);
     uint64_t self1 = self_cpu_ns();
+    long long cs1 = o.pid > 0 ? proc_context_switches(o.pid) : -1;
     long hwm_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmHWM") : -1;
     if (r.baseline > 0) {
         struct cpu_times b0 = {0}, b1 = {0};
@@ -1293,6 +1333,10 @@ int main(int argc, char **argv)
     }
     qsort(all, total, sizeof *all, cmp_u64);
     res.wall_s = (double)(t1 - t0) / 1e9;
+    if (cs0 >= 0 && cs1 >= cs0 && res.ok + res.errors > 0)
+        res.las_switches = (double)(cs1 - cs0) / (double)(res.ok + res.errors);
+    else
+        res.las_switches = -1;
     if (res.ok + res.errors > 0)
         res.client_cpu_us = (double)(self1 - self0) / 1e3 / (double)(res.ok + res.errors);
     res.throughput = res.wall_s > 0 ? (double)(res.ok + res.errors) / res.wall_s : 0;
