@@ -725,19 +725,15 @@ static void *worker_main(void *arg)
 
 struct results {
     uint64_t ok, errors;
-    uint64_t end_ns; /* when this client finished its timed requests */
     char first_error[256];
     double wall_s, throughput;
     double p50_ms, p90_ms, p99_ms, max_ms;
     bool have_cpu, have_mem;
     double las_cpu_s, las_cpu_us_per_att, las_user_us_per_att, las_system_us_per_att;
     double sign_us, ratio;
-    double client_cpu_us;
-    double las_switches;
-    /* LAS context switches per attestation; -1: unknown */ /* las-bench's own CPU per
-                                                               attestation (it shares the
-                                                               machine) */
-    double rss_mb, hwm_mb, rss_idle_mb;
+    double client_cpu_us; /* las-bench's own CPU per attestation (it shares the machine) */
+    double las_switches;  /* LAS context switches per attestation; -1: unknown */
+    double rss_mb, hwm_mb, rss_start_mb;
     bool have_startup;
     struct startup_result startup;
     bool have_baseline;
@@ -842,8 +838,9 @@ static void print_text(const struct options *o, const struct run *r, const struc
     if (res->have_cpu)
         printf("%-22s %.2f (LAS CPU per attestation / raw signature CPU)\n", "ratio", res->ratio);
     if (res->have_mem)
-        printf("%-22s VmRSS %.1f MB under load (max sampled), %.1f MB idle; VmHWM %.1f MB\n",
-               "LAS memory", res->rss_mb, res->rss_idle_mb, res->hwm_mb);
+        printf(
+            "%-22s VmRSS %.1f MB under load (max sampled), %.1f MB after warm-up; VmHWM %.1f MB\n",
+            "LAS memory", res->rss_mb, res->rss_start_mb, res->hwm_mb);
     if (res->have_baseline)
         printf("%-22s %.2f us LAS CPU per GET /healthz (user %.2f + system %.2f; %.0f/s, "
                "%llu errors): the HTTP+TCP share of the above\n",
@@ -884,8 +881,8 @@ static void print_json(const struct options *o, const struct results *res)
                res->las_cpu_us_per_att, res->las_user_us_per_att, res->las_system_us_per_att,
                res->ratio);
     if (res->have_mem)
-        printf(",\"las_rss_mb\":%.2f,\"las_rss_idle_mb\":%.2f,\"las_hwm_mb\":%.2f", res->rss_mb,
-               res->rss_idle_mb, res->hwm_mb);
+        printf(",\"las_rss_mb\":%.2f,\"las_rss_start_mb\":%.2f,\"las_hwm_mb\":%.2f", res->rss_mb,
+               res->rss_start_mb, res->hwm_mb);
     if (res->have_startup)
         printf(",\"startup_ms\":{\"median\":%.3f,\"min\":%.3f,\"max\":%.3f,\"runs\":%u}",
                res->startup.median_ms, res->startup.min_ms, res->startup.max_ms, res->startup.runs);
@@ -1262,6 +1259,7 @@ int main(int argc, char **argv)
     }
     if (setup_failed) {
         atomic_store(&r.stop, 1);
+        r.baseline = 0; /* the clients read it after the barrier */
         pthread_barrier_wait(&r.barrier);
         for (unsigned i = 0; i < o.clients; i++)
             pthread_join(workers[i].thread, NULL);
@@ -1269,8 +1267,8 @@ int main(int argc, char **argv)
     }
     struct cpu_times cpu0 = {0}, cpu1 = {0};
     res.have_cpu = o.pid > 0 && proc_cpu(o.pid, &cpu0);
-    long idle_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmRSS") : -1;
-    long max_rss_kb = idle_kb;
+    long start_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmRSS") : -1;
+    long max_rss_kb = start_kb;
     long long cs0 = o.pid > 0 ? proc_context_switches(o.pid) : -1;
     uint64_t self0 = self_cpu_ns();
     uint64_t t0 = now_ns(CLOCK_MONOTONIC);
@@ -1357,7 +1355,7 @@ int main(int argc, char **argv)
     }
     res.have_mem = max_rss_kb > 0 && hwm_kb > 0;
     res.rss_mb = (double)max_rss_kb / 1024;
-    res.rss_idle_mb = (double)idle_kb / 1024;
+    res.rss_start_mb = (double)start_kb / 1024;
     res.hwm_mb = (double)hwm_kb / 1024;
 
     if (o.json)
