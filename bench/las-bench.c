@@ -63,6 +63,7 @@
 #define DEFAULT_REQUESTS        20000
 #define DEFAULT_WARMUP          2000
 #define REQUEST_HEADER_MAX      256
+#define MAX_SERVE_ARGS          16
 
 enum client_kind { CLIENT_RAW, CLIENT_CURL };
 
@@ -84,6 +85,8 @@ struct options {
     unsigned sign_iterations;
     uint64_t baseline;
     pid_t pid;
+    const char *serve_args[MAX_SERVE_ARGS];
+    unsigned serve_argc;
 };
 
 /* Shared by the client threads; written by main before they start. */
@@ -252,21 +255,33 @@ static bool free_port(uint16_t *port)
     return ok;
 }
 
-static pid_t spawn_las(const char *las, const char *state_dir, uint16_t port, const char *log)
+static pid_t spawn_las(const struct options *o, const char *state_dir, uint16_t port)
 {
     char listen_arg[64];
+    const char *argv[8 + MAX_SERVE_ARGS + 1];
+    unsigned n = 0;
     snprintf(listen_arg, sizeof listen_arg, "127.0.0.1:%u", (unsigned)port);
+    argv[n++] = o->spawn;
+    argv[n++] = "serve";
+    argv[n++] = "--mode";
+    argv[n++] = "sim";
+    argv[n++] = "--listen";
+    argv[n++] = listen_arg;
+    argv[n++] = "--state-dir";
+    argv[n++] = state_dir;
+    for (unsigned i = 0; i < o->serve_argc; i++)
+        argv[n++] = o->serve_args[i];
+    argv[n] = NULL;
     pid_t pid = fork();
     if (pid != 0)
         return pid;
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = open(o->las_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
     }
-    execl(las, las, "serve", "--mode", "sim", "--listen", listen_arg, "--state-dir", state_dir,
-          (char *)NULL);
-    fprintf(stderr, "las-bench: cannot execute %s: %s\n", las, strerror(errno));
+    execv(o->spawn, (char *const *)argv);
+    fprintf(stderr, "las-bench: cannot execute %s: %s\n", o->spawn, strerror(errno));
     _exit(127);
 }
 
@@ -360,7 +375,7 @@ static bool measure_startup(const struct options *o, const char *state_dir,
         if (!free_port(&port))
             return false;
         uint64_t t0 = now_ns(CLOCK_MONOTONIC);
-        pid_t pid = spawn_las(o->spawn, state_dir, port, o->las_log);
+        pid_t pid = spawn_las(o, state_dir, port);
         if (pid < 0)
             return false;
         uint64_t t = wait_ready(pid, port, t0);
@@ -911,6 +926,7 @@ static void usage(FILE *out)
             "  --state-dir DIR      state directory of the LAS (default with --spawn: a fresh\n"
             "                       temporary directory, removed at the end)\n"
             "  --las-log FILE       where a spawned LAS logs (default /dev/null)\n"
+            "  --serve-arg ARG      pass ARG on to the spawned `las serve` (repeatable)\n"
             "  --clients N          concurrent clients, one connection each (default %d)\n"
             "  --requests N         timed attestations (default %d)\n"
             "  --duration S         run for S seconds instead (REPORTs made on the fly)\n"
@@ -963,6 +979,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         OPT_JSON,
         OPT_BASELINE,
         OPT_REPORT_STATE,
+        OPT_SERVE_ARG,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -983,6 +1000,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"json", no_argument, NULL, OPT_JSON},
         {"baseline", required_argument, NULL, OPT_BASELINE},
         {"report-state-dir", required_argument, NULL, OPT_REPORT_STATE},
+        {"serve-arg", required_argument, NULL, OPT_SERVE_ARG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -1060,6 +1078,11 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_JSON:
             o->json = true;
+            break;
+        case OPT_SERVE_ARG:
+            if (o->serve_argc == MAX_SERVE_ARGS)
+                goto bad;
+            o->serve_args[o->serve_argc++] = optarg;
             break;
         case OPT_REPORT_STATE:
             o->report_state_dir = optarg;
@@ -1194,7 +1217,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "las-bench: no free port\n");
             goto out;
         }
-        las_pid = spawn_las(o.spawn, o.state_dir, port, o.las_log);
+        las_pid = spawn_las(&o, o.state_dir, port);
         if (las_pid < 0 || wait_ready(las_pid, port, now_ns(CLOCK_MONOTONIC)) == 0) {
             fprintf(stderr, "las-bench: LAS did not become ready (see %s)\n", o.las_log);
             goto out;
