@@ -273,4 +273,7 @@ void las_config_log(const struct las_config *c)
         las_info("config: sim-cpusvn=%s sim-isvsvn=%d", cpusvn, c->sim_isvsvn);
     else
         las_info("config: sim-cpusvn=%s sim-isvsvn=(built-in)", cpusvn);
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    las_info("config: aesm-socket=%s log-level=%s log-format=%s", c->aesm_socket,
+             levels[c->log_level], c->log_format == LAS_LOG_JSON ? "json" : "text");
 }

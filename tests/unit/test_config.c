@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <unistd.h>
 
+#include "common/log.h"
 #include "daemon/config.h"
 
 static void test_defaults(void **state)
@@ -95,6 +97,49 @@ static void test_split_hostport(void **state)
     assert_int_not_equal(las_split_hostport("a:8x", host, sizeof host, &port), LAS_OK);
 }
 
+/* DESIGN §6: the configuration is printed at start-up, every option of it. */
+static void test_log_names_every_option(void **state)
+{
+    (void)state;
+    struct las_config c;
+    char usage[4096], logged[4096];
+    las_config_defaults(&c);
+
+    FILE *u = fmemopen(usage, sizeof usage - 1, "w");
+    assert_non_null(u);
+    las_config_usage(u);
+    fclose(u);
+    usage[sizeof usage - 1] = '\0';
+
+    /* las_log writes to fd 2: point it at a temporary file for a moment. */
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+    las_log_configure(LAS_LOG_INFO, LAS_LOG_TEXT);
+    las_config_log(&c);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(logged, 1, sizeof logged - 1, tmp);
+    fclose(tmp);
+    logged[n] = '\0';
+
+    size_t options = 0;
+    for (const char *p = strstr(usage, "\n  --"); p != NULL; p = strstr(p + 1, "\n  --")) {
+        char name[64];
+        size_t len = strcspn(p + 5, " \n");
+        assert_true(len > 0 && len < sizeof name - 1);
+        memcpy(name, p + 5, len);
+        strcpy(name + len, "=");
+        if (strstr(logged, name) == NULL)
+            fail_msg("option --%.*s is not in the start-up log:\n%s", (int)len, p + 5, logged);
+        options++;
+    }
+    assert_true(options >= 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_flags_override_env),
         cmocka_unit_test(test_bad_values_named),
         cmocka_unit_test(test_split_hostport),
+        cmocka_unit_test(test_log_names_every_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
