@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/crypto.h"
@@ -142,6 +143,9 @@ int las_cmd_attest(int argc, char **argv)
     }
     if (optind != argc)
         return las_cli_usage_error("attest", "unexpected argument '%s'", argv[optind]);
+    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+        return las_cli_usage_error("attest", "refusing to write the binary quote to a terminal: "
+                                             "use --out FILE or a redirection");
     if (gramine && (identity_given || have_mrenclave))
         return las_cli_usage_error("attest", "--gramine uses the enclave's real identity: "
                                              "identity and --state-dir flags do not apply");

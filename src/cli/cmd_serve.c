@@ -29,6 +29,8 @@ static int resolve_mode(enum las_mode requested, enum las_mode *out)
     bool in_enclave = las_backend_sgx_available(LAS_GRAMINE_ATTESTATION_DIR);
     switch (requested) {
     case LAS_MODE_SIM:
+        las_warn("mode sim: using the SIMULATED backend, which gives NO SECURITY (development "
+                 "and CI only); quotes and evidence are marked as simulated");
         *out = LAS_MODE_SIM;
         return 0;
     case LAS_MODE_SGX:

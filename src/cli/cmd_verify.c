@@ -469,7 +469,7 @@ int las_cmd_verify(int argc, char **argv)
 
     uint8_t *buf = NULL;
     size_t len = 0;
-    /* One byte more than a quote lets the verifier report the real size. */
+    /* Read more than a quote so that the verifier can report the real size. */
     las_status st = las_file_read(argv[optind], 64 * 1024, &buf, &len);
     if (st != LAS_OK) {
         las_cli_error("cannot read quote file %s%s", argv[optind],

@@ -11,7 +11,8 @@
 static const struct las_cli_command commands[] = {
     {"serve", las_cmd_serve, "run the LAS daemon"},
     {"id", las_cmd_id, "print the platform ID of a running LAS"},
-    {"attest", las_cmd_attest, "act as a simulated enclave and obtain a LAS quote"},
+    {"attest", las_cmd_attest,
+     "act as an enclave (simulated, or under Gramine) and get a LAS quote"},
     {"verify", las_cmd_verify, "verify a LAS quote"},
     {"dcap", las_cmd_dcap, "verify Intel DCAP quotes"},
     {"evidence", las_cmd_evidence, "save the platform evidence of a LAS"},
