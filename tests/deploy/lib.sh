@@ -1,0 +1,67 @@
+# Helpers for the deployment tests (sourced by tests/deploy/test_*.sh).
+# Exit code 77 tells CTest that a test was skipped.
+set -euo pipefail
+
+: "${LAS_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+TEST_DIR=$(mktemp -d /tmp/las-deploy-XXXXXX)
+CLEANUP_CMDS=()
+
+cleanup() {
+  local c
+  for c in "${CLEANUP_CMDS[@]}"; do eval "$c" || true; done
+  rm -rf "$TEST_DIR"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+pass() { echo "ok: $*"; }
+skip() {
+  echo "SKIP: $*" >&2
+  exit 77
+}
+
+# need_helm: sets HELM, installing helm into the project if needed (the
+# installer is idempotent and locked, so parallel tests share one install).
+# Without network and without a helm on PATH the test is skipped.
+need_helm() {
+  if [ -n "${LAS_HELM:-}" ]; then
+    HELM=$LAS_HELM
+  elif HELM=$("$LAS_SOURCE_DIR/scripts/install-helm" --print-path 2>"$TEST_DIR/install-helm.log"); then
+    :
+  elif command -v helm >/dev/null; then
+    HELM=$(command -v helm)
+  else
+    cat "$TEST_DIR/install-helm.log" >&2
+    skip "helm is not available and scripts/install-helm could not install it (no network?)"
+  fi
+  "$HELM" version >/dev/null || fail "$HELM does not run"
+}
+
+# need_yaml_tools: yq (YAML -> JSON) and jq (assertions), from install-deps.
+need_yaml_tools() {
+  command -v jq >/dev/null || skip "jq is missing (./scripts/install-deps installs it)"
+  command -v yq >/dev/null || skip "yq is missing (./scripts/install-deps installs it)"
+}
+
+# expect_rc WANT CMD...: runs CMD, keeps its output in $TEST_DIR/out and
+# $TEST_DIR/err, and checks its exit code.
+expect_rc() {
+  local want=$1 rc=0
+  shift
+  "$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    cat "$TEST_DIR/out" "$TEST_DIR/err" >&2
+    fail "'$*' exited with $rc, expected $want"
+  fi
+}
+
+# expect_output PATTERN: grep -E PATTERN in the last expect_rc's stdout+stderr.
+expect_output() {
+  if ! cat "$TEST_DIR/out" "$TEST_DIR/err" | grep -qE -- "$1"; then
+    cat "$TEST_DIR/out" "$TEST_DIR/err" >&2
+    fail "output does not match /$1/"
+  fi
+}

@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# The Helm chart deploy/helm/las: helm lint --strict; helm template of every
+# useSGXDevPlugin x mode x aesmd combination, with assertions on the rendered
+# DaemonSet (SGX resources, volumes, mounts, ports, probes, securityContext,
+# sidecar); the other values (host network, Service, ServiceMonitor, image
+# forms, scheduling, test hook, labels); and values.schema.json refusing bad
+# values.
+#
+# Parsing: helm's output goes through yq (Debian's yq: a real YAML parser that
+# turns each document into JSON) and the assertions are jq programs over the
+# objects, so they do not depend on indentation, key order or quoting. Both
+# come from scripts/install-deps; python3 is not needed by the test itself.
+source "$(dirname "$0")/lib.sh"
+need_yaml_tools
+need_helm
+
+CHART=$LAS_SOURCE_DIR/deploy/helm/las
+
+# render NAME [helm args...]: helm template into $TEST_DIR/NAME.json (an array
+# of the rendered objects); fails the test if helm fails.
+render() {
+  local name=$1
+  shift
+  "$HELM" template las-rel "$CHART" --namespace las-ns "$@" >"$TEST_DIR/$name.yaml" 2>"$TEST_DIR/$name.err" ||
+    { cat "$TEST_DIR/$name.err" >&2; fail "helm template $* failed"; }
+  yq -s -c '[.[] | select(. != null)]' "$TEST_DIR/$name.yaml" >"$TEST_DIR/$name.json" ||
+    fail "helm template $* produced YAML that yq cannot parse"
+}
+
+# check NAME JQ_PROGRAM [jq args...]: the program yields an array of failure
+# messages for the objects in NAME.json; any message fails the test.
+check() {
+  local name=$1 prog=$2
+  shift 2
+  local errors
+  errors=$(jq -r "$@" "$JQ_LIB $prog | .[]" "$TEST_DIR/$name.json") || fail "jq failed on $name"
+  [ -z "$errors" ] || fail "$name: $errors"
+}
+
+# Shared jq definitions: ds = the DaemonSet, las/aesm = its containers,
+# want(cond; msg) = [] or [msg].
+JQ_LIB='
+def kinds(k): [.[] | select(.kind == k)];
+def ds: kinds("DaemonSet")[0];
+def pod: ds.spec.template.spec;
+def ctr(n): [pod.containers[] | select(.name == n)][0];
+def vol(n): [pod.volumes[]? | select(.name == n)][0];
+def mount(c; n): [c.volumeMounts[]? | select(.name == n)][0];
+def want(cond; msg): if cond then [] else [msg] end;
+def sgxkeys(r): [(r.limits // {}) | keys[] | select(test("sgx"))] | sort;
+'
+
+# --- lint ---------------------------------------------------------------
+expect_rc 0 "$HELM" lint --strict "$CHART"
+expect_rc 0 "$HELM" lint --strict "$CHART" --set mode=sim,service.enabled=true,serviceMonitor.enabled=true
+expect_rc 0 "$HELM" lint --strict "$CHART" --set useSGXDevPlugin=disabled,aesmd=sidecar \
+  --set aesmdSidecar.image.repository=example.org/aesmd
+pass "helm lint --strict (defaults and two variants)"
+
+app_version=$(awk -F'"' '/^appVersion:/ {print $2}' "$CHART/Chart.yaml")
+if [ -n "${LAS_BIN:-}" ]; then
+  [ "las $app_version" = "$("$LAS_BIN" version)" ] ||
+    fail "Chart.yaml appVersion $app_version is not the version of $LAS_BIN ($("$LAS_BIN" version))"
+fi
+
+# --- every useSGXDevPlugin x mode x aesmd combination -------------------
+# Expected: mode sim uses no SGX resources, devices or AESM; otherwise the
+# plug-in decides the extended resources, "disabled" mounts the device nodes
+# (privileged container), and aesmd decides the socket volume and sidecar.
+COMBO_CHECKS='
+($m != "sim") as $sgx
+| (if $sgx then $a else "none" end) as $aesmd
+| ($sgx and $p == "disabled") as $dev
+| ctr("las") as $c
+| (if $sgx then
+     {scone: {"sgx.k8s.io/sgx": 1},
+      intel: {"sgx.intel.com/enclave": 1, "sgx.intel.com/provision": 1, "sgx.intel.com/epc": "16Mi"},
+      azure: {"sgx.intel.com/epc": 16},
+      disabled: {}}[$p]
+   else {} end) as $limits
+| ($c.securityContext) as $sc
+| want(kinds("DaemonSet") | length == 1; "not exactly one DaemonSet")
++ want(ds.metadata.labels["app.kubernetes.io/name"] == "las"
+       and ds.metadata.labels["app.kubernetes.io/instance"] == "las-rel"
+       and ds.metadata.labels["app.kubernetes.io/managed-by"] == "Helm"
+       and (ds.metadata.labels["app.kubernetes.io/version"] | length > 0); "DaemonSet labels")
++ want(ds.spec.selector.matchLabels == {"app.kubernetes.io/name": "las", "app.kubernetes.io/instance": "las-rel"}; "selector")
++ want((pod.containers | map(.name)) == (if $aesmd == "sidecar" then ["las", "aesmd"] else ["las"] end); "containers \(pod.containers | map(.name))")
++ want($c.args[0:5] == ["serve", "--listen", "0.0.0.0:18766", "--state-dir", "/var/lib/las"]; "las args \($c.args)")
++ want(($c.args | index("--mode")) as $i | $c.args[$i + 1] == $m; "--mode not \($m)")
++ want($c.ports == [{name: "http", containerPort: 18766, hostPort: 18766, protocol: "TCP"}]; "ports \($c.ports)")
++ want($c.livenessProbe.httpGet == {path: "/healthz", port: "http"}; "liveness probe")
++ want($c.readinessProbe.httpGet == {path: "/readyz", port: "http"}; "readiness probe")
++ want($c.startupProbe.httpGet.path == "/healthz"; "startup probe")
++ want(vol("state").hostPath == {path: "/var/lib/las", type: "DirectoryOrCreate"}; "state volume")
++ want(mount($c; "state").mountPath == "/var/lib/las"; "state mount")
++ want(pod.securityContext.runAsNonRoot == true and pod.securityContext.seccompProfile.type == "RuntimeDefault"; "pod securityContext")
++ want(pod.automountServiceAccountToken == false; "service account token mounted")
++ want($sc.runAsNonRoot == true and $sc.runAsUser == 10001 and $sc.readOnlyRootFilesystem == true
+       and $sc.seccompProfile.type == "RuntimeDefault"; "las securityContext \($sc)")
++ (if $dev then
+     want($sc.privileged == true and ($sc | has("allowPrivilegeEscalation") | not); "host devices need privileged: \($sc)")
+     + want(vol("sgx-enclave").hostPath == {path: "/dev/sgx_enclave", type: "CharDevice"}; "sgx_enclave volume")
+     + want(vol("sgx-provision").hostPath == {path: "/dev/sgx_provision", type: "CharDevice"}; "sgx_provision volume")
+     + want(mount($c; "sgx-enclave").mountPath == "/dev/sgx_enclave" and mount($c; "sgx-provision").mountPath == "/dev/sgx_provision"; "device mounts")
+   else
+     want(($sc.privileged // false) == false and $sc.allowPrivilegeEscalation == false and $sc.capabilities.drop == ["ALL"]
+          and ($sc.capabilities.add // [] | length) == 0; "restrictive securityContext \($sc)")
+     + want([pod.volumes[] | select(.hostPath.path // "" | startswith("/dev"))] == []; "device volumes without disabled")
+   end)
++ want(sgxkeys($c.resources) == ($limits | keys | sort); "SGX resources \(sgxkeys($c.resources)), want \($limits | keys)")
++ want([$limits | to_entries[] | select($c.resources.limits[.key] != .value)] == []; "SGX resource amounts \($c.resources.limits)")
++ want($c.resources.requests.cpu == "50m" and $c.resources.limits.memory == "256Mi"; "user resources kept")
++ (if $aesmd == "host" then
+     want(vol("aesmd-socket").hostPath.path == "/var/run/aesmd"; "aesmd host volume")
+     + want(mount($c; "aesmd-socket") == {name: "aesmd-socket", mountPath: "/var/run/aesmd", readOnly: true}; "aesmd host mount")
+   elif $aesmd == "sidecar" then
+     ctr("aesmd") as $s
+     | want(vol("aesmd-socket").emptyDir.medium == "Memory" and (vol("aesmd-socket") | has("hostPath") | not); "aesmd emptyDir")
+     + want(mount($c; "aesmd-socket").mountPath == "/var/run/aesmd" and mount($s; "aesmd-socket").mountPath == "/var/run/aesmd"; "socket shared")
+     + want($s.image == "example.org/aesmd:2.0"; "sidecar image \($s.image)")
+     + want(sgxkeys($s.resources) == ($limits | keys | sort); "sidecar SGX resources")
+     + want(($s.securityContext.privileged // false) == $dev; "sidecar privileged only with host devices")
+     + (if $dev then want(mount($s; "sgx-enclave").mountPath == "/dev/sgx_enclave"; "sidecar device mount") else [] end)
+   else
+     want(vol("aesmd-socket") == null and mount($c; "aesmd-socket") == null; "no AESM volume with aesmd \($aesmd)")
+   end)
+'
+n=0
+for p in scone intel azure disabled; do
+  for m in auto sgx sim; do
+    for a in host sidecar none; do
+      name=combo-$p-$m-$a
+      render "$name" --set "useSGXDevPlugin=$p,mode=$m,aesmd=$a" \
+        --set aesmdSidecar.image.repository=example.org/aesmd,aesmdSidecar.image.tag=2.0
+      check "$name" "$COMBO_CHECKS" --arg p "$p" --arg m "$m" --arg a "$a"
+      n=$((n + 1))
+    done
+  done
+done
+[ "$n" -eq 36 ] || fail "ran $n combinations, expected 36"
+pass "helm template: all $n useSGXDevPlugin x mode x aesmd combinations"
+
+# --- defaults and other values ------------------------------------------
+render defaults
+check defaults '
+  (kinds("Pod")[0]) as $t | ds.spec.selector.matchLabels as $sel
+  | want(ctr("las").image == "localhost/las:\($v)"; "default image \(ctr("las").image)")
+  + want(pod.initContainers[0].securityContext.capabilities == {drop: ["ALL"], add: ["CHOWN", "FOWNER"]}; "init container capabilities")
+  + want(pod.initContainers[0].command[2] | test("chown 10001:10001 /var/lib/las"); "init container chowns the state dir")
+  + want(kinds("Service") == [] and kinds("ServiceMonitor") == []; "Service or ServiceMonitor by default")
+  + want(kinds("ServiceAccount")[0].automountServiceAccountToken == false; "service account")
+  + want($t.metadata.annotations["helm.sh/hook"] == "test"; "test hook")
+  + want($t.spec.containers[0].command == ["/usr/bin/las", "id", "--las", "$(NODE_IP):18766"]; "test command \($t.spec.containers[0].command)")
+  + want($t.spec.containers[0].env[0].valueFrom.fieldRef.fieldPath == "status.hostIP"; "test NODE_IP")
+  + want($sel | to_entries | all(.value == $t.metadata.labels[.key]) | not; "test pod matches the DaemonSet selector")
+  + want([.[] | select(.metadata.labels["app.kubernetes.io/managed-by"] != "Helm")] == []; "an object without the app.kubernetes.io labels")
+' --arg v "$app_version"
+
+render hostnet --set hostNetwork=true,hostPort=0
+check hostnet '
+  want(pod.hostNetwork == true and pod.dnsPolicy == "ClusterFirstWithHostNet"; "hostNetwork")
+  + want(ctr("las").ports[0].hostPort == 18766 and ctr("las").ports[0].containerPort == 18766; "hostNetwork port")'
+
+render nohostport --set hostPort=0
+check nohostport '
+  want(ctr("las").ports[0] | has("hostPort") | not; "hostPort 0 still renders a hostPort")
+  + want(kinds("Pod") == []; "test pod without a way to reach LAS")'
+
+render service --set hostPort=0,service.enabled=true,serviceMonitor.enabled=true,serviceMonitor.labels.release=prom
+check service '
+  kinds("Service")[0] as $s | kinds("ServiceMonitor")[0] as $sm
+  | want($s.spec.internalTrafficPolicy == "Local" and $s.spec.ports[0].port == 18766 and $s.spec.ports[0].targetPort == "http"; "Service \($s.spec)")
+  + want($s.spec.selector == ds.spec.selector.matchLabels; "Service selector")
+  + want($sm.spec.endpoints[0] == {port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s"}; "ServiceMonitor endpoint")
+  + want($sm.spec.selector.matchLabels == ds.spec.selector.matchLabels and $sm.metadata.labels.release == "prom"; "ServiceMonitor selector/labels")
+  + want(kinds("Pod")[0].spec.containers[0].command[3] == "las-rel.las-ns.svc:18766"; "test pod address via the Service")'
+
+expect_rc 1 "$HELM" template x "$CHART" --set serviceMonitor.enabled=true
+expect_output 'serviceMonitor.enabled needs service.enabled'
+expect_rc 1 "$HELM" template x "$CHART" --set aesmd=sidecar
+expect_output 'aesmdSidecar.image.repository'
+expect_rc 0 "$HELM" template x "$CHART" --set aesmd=sidecar,mode=sim
+
+render strimage --set image=registry.example:5000/team/las:1.2.3
+check strimage 'want(ctr("las").image == "registry.example:5000/team/las:1.2.3" and ctr("las").imagePullPolicy == "IfNotPresent"; "plain-string image")'
+digest=sha256:$(printf '%064d' 0 | tr 0 a)
+render digest --set image.repository=r.example/las,image.digest=$digest,image.pullPolicy=Always
+check digest 'want(ctr("las").image == "r.example/las@\($d)" and ctr("las").imagePullPolicy == "Always"; "digest image")' --arg d "$digest"
+
+cat >"$TEST_DIR/sched-values.yaml" <<'EOF'
+imagePullSecrets: [{name: las-pull}]
+nodeSelector: {intel.feature.node.kubernetes.io/sgx: "true"}
+tolerations: [{key: sgx, operator: Exists, effect: NoSchedule}]
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/arch, operator: In, values: [amd64]}]}]
+priorityClassName: system-node-critical
+updateStrategy: {type: OnDelete}
+stateDir: {hostPath: /srv/las, type: Directory}
+volumePermissions: {enabled: false}
+extraArgs: [--threads, "4"]
+extraEnv: [{name: LAS_MAX_CONNECTIONS, value: "64"}]
+command: [gramine-sgx, las]
+podSecurityContext: {runAsNonRoot: true, runAsUser: 10001, supplementalGroups: [996]}
+EOF
+render sched -f "$TEST_DIR/sched-values.yaml"
+check sched '
+  want(pod.imagePullSecrets == [{name: "las-pull"}]; "imagePullSecrets")
+  + want(pod.nodeSelector == {"intel.feature.node.kubernetes.io/sgx": "true"}; "nodeSelector")
+  + want(pod.tolerations[0].key == "sgx" and (kinds("Pod")[0].spec.tolerations | length) == 1; "tolerations (DaemonSet and test pod)")
+  + want(pod.affinity.nodeAffinity != null and kinds("Pod")[0].spec.affinity != null; "affinity")
+  + want(pod.priorityClassName == "system-node-critical"; "priorityClassName")
+  + want(ds.spec.updateStrategy == {type: "OnDelete"}; "updateStrategy")
+  + want(vol("state").hostPath == {path: "/srv/las", type: "Directory"} and mount(ctr("las"); "state").mountPath == "/var/lib/las"; "state dir")
+  + want(pod.initContainers == null; "volumePermissions disabled")
+  + want(ctr("las").args[-2:] == ["--threads", "4"] and ctr("las").command == ["gramine-sgx", "las"]; "extraArgs/command")
+  + want([ctr("las").env[] | select(.name == "LAS_MAX_CONNECTIONS")][0].value == "64"; "extraEnv")
+  + want(pod.securityContext.supplementalGroups == [996]; "supplementalGroups")
+  + want(kinds("Pod")[0].spec.imagePullSecrets == [{name: "las-pull"}]; "test pod pull secret")'
+pass "helm template: defaults, host network, Service, ServiceMonitor, image forms, scheduling, test hook"
+
+# --dry-run shows the configuration and NOTES without a cluster.
+expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sim
+expect_output 'kind: DaemonSet'
+expect_output "grep 'public key' \| tail -n 1 \| awk '\{print \\\$8\}'"
+expect_output 'las platform-ids'
+expect_output 'WARNING: mode sim'
+pass "helm install --dry-run=client renders the objects and NOTES (platform IDs)"
+
+# --- the schema refuses bad values --------------------------------------
+bad=(
+  "mode=enclave|/mode"
+  "mode=SIM|/mode"
+  "useSGXDevPlugin=nvidia|/useSGXDevPlugin"
+  "aesmd=both|/aesmd"
+  "hostPort=http|/hostPort"
+  "hostPort=70000|/hostPort"
+  "port=0|/port"
+  "hostNetwork=maybe|/hostNetwork"
+  "sgxEpcMem=0|/sgxEpcMem"
+  "sgxEpcMem=lots|/sgxEpcMem"
+  "image.pullPolicy=Sometimes|/image"
+  "image.digest=md5:abc|/image"
+  "image.repository=|/image"
+  "imagePullSecrets[0]=las-pull|/imagePullSecrets"
+  "service.type=Ingress|/service/type"
+  "service.internalTrafficPolicy=Nearest|/service/internalTrafficPolicy"
+  "stateDir.hostPath=var/lib/las|/stateDir/hostPath"
+  "stateDir.type=File|/stateDir/type"
+  "logFormat=xml|/logFormat"
+  "updateStrategy.type=Recreate|/updateStrategy/type"
+  "resources.limits.memory=lots|/resources/limits/memory"
+  "serviceMonitor.interval=often|/serviceMonitor/interval"
+  "nodeSelector.sgx=true|/nodeSelector/sgx"
+  "typo=1|additional properties 'typo'"
+)
+for case in "${bad[@]}"; do
+  set_arg=${case%%|*}
+  where=${case#*|}
+  expect_rc 1 "$HELM" template x "$CHART" --set "$set_arg"
+  expect_output "schema"
+  grep -qF -- "$where" "$TEST_DIR/err" || { cat "$TEST_DIR/err" >&2; fail "--set $set_arg: error does not name $where"; }
+done
+pass "values.schema.json refuses ${#bad[@]} bad values, naming the field"
+echo "chart: all checks passed"
