@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# scripts/las-init without a cluster: --help, every kind of bad argument
+# (exit 2, with a message), the --dry-run plan, and a full run against stub
+# `kubectl` and `helm` commands that record their arguments, so the order of
+# the steps, the helm values, the pull secret (whose token must never be a
+# process argument) and both ways of printing platform IDs are checked.
+source "$(dirname "$0")/lib.sh"
+need_yaml_tools
+INIT=$LAS_SOURCE_DIR/scripts/las-init
+
+expect_rc 0 "$INIT" --help
+expect_output '^usage: scripts/las-init'
+for opt in --namespace --secret-username --secret-token --secret-email --registry --dry-run --plugin --aesmd; do
+  expect_output -- "$opt"
+done
+
+bad=(
+  "unknown argument '--frobnicate'|--frobnicate"
+  "needs a value|--namespace"
+  "invalid namespace|--namespace Bad_NS"
+  "invalid release name|--release -las"
+  "--mode must be|--mode enclave"
+  "--plugin must be|--plugin nvidia"
+  "--aesmd must be|--aesmd both"
+  "--timeout must look like|--timeout soon"
+  "--set needs KEY=VALUE|--set mode"
+  "cannot read values file|--values /nonexistent/values.yaml"
+  "needs --secret-token|--secret-username bob"
+  "need --secret-username|--secret-token abc"
+  "need --secret-username|--secret-email bob@example.org"
+)
+for case in "${bad[@]}"; do
+  msg=${case%%|*}
+  read -r -a args <<<"${case#*|}"
+  expect_rc 2 env -u LAS_SECRET_TOKEN "$INIT" --dry-run "${args[@]}"
+  expect_output "$msg"
+done
+expect_rc 2 "$INIT" --dry-run --image "has space"
+expect_output "invalid image 'has space'"
+pass "las-init refuses $((${#bad[@]} + 1)) kinds of bad arguments with exit 2"
+
+# --- the dry-run plan ------------------------------------------------------
+export LAS_GET_PLATFORM_IDS=$TEST_DIR/no-such-get-platform-ids
+expect_rc 0 "$INIT" --dry-run
+expect_output "^\+ helm upgrade --install las $LAS_SOURCE_DIR/deploy/helm/las --namespace las$"
+expect_output 'kubectl create namespace las --dry-run=client -o yaml'
+expect_output 'rollout status daemonset -l app.kubernetes.io/name=las\\,app.kubernetes.io/instance=las --timeout 5m'
+expect_output 'no image pull secret'
+expect_output 'UNVERIFIED'
+
+expect_rc 0 "$INIT" --dry-run -n conf -r las2 --image reg.example:5000/team/las:1.2 --mode sgx \
+  --plugin azure --aesmd none --set sgxEpcMem=32 --secret-username bob --secret-token 'T0k3n!x' \
+  --secret-email bob@example.org --context prod --timeout 90s -- --atomic
+plan=$(cat "$TEST_DIR/out")
+grep -qF 'T0k3n!x' <<<"$plan" && fail "the dry run shows the token"
+grep -qE '^\+ helm upgrade --install las2 .* --namespace conf --kube-context prod --set-string image=reg.example:5000/team/las:1.2 --set mode=sgx --set useSGXDevPlugin=azure --set aesmd=none --set imagePullSecrets\\\[0\\\].name=las-pull --set sgxEpcMem=32 --atomic$' <<<"$plan" ||
+  fail "helm command in the plan: $(grep helm <<<"$plan")"
+grep -q 'image pull secret las-pull for reg.example:5000 (user bob' <<<"$plan" || fail "registry not taken from the image"
+grep -q -- '--context prod -n conf rollout status' <<<"$plan" || fail "kubectl context/namespace in the plan"
+grep -q -- '--timeout 90s' <<<"$plan" || fail "timeout in the plan"
+config=$(sed -n 's/^#  *\.dockerconfigjson: //p' <<<"$plan" | base64 -d)
+[ "$(jq -r '.auths["reg.example:5000"].username' <<<"$config")" = bob ] || fail "secret config: $config"
+[ "$(jq -r '.auths["reg.example:5000"].password' <<<"$config")" = REDACTED ] || fail "secret config: $config"
+[ "$(jq -r '.auths["reg.example:5000"].email' <<<"$config")" = bob@example.org ] || fail "secret email: $config"
+
+expect_rc 0 "$INIT" --dry-run --image team/las:1 --secret-username u --secret-token t
+expect_output 'pull secret las-pull for docker.io'
+pass "--dry-run prints the plan (namespace, secret without token, helm, rollout, IDs)"
+
+# --- a full run against stubs ------------------------------------------------
+ID_A=$(printf 'A%.0s' $(seq 64))
+ID_B=$(printf 'B%.0s' $(seq 64))
+mkdir -p "$TEST_DIR/bin"
+cat >"$TEST_DIR/bin/kubectl" <<EOF
+#!/usr/bin/env bash
+echo "kubectl \$*" >>"$TEST_DIR/calls"
+case " \$* " in
+*" create namespace "*) printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n' ;;
+*" apply -f - "*) cat >>"$TEST_DIR/applied" ;;
+*" rollout status "*) echo 'daemon set "las" successfully rolled out' ;;
+*" get pods "*) printf 'pod/las-a\npod/las-b\n' ;;
+*" jsonpath="*) echo 18766 ;;
+*" exec pod/las-a "*) echo "$ID_A" ;;
+*" exec pod/las-b "*) exit 1 ;;
+*" logs pod/las-b "*) echo "2026-11-29T18:00:00.000Z info platform identity: Ed25519 public key $ID_B (mode sim, cpusvn 00, isvsvn 1)" ;;
+*) echo "stub kubectl: unexpected: \$*" >&2; exit 9 ;;
+esac
+EOF
+cat >"$TEST_DIR/bin/helm" <<EOF
+#!/usr/bin/env bash
+echo "helm \$*" >>"$TEST_DIR/calls"
+EOF
+chmod +x "$TEST_DIR/bin/kubectl" "$TEST_DIR/bin/helm"
+# The stub's log line must match what LAS prints: the ID is the 8th field.
+[ "$(echo "2026-11-29T18:00:00.000Z info platform identity: Ed25519 public key $ID_B (mode sim, cpusvn 00, isvsvn 1)" | awk '{print $8}')" = "$ID_B" ] ||
+  fail "stub log line layout"
+
+printf 'S3cr3t-token\n' >"$TEST_DIR/token"
+PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" --mode sim --image r.example/las:2 --secret-username ci \
+  --secret-token - <"$TEST_DIR/token"
+grep -q 'UNVERIFIED' "$TEST_DIR/err" || fail "no UNVERIFIED warning without get-platform-ids"
+grep -qx "platforms: \[$ID_A, $ID_B\]  # UNVERIFIED" "$TEST_DIR/out" || { cat "$TEST_DIR/out" >&2; fail "platforms line"; }
+grep -q 'S3cr3t-token' "$TEST_DIR/calls" && fail "the token was a command argument"
+# line NUMBER of the last call matching PATTERN (0: none)
+line() { grep -nE "$1" "$TEST_DIR/calls" | tail -n 1 | cut -d: -f1 || echo 0; }
+[ "$(grep -c 'apply -f -' "$TEST_DIR/calls")" -eq 2 ] || fail "expected two kubectl apply (namespace, secret)"
+helm_line=$(line '^helm upgrade --install')
+[ "$(line 'create namespace')" -lt "$helm_line" ] && [ "$(line 'apply -f -')" -lt "$helm_line" ] &&
+  [ "$helm_line" -lt "$(line 'rollout status')" ] && [ "$(line 'rollout status')" -lt "$(line ' exec ')" ] ||
+  { cat "$TEST_DIR/calls" >&2; fail "order of the steps"; }
+grep -qE '^helm upgrade --install las .* --set-string image=r.example/las:2 --set mode=sim --set imagePullSecrets\[0\]\.name=las-pull$' "$TEST_DIR/calls" ||
+  fail "helm arguments: $(grep ^helm "$TEST_DIR/calls")"
+yq -c 'select(.kind == "Secret")' "$TEST_DIR/applied" >"$TEST_DIR/secret.json" 2>/dev/null ||
+  fail "applied secret is not YAML"
+[ "$(jq -r .type "$TEST_DIR/secret.json")" = kubernetes.io/dockerconfigjson ] || fail "secret type"
+secret_cfg=$(jq -r '.data[".dockerconfigjson"]' "$TEST_DIR/secret.json" | base64 -d)
+[ "$(jq -r '.auths["r.example"].password' <<<"$secret_cfg")" = S3cr3t-token ] || fail "secret password: $secret_cfg"
+[ "$(jq -r '.auths["r.example"].auth' <<<"$secret_cfg" | base64 -d)" = ci:S3cr3t-token ] || fail "secret auth"
+pass "full run with stubs: namespace, secret (token never an argument), helm, rollout, unverified IDs"
+
+# With a get-platform-ids, its verified list is what is printed.
+cat >"$TEST_DIR/get-platform-ids" <<EOF
+#!/usr/bin/env bash
+echo "get-platform-ids \$*" >>"$TEST_DIR/calls"
+echo "platforms: [$ID_A]"
+EOF
+chmod +x "$TEST_DIR/get-platform-ids"
+: >"$TEST_DIR/calls"
+LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" -n ns1 -r rel1 --mode sim
+grep -qx "platforms: \[$ID_A\]" "$TEST_DIR/out" || fail "verified platforms line: $(cat "$TEST_DIR/out")"
+grep -q UNVERIFIED "$TEST_DIR/out" "$TEST_DIR/err" && fail "UNVERIFIED with get-platform-ids"
+grep -qx 'get-platform-ids -n ns1 -r rel1 -- --allow-simulation' "$TEST_DIR/calls" ||
+  fail "get-platform-ids arguments: $(grep get-platform-ids "$TEST_DIR/calls")"
+grep -q ' exec ' "$TEST_DIR/calls" && fail "las id was used although get-platform-ids is there"
+
+# A failed rollout is exit 1.
+sed -i 's/successfully rolled out'"'"' ;;/successfully rolled out'"'"'; exit 1 ;;/' "$TEST_DIR/bin/kubectl"
+PATH=$TEST_DIR/bin:$PATH expect_rc 1 "$INIT"
+expect_output 'the rollout did not finish'
+pass "verified IDs from get-platform-ids; failed rollout is exit 1"
+echo "las-init: all checks passed"
