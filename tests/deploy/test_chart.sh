@@ -63,6 +63,13 @@ if [ -n "${LAS_BIN:-}" ]; then
     fail "Chart.yaml appVersion $app_version is not the version of $LAS_BIN ($("$LAS_BIN" version))"
 fi
 
+# Every top-level value is in the schema and in the table of docs/deploy.md.
+for key in $(yq -r 'keys[]' "$CHART/values.yaml"); do
+  yq -e --arg k "$key" '.properties | has($k)' "$CHART/values.schema.json" >/dev/null ||
+    fail "value $key is not in values.schema.json"
+  grep -q "^|.*\`$key[\`.]" "$LAS_SOURCE_DIR/docs/deploy.md" || fail "value $key is not in the table of docs/deploy.md"
+done
+
 # --- every useSGXDevPlugin x mode x aesmd combination -------------------
 # Expected: mode sim uses no SGX resources, devices or AESM; otherwise the
 # plug-in decides the extended resources, "disabled" mounts the device nodes
