@@ -60,7 +60,7 @@ expect_rc() {
 
 # expect_output PATTERN: grep -E PATTERN in the last expect_rc's stdout+stderr.
 expect_output() {
-  if ! cat "$TEST_DIR/out" "$TEST_DIR/err" | grep -qE -- "$1"; then
+  if ! cat "$TEST_DIR/out" "$TEST_DIR/err" | grep -E -- "$1" >/dev/null; then
     cat "$TEST_DIR/out" "$TEST_DIR/err" >&2
     fail "output does not match /$1/"
   fi

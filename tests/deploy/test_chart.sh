@@ -236,6 +236,8 @@ expect_output 'kind: DaemonSet'
 expect_output "grep 'public key' \| tail -n 1 \| awk '\{print \\\$8\}'"
 expect_output 'las platform-ids'
 expect_output 'WARNING: mode sim'
+expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sgx,aesmd=none
+expect_output 'WARNING: aesmd=none in mode sgx'
 pass "helm install --dry-run=client renders the objects and NOTES (platform IDs)"
 
 # --- the schema refuses bad values --------------------------------------

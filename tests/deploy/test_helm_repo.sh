@@ -34,8 +34,8 @@ pass "index.yaml lists las $version (URL, digest, appVersion)"
 
 expect_rc 0 "$HELM" template r "$tgz" --set mode=sim
 expect_output 'kind: DaemonSet'
-tar -tzf "$tgz" | grep -qx 'las/values.schema.json' || fail "the archive lacks values.schema.json"
-tar -tzf "$tgz" | grep -qx 'las/templates/NOTES.txt' || fail "the archive lacks NOTES.txt"
+tar -tzf "$tgz" | grep -x 'las/values.schema.json' >/dev/null || fail "the archive lacks values.schema.json"
+tar -tzf "$tgz" | grep -x 'las/templates/NOTES.txt' >/dev/null || fail "the archive lacks NOTES.txt"
 
 # A second chart version: both are listed, each with its own archive.
 cp -r "$CHART" "$TEST_DIR/las"
@@ -57,7 +57,7 @@ http_pid=$!
 CLEANUP_CMDS+=("kill $http_pid 2>/dev/null")
 port=""
 for _ in $(seq 1 100); do
-  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$TEST_DIR/http.log" | head -n 1)
+  port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$TEST_DIR/http.log" | sed -n 1p)
   [ -n "$port" ] && break
   sleep 0.05
 done

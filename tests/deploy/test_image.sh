@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 : "${LAS_BIN:?LAS_BIN must point to the las binary}"
 
 [ "$(id -u)" -eq 0 ] || skip "chroot needs root"
-if ldd "$LAS_BIN" | grep -qE 'lib(asan|ubsan)'; then
+if ldd "$LAS_BIN" | grep -E 'lib(asan|ubsan)' >/dev/null; then
   skip "$LAS_BIN is a sanitizer build; the image packages a normal build"
 fi
 
@@ -79,7 +79,7 @@ expect_rc 0 "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$T
   --tag "$tag" --save "$TEST_DIR/las.oci.tar"
 pass "build-image built $tag offline"
 [ -s "$TEST_DIR/las.oci.tar" ] || fail "--save wrote no archive"
-tar -tf "$TEST_DIR/las.oci.tar" | grep -qx 'index.json' || fail "--save did not write an OCI archive"
+tar -tf "$TEST_DIR/las.oci.tar" | grep -x 'index.json' >/dev/null || fail "--save did not write an OCI archive"
 
 cfg=$(podman "${P[@]}" image inspect "$tag" | jq -c '.[0].Config')
 [ "$(jq -r '.User' <<<"$cfg")" = "10001:10001" ] || fail "image user is not 10001:10001: $cfg"
