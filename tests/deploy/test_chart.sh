@@ -55,7 +55,8 @@ expect_rc 0 "$HELM" lint --strict "$CHART"
 expect_rc 0 "$HELM" lint --strict "$CHART" --set mode=sim,service.enabled=true,serviceMonitor.enabled=true
 expect_rc 0 "$HELM" lint --strict "$CHART" --set useSGXDevPlugin=disabled,aesmd=sidecar \
   --set aesmdSidecar.image.repository=example.org/aesmd
-pass "helm lint --strict (defaults and two variants)"
+expect_rc 0 "$HELM" lint --strict "$CHART" --set image=registry.example/las:1
+pass "helm lint --strict (defaults and three variants)"
 
 app_version=$(awk -F'"' '/^appVersion:/ {print $2}' "$CHART/Chart.yaml")
 if [ -n "${LAS_BIN:-}" ]; then
@@ -193,6 +194,9 @@ expect_rc 0 "$HELM" template x "$CHART" --set aesmd=sidecar,mode=sim
 
 render strimage --set image=registry.example:5000/team/las:1.2.3
 check strimage 'want(ctr("las").image == "registry.example:5000/team/las:1.2.3" and ctr("las").imagePullPolicy == "IfNotPresent"; "plain-string image")'
+echo 'image: "r.example/las:3"' >"$TEST_DIR/strimage-values.yaml"
+render strimage-file -f "$TEST_DIR/strimage-values.yaml"
+check strimage-file 'want(ctr("las").image == "r.example/las:3"; "string image from a values file")'
 digest=sha256:$(printf '%064d' 0 | tr 0 a)
 render digest --set image.repository=r.example/las,image.digest=$digest,image.pullPolicy=Always
 check digest 'want(ctr("las").image == "r.example/las@\($d)" and ctr("las").imagePullPolicy == "Always"; "digest image")' --arg d "$digest"

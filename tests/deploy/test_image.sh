@@ -70,10 +70,10 @@ if ! command -v podman >/dev/null; then
   skip "podman is not installed (./scripts/install-deps installs it): only the root filesystem was tested"
 fi
 
-# A private store: the test leaves nothing in the host's containers storage.
+# A private vfs store inside TEST_DIR (plain directories, removed with it):
+# the test leaves nothing in the host's containers storage.
 export LAS_PODMAN_OPTS="--root $TEST_DIR/store --runroot $TEST_DIR/run --storage-driver vfs"
 read -r -a P <<<"$LAS_PODMAN_OPTS"
-CLEANUP_CMDS+=("podman ${LAS_PODMAN_OPTS} system reset --force >/dev/null 2>&1")
 tag=localhost/las-test:image
 expect_rc 0 "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$TEST_DIR/ctx" \
   --tag "$tag" --save "$TEST_DIR/las.oci.tar"
