@@ -43,7 +43,8 @@ pass "las-init refuses $((${#bad[@]} + 1)) kinds of bad arguments with exit 2"
 export LAS_GET_PLATFORM_IDS=$TEST_DIR/no-such-get-platform-ids
 expect_rc 0 "$INIT" --dry-run
 expect_output "^\+ helm upgrade --install las $LAS_SOURCE_DIR/deploy/helm/las --namespace las$"
-expect_output 'kubectl create namespace las --dry-run=client -o yaml'
+expect_output '^#  +name: las$'
+expect_output 'pod-security.kubernetes.io/enforce: privileged'
 expect_output 'rollout status daemonset -l app.kubernetes.io/name=las\\,app.kubernetes.io/instance=las --timeout 5m'
 expect_output 'no image pull secret'
 expect_output 'UNVERIFIED'
@@ -75,8 +76,7 @@ cat >"$TEST_DIR/bin/kubectl" <<EOF
 #!/usr/bin/env bash
 echo "kubectl \$*" >>"$TEST_DIR/calls"
 case " \$* " in
-*" create namespace "*) printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n' ;;
-*" apply -f - "*) cat >>"$TEST_DIR/applied" ;;
+*" apply -f - "*) { echo ---; cat; } >>"$TEST_DIR/applied" ;;
 *" rollout status "*) echo 'daemon set "las" successfully rolled out' ;;
 *" get pods "*) printf 'pod/las-a\npod/las-b\n' ;;
 *" jsonpath="*) echo 18766 ;;
@@ -105,11 +105,15 @@ grep -q 'S3cr3t-token' "$TEST_DIR/calls" && fail "the token was a command argume
 line() { grep -nE "$1" "$TEST_DIR/calls" | tail -n 1 | cut -d: -f1 || echo 0; }
 [ "$(grep -c 'apply -f -' "$TEST_DIR/calls")" -eq 2 ] || fail "expected two kubectl apply (namespace, secret)"
 helm_line=$(line '^helm upgrade --install')
-[ "$(line 'create namespace')" -lt "$helm_line" ] && [ "$(line 'apply -f -')" -lt "$helm_line" ] &&
+[ "$(line 'apply -f -')" -lt "$helm_line" ] &&
   [ "$helm_line" -lt "$(line 'rollout status')" ] && [ "$(line 'rollout status')" -lt "$(line ' exec ')" ] ||
   { cat "$TEST_DIR/calls" >&2; fail "order of the steps"; }
 grep -qE '^helm upgrade --install las .* --set-string image=r.example/las:2 --set mode=sim --set imagePullSecrets\[0\]\.name=las-pull$' "$TEST_DIR/calls" ||
   fail "helm arguments: $(grep ^helm "$TEST_DIR/calls")"
+yq -c 'select(.kind == "Namespace")' "$TEST_DIR/applied" >"$TEST_DIR/ns.json" 2>/dev/null ||
+  fail "applied namespace is not YAML"
+[ "$(jq -r '.metadata.name + " " + .metadata.labels["pod-security.kubernetes.io/enforce"]' "$TEST_DIR/ns.json")" = "las privileged" ] ||
+  fail "namespace: $(cat "$TEST_DIR/ns.json")"
 yq -c 'select(.kind == "Secret")' "$TEST_DIR/applied" >"$TEST_DIR/secret.json" 2>/dev/null ||
   fail "applied secret is not YAML"
 [ "$(jq -r .type "$TEST_DIR/secret.json")" = kubernetes.io/dockerconfigjson ] || fail "secret type"
