@@ -234,6 +234,24 @@ check sched '
   + want(kinds("Pod")[0].spec.imagePullSecrets == [{name: "las-pull"}]; "test pod pull secret")'
 pass "helm template: defaults, host network, Service, ServiceMonitor, image forms, scheduling, test hook"
 
+# The example values files of docs/deploy.md.
+EXAMPLES=$LAS_SOURCE_DIR/deploy/helm/examples
+declare -A example_checks=(
+  [sim]='want(sgxkeys(ctr("las").resources) == [] and kinds("Service") != [] and ctr("las").image == "registry.example.com/las:0.1.0"; "sim example")'
+  [intel]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == "64Mi" and ctr("las").command == ["gramine-sgx", "las"] and pod.nodeSelector != null; "intel example")'
+  [azure-dcsv3]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == 64 and sgxkeys(ctr("las").resources) == ["sgx.intel.com/epc"] and vol("aesmd-socket").hostPath.path == "/var/run/aesmd"; "azure example")'
+  [sidecar-aesmd]='want((pod.containers | map(.name)) == ["las", "aesmd"] and ctr("aesmd").image == "registry.example.com/sgx-aesmd:2.25"; "sidecar example")'
+)
+for f in "$EXAMPLES"/*.yaml; do
+  ex=$(basename "$f" .yaml)
+  [ -n "${example_checks[$ex]:-}" ] || fail "example $ex has no check in this test"
+  expect_rc 0 "$HELM" lint --strict "$CHART" -f "$f"
+  render "example-$ex" -f "$f"
+  check "example-$ex" "${example_checks[$ex]}"
+  grep -q "examples/$ex.yaml" "$LAS_SOURCE_DIR/docs/deploy.md" || fail "docs/deploy.md does not mention examples/$ex.yaml"
+done
+pass "example values files: ${!example_checks[*]}"
+
 # --dry-run shows the configuration and NOTES without a cluster.
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sim
 expect_output 'kind: DaemonSet'
