@@ -82,8 +82,8 @@ COMBO_CHECKS='
 | ctr("las") as $c
 | (if $sgx then
      {scone: {"sgx.k8s.io/sgx": 1},
-      intel: {"sgx.intel.com/enclave": 1, "sgx.intel.com/provision": 1, "sgx.intel.com/epc": "16Mi"},
-      azure: {"sgx.intel.com/epc": 16},
+      intel: {"sgx.intel.com/enclave": 1, "sgx.intel.com/provision": 1, "sgx.intel.com/epc": "512Mi"},
+      azure: {"sgx.intel.com/epc": 512},
       disabled: {}}[$p]
    else {} end) as $limits
 | ($c.securityContext) as $sc
@@ -130,6 +130,7 @@ COMBO_CHECKS='
      + want(mount($c; "aesmd-socket").mountPath == "/var/run/aesmd" and mount($s; "aesmd-socket").mountPath == "/var/run/aesmd"; "socket shared")
      + want($s.image == "example.org/aesmd:2.0"; "sidecar image \($s.image)")
      + want(sgxkeys($s.resources) == ($limits | keys | sort); "sidecar SGX resources")
+     + want($s.resources.limits["sgx.intel.com/epc"] == {intel: "32Mi", azure: 32}[$p]; "sidecar EPC \($s.resources.limits)")
      + want(($s.securityContext.privileged // false) == $dev; "sidecar privileged only with host devices")
      + (if $dev then want(mount($s; "sgx-enclave").mountPath == "/dev/sgx_enclave"; "sidecar device mount") else [] end)
    else
@@ -238,8 +239,8 @@ pass "helm template: defaults, host network, Service, ServiceMonitor, image form
 EXAMPLES=$LAS_SOURCE_DIR/deploy/helm/examples
 declare -A example_checks=(
   [sim]='want(sgxkeys(ctr("las").resources) == [] and kinds("Service") != [] and ctr("las").image == "registry.example.com/las:0.1.0"; "sim example")'
-  [intel]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == "64Mi" and ctr("las").command == ["gramine-sgx", "las"] and pod.nodeSelector != null; "intel example")'
-  [azure-dcsv3]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == 64 and sgxkeys(ctr("las").resources) == ["sgx.intel.com/epc"] and vol("aesmd-socket").hostPath.path == "/var/run/aesmd"; "azure example")'
+  [intel]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == "512Mi" and ctr("las").command == ["gramine-sgx", "las"] and pod.nodeSelector != null; "intel example")'
+  [azure-dcsv3]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == 512 and sgxkeys(ctr("las").resources) == ["sgx.intel.com/epc"] and vol("aesmd-socket").hostPath.path == "/var/run/aesmd"; "azure example")'
   [sidecar-aesmd]='want((pod.containers | map(.name)) == ["las", "aesmd"] and ctr("aesmd").image == "registry.example.com/sgx-aesmd:2.25"; "sidecar example")'
 )
 for f in "$EXAMPLES"/*.yaml; do
@@ -274,6 +275,7 @@ bad=(
   "hostNetwork=maybe|/hostNetwork"
   "sgxEpcMem=0|/sgxEpcMem"
   "sgxEpcMem=lots|/sgxEpcMem"
+  "aesmdSidecar.sgxEpcMem=0|/aesmdSidecar/sgxEpcMem"
   "image.pullPolicy=Sometimes|/image"
   "image.digest=md5:abc|/image"
   "image.repository=|/image"

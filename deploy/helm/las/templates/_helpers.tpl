@@ -70,26 +70,29 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if include "las.needsSGX" . -}}{{ .Values.aesmd }}{{- else -}}none{{- end -}}
 {{- end -}}
 
-{{/* Extended resources that the selected SGX device plugin serves (YAML map, maybe empty). */}}
+{{/* Extended resources that the selected SGX device plugin serves (YAML map, maybe
+     empty): call with (list ROOT EPC_MIB). */}}
 {{- define "las.sgxLimits" -}}
-{{- if include "las.needsSGX" . -}}
-{{- if eq .Values.useSGXDevPlugin "scone" -}}
+{{- $root := index . 0 -}}
+{{- $epc := int (index . 1) -}}
+{{- if include "las.needsSGX" $root -}}
+{{- if eq $root.Values.useSGXDevPlugin "scone" -}}
 sgx.k8s.io/sgx: 1
-{{- else if eq .Values.useSGXDevPlugin "intel" -}}
+{{- else if eq $root.Values.useSGXDevPlugin "intel" -}}
 sgx.intel.com/enclave: 1
 sgx.intel.com/provision: 1
-sgx.intel.com/epc: {{ printf "%dMi" (int .Values.sgxEpcMem) | quote }}
-{{- else if eq .Values.useSGXDevPlugin "azure" -}}
-sgx.intel.com/epc: {{ int .Values.sgxEpcMem }}
+sgx.intel.com/epc: {{ printf "%dMi" $epc | quote }}
+{{- else if eq $root.Values.useSGXDevPlugin "azure" -}}
+sgx.intel.com/epc: {{ $epc }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
 
-{{/* resources (a dict) with the SGX limits added: call with (list ROOT RESOURCES). */}}
+{{/* resources (a dict) with the SGX limits added: call with (list ROOT RESOURCES EPC_MIB). */}}
 {{- define "las.resources" -}}
 {{- $root := index . 0 -}}
 {{- $res := deepCopy (index . 1 | default dict) -}}
-{{- $sgx := fromYaml (include "las.sgxLimits" $root) | default dict -}}
+{{- $sgx := fromYaml (include "las.sgxLimits" (list $root (index . 2))) | default dict -}}
 {{- if $sgx -}}
 {{- $_ := set $res "limits" (merge $sgx (get $res "limits" | default dict)) -}}
 {{- end -}}
