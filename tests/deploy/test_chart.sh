@@ -257,10 +257,13 @@ pass "example values files: ${!example_checks[*]}"
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sim
 expect_output 'kind: DaemonSet'
 expect_output "grep 'public key' \| tail -n 1 \| awk '\{print \\\$8\}'"
-expect_output 'las platform-ids'
+expect_output 'las platform-ids - --allow-simulation'
+expect_output 'scripts/get-platform-ids -n las-ns -r las-rel -- --allow-simulation'
+expect_output 'exec "\$pod" -c las -- las id --las 127.0.0.1:18766'
 expect_output 'WARNING: mode sim'
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sgx,aesmd=none
 expect_output 'WARNING: aesmd=none in mode sgx'
+expect_output 'scripts/get-platform-ids -n las-ns -r las-rel -- --las-mrsigner <HEX>'
 pass "helm install --dry-run=client renders the objects and NOTES (platform IDs)"
 
 # --- the schema refuses bad values --------------------------------------

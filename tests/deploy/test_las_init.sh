@@ -24,6 +24,8 @@ bad=(
   "--aesmd must be|--aesmd both"
   "--timeout must look like|--timeout soon"
   "--set needs KEY=VALUE|--set mode"
+  "--las-mrsigner needs 64 hex digits|--las-mrsigner 1234"
+  "--las-mrenclave needs 64 hex digits|--las-mrenclave $(printf 'g%.0s' $(seq 64))"
   "cannot read values file|--values /nonexistent/values.yaml"
   "needs --secret-token|--secret-username bob"
   "need --secret-username|--secret-token abc"
@@ -64,6 +66,10 @@ config=$(sed -n 's/^#  *\.dockerconfigjson: //p' <<<"$plan" | base64 -d)
 [ "$(jq -r '.auths["reg.example:5000"].password' <<<"$config")" = REDACTED ] || fail "secret config: $config"
 [ "$(jq -r '.auths["reg.example:5000"].email' <<<"$config")" = bob@example.org ] || fail "secret email: $config"
 
+if [ -x "$LAS_SOURCE_DIR/scripts/get-platform-ids" ]; then
+  expect_rc 0 env -u LAS_GET_PLATFORM_IDS "$INIT" --dry-run --mode sim
+  expect_output "^\+ $LAS_SOURCE_DIR/scripts/get-platform-ids -n las -r las -- --allow-simulation\$"
+fi
 expect_rc 0 "$INIT" --dry-run --image team/las:1 --secret-username u --secret-token t
 expect_output 'pull secret las-pull for docker.io'
 pass "--dry-run prints the plan (namespace, secret without token, helm, rollout, IDs)"
@@ -135,6 +141,15 @@ grep -qx "platforms: \[$ID_A\]" "$TEST_DIR/out" || fail "verified platforms line
 grep -q UNVERIFIED "$TEST_DIR/out" "$TEST_DIR/err" && fail "UNVERIFIED with get-platform-ids"
 grep -qx 'get-platform-ids -n ns1 -r rel1 -- --allow-simulation' "$TEST_DIR/calls" ||
   fail "get-platform-ids arguments: $(grep get-platform-ids "$TEST_DIR/calls")"
+signer=$(printf 'ab%.0s' $(seq 32))
+: >"$TEST_DIR/calls"
+LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" --mode sgx --las-mrsigner "$signer"
+grep -qx "get-platform-ids -n las -r las -- --las-mrsigner $signer" "$TEST_DIR/calls" ||
+  fail "get-platform-ids arguments with --las-mrsigner: $(grep get-platform-ids "$TEST_DIR/calls")"
+LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" --mode sgx
+expect_output 'hardware evidence is refused \(LAS enclave not pinned\)'
+LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids expect_rc 0 "$INIT" --dry-run --mode sim --las-mrenclave "$signer"
+expect_output "get-platform-ids -n las -r las -- --allow-simulation --las-mrenclave $signer\$"
 grep -q ' exec ' "$TEST_DIR/calls" && fail "las id was used although get-platform-ids is there"
 
 # A failed rollout is exit 1.
