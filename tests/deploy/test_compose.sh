@@ -27,7 +27,7 @@ state=$TEST_DIR/state
 : >"$TEST_DIR/las.log"
 "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$TEST_DIR/las.log" 2>&1 &
 pid=$!
-CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null")
+CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null")
 port=""
 for _ in $(seq 1 200); do
   port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$TEST_DIR/las.log" | tail -n 1)

@@ -54,7 +54,7 @@ fi
 : >"$TEST_DIR/http.log"
 python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$TEST_DIR" >"$TEST_DIR/http.log" 2>&1 &
 http_pid=$!
-CLEANUP_CMDS+=("kill $http_pid 2>/dev/null")
+CLEANUP_CMDS+=("kill $http_pid 2>/dev/null; wait $http_pid 2>/dev/null")
 port=""
 for _ in $(seq 1 100); do
   port=$(sed -n 's/.*port \([0-9][0-9]*\).*/\1/p' "$TEST_DIR/http.log" | sed -n 1p)

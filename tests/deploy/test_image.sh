@@ -44,7 +44,7 @@ run_from_rootfs() {
   chroot --userspec=10001:10001 "$fs" /usr/bin/las serve --mode sim --listen 127.0.0.1:0 \
     --state-dir /var/lib/las >"$log" 2>&1 &
   local pid=$!
-  CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null")
+  CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null")
   local port=""
   for _ in $(seq 1 200); do
     port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$log" | tail -n 1)

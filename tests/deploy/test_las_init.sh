@@ -157,4 +157,45 @@ sed -i 's/successfully rolled out'"'"' ;;/successfully rolled out'"'"'; exit 1 ;
 PATH=$TEST_DIR/bin:$PATH expect_rc 1 "$INIT"
 expect_output 'the rollout did not finish'
 pass "verified IDs from get-platform-ids; failed rollout is exit 1"
+# --- the verified path end to end: the real scripts/get-platform-ids and las --
+# A real LAS (sim) plays the pod; the stub kubectl runs `las evidence`
+# against it for `kubectl exec`. get-platform-ids verifies the evidence with
+# the real `las verify-evidence`, and las-init must print exactly that ID.
+if [ -x "$LAS_SOURCE_DIR/scripts/get-platform-ids" ] && [ -n "${LAS_BIN:-}" ]; then
+  : >"$TEST_DIR/las.log"
+  "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$TEST_DIR/state" >"$TEST_DIR/las.log" 2>&1 &
+  las_pid=$!
+  CLEANUP_CMDS+=("kill -9 $las_pid 2>/dev/null; wait $las_pid 2>/dev/null")
+  port=""
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$TEST_DIR/las.log" | tail -n 1)
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  [ -n "$port" ] || fail "las serve did not start"
+  mkdir -p "$TEST_DIR/bin2"
+  cat >"$TEST_DIR/bin2/kubectl" <<EOF
+#!/usr/bin/env bash
+echo "kubectl \$*" >>"$TEST_DIR/calls2"
+case " \$* " in
+*" apply -f - "*) cat >/dev/null ;;
+*" rollout status "*) echo 'daemon set "las" successfully rolled out' ;;
+*" get pods "*) echo las-node1 ;;
+*" exec "*" -- las evidence --las 127.0.0.1:18766 "*) exec "$LAS_BIN" evidence --las 127.0.0.1:$port ;;
+*) echo "stub kubectl: unexpected: \$*" >&2; exit 9 ;;
+esac
+EOF
+  chmod +x "$TEST_DIR/bin2/kubectl"
+  PATH=$TEST_DIR/bin2:$TEST_DIR/bin:$PATH expect_rc 0 env -u LAS_GET_PLATFORM_IDS "$INIT" --mode sim
+  want=$("$LAS_BIN" id --las "127.0.0.1:$port")
+  grep -qx "platforms: \[$want\]" "$TEST_DIR/out" ||
+    { cat "$TEST_DIR/out" "$TEST_DIR/err" >&2; fail "las-init did not print the verified ID $want"; }
+  grep -q UNVERIFIED "$TEST_DIR/out" "$TEST_DIR/err" && fail "verified path printed UNVERIFIED"
+  # Without --allow-simulation (mode auto) the simulated evidence is refused: exit 1.
+  PATH=$TEST_DIR/bin2:$TEST_DIR/bin:$PATH expect_rc 1 env -u LAS_GET_PLATFORM_IDS "$INIT"
+  expect_output 'not every platform ID could be verified'
+  pass "verified platform ID through the real get-platform-ids and las verify-evidence"
+else
+  echo "note: scripts/get-platform-ids or LAS_BIN missing: verified path not run end to end"
+fi
 echo "las-init: all checks passed"
