@@ -89,6 +89,12 @@ cfg=$(podman "${P[@]}" image inspect "$tag" | jq -c '.[0].Config')
 jq -e '.ExposedPorts | has("18766/tcp")' <<<"$cfg" >/dev/null || fail "18766/tcp not exposed: $cfg"
 pass "image config: user 10001, entrypoint las, serve on 0.0.0.0:18766"
 
+# Reproducible: a second build from a fresh context is the same image.
+expect_rc 0 "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$TEST_DIR/ctx2" --tag "$tag-again"
+[ "$(podman "${P[@]}" image inspect --format '{{.Id}}' "$tag")" = \
+  "$(podman "${P[@]}" image inspect --format '{{.Id}}' "$tag-again")" ] || fail "two builds gave different images"
+pass "the build is reproducible (same image ID twice)"
+
 layers=$(podman "${P[@]}" image inspect "$tag" | jq '.[0].RootFS.Layers | length')
 [ "$layers" -le 3 ] || fail "expected a FROM scratch image with few layers, got $layers"
 
