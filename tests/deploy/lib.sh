@@ -44,6 +44,10 @@ need_helm() {
 need_yaml_tools() {
   command -v jq >/dev/null || skip "jq is missing (./scripts/install-deps installs it)"
   command -v yq >/dev/null || skip "yq is missing (./scripts/install-deps installs it)"
+  # Debian's yq wraps jq; another yq on PATH (same name, other syntax) would
+  # make every assertion meaningless.
+  [ "$(printf 'a: 1\n---\nb: [x]\n' | yq -s -c . 2>/dev/null)" = '[{"a":1},{"b":["x"]}]' ] ||
+    skip "$(command -v yq) is not Debian's jq-based yq (apt-get install yq)"
 }
 
 # expect_rc WANT CMD...: runs CMD, keeps its output in $TEST_DIR/out and
