@@ -178,7 +178,7 @@ las_status las_platform_identity_update(struct las_backend *b, const struct las_
             st = las_succession_sign(old_key, key, (uint64_t)time(NULL), &s);
             if (st == LAS_OK) {
                 append_succession(state, &s);
-                las_warn("PLATFORM ID CHANGED: old public key %s -> new public key %s "
+                las_warn("PLATFORM ID CHANGED: old platform ID %s -> new platform ID %s "
                          "(cpusvn %s -> %s, isvsvn %u -> %u); a succession statement signed by "
                          "both keys is published in the evidence: update policies that list "
                          "the old ID",

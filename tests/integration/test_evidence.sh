@@ -82,8 +82,10 @@ start_las one-updated "$TEST_DIR/one" --sim-cpusvn 0f0f0204ff800f000000000000000
 addr1=$LAS_ADDR
 id1b=$("$LAS_BIN" id --las "$addr1")
 [ "$id1b" != "$id1" ] || fail "CPUSVN bump kept the ID"
-grep -q "PLATFORM ID CHANGED: old public key $id1 -> new public key $id1b" "$LAS_LOG" ||
+grep -q "PLATFORM ID CHANGED: old platform ID $id1 -> new platform ID $id1b" "$LAS_LOG" ||
   fail "the change is not logged loudly"
+log_id=$(grep 'public key' "$LAS_LOG" | tail -n 1 | awk '{print $8}')
+[ "$log_id" = "$id1b" ] || fail "after a change, the documented awk line gives '$log_id', not $id1b"
 expect_rc 0 "$LAS_BIN" evidence --las "$addr1" --out "$TEST_DIR/e1b.json"
 expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1b.json" --allow-simulation
 grep -q "^succession: $id1 -> $id1b" "$TEST_DIR/out" || fail "verify-evidence shows no succession"
