@@ -74,25 +74,6 @@ static las_status sgx_own_report(struct las_backend *b, const struct las_sgx_tar
     return las_enclu_ereport(impl_of(b)->enclu, target, report_data, out);
 }
 
-static las_status write_pseudo_file(const char *path, const uint8_t *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return LAS_ERR_IO;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            close(fd);
-            return LAS_ERR_IO;
-        }
-        done += (size_t)n;
-    }
-    return close(fd) == 0 ? LAS_OK : LAS_ERR_IO;
-}
-
 static las_status sgx_hardware_quote(struct las_backend *b, const uint8_t report_data[static 64],
                                      struct las_sgx_report_body *las_body, uint8_t *quote,
                                      size_t cap, size_t *quote_len)
@@ -111,7 +92,7 @@ static las_status sgx_hardware_quote(struct las_backend *b, const uint8_t report
     if (st != LAS_OK)
         return st;
     if (attestation_path(s, "user_report_data", path, sizeof path) != 0 ||
-        write_pseudo_file(path, report_data, 64) != LAS_OK)
+        las_file_write_existing(path, report_data, 64) != LAS_OK)
         return LAS_ERR_IO;
     if (attestation_path(s, "quote", path, sizeof path) != 0)
         return LAS_ERR_IO;

@@ -10,25 +10,6 @@
 #include "common/file.h"
 #include "las/client.h"
 
-static las_status write_whole(const char *path, const uint8_t *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return LAS_ERR_IO;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            close(fd);
-            return LAS_ERR_IO;
-        }
-        done += (size_t)n;
-    }
-    return close(fd) == 0 ? LAS_OK : LAS_ERR_IO;
-}
-
 las_status las_gramine_report(const char *attestation_dir, const struct las_sgx_targetinfo *target,
                               const uint8_t report_data[static 64], struct las_sgx_report *out,
                               char *why, size_t why_len)
@@ -42,13 +23,13 @@ las_status las_gramine_report(const char *attestation_dir, const struct las_sgx_
     memset(out, 0, sizeof *out);
     las_sgx_targetinfo_serialize(target, ti);
     snprintf(path, sizeof path, "%s/target_info", attestation_dir);
-    if (write_whole(path, ti, sizeof ti) != LAS_OK) {
+    if (las_file_write_existing(path, ti, sizeof ti) != LAS_OK) {
         snprintf(why, why_len, "cannot write %s: %s (not running under Gramine?)", path,
                  strerror(errno));
         return LAS_ERR_IO;
     }
     snprintf(path, sizeof path, "%s/user_report_data", attestation_dir);
-    if (write_whole(path, report_data, 64) != LAS_OK) {
+    if (las_file_write_existing(path, report_data, 64) != LAS_OK) {
         snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
         return LAS_ERR_IO;
     }

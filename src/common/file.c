@@ -98,6 +98,21 @@ out:
     return st;
 }
 
+las_status las_file_write_existing(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return LAS_ERR_IO;
+    int failed = write_full(fd, data, len) != 0;
+    int saved = errno;
+    if (close(fd) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    errno = saved;
+    return failed ? LAS_ERR_IO : LAS_OK;
+}
+
 las_status las_dir_ensure(const char *dir, mode_t mode)
 {
     struct stat sb;

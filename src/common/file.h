@@ -24,6 +24,12 @@ LAS_MUST_CHECK las_status las_file_read(const char *path, size_t max, uint8_t **
 LAS_MUST_CHECK las_status las_file_write_atomic(const char *path, const void *data, size_t len,
                                                 mode_t mode, int exclusive);
 
+/*
+ * Writes all of data to an existing file (no create, no truncate): for
+ * pseudo-files such as Gramine's /dev/attestation/user_report_data.
+ */
+LAS_MUST_CHECK las_status las_file_write_existing(const char *path, const void *data, size_t len);
+
 /* Creates dir (one level) with mode if missing; fails if it is not a directory. */
 LAS_MUST_CHECK las_status las_dir_ensure(const char *dir, mode_t mode);
 

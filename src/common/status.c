@@ -2,7 +2,11 @@
 /* The one table that maps status codes to names, HTTP status and exit codes. */
 #include "las/status.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "common/reason.h"
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
@@ -69,4 +73,15 @@ int las_status_http(las_status s)
 int las_status_exit_code(las_status s)
 {
     return valid(s) ? status_table[s].exit_code : EXIT_IO;
+}
+
+las_status las_fail(las_status st, char *reason, size_t size, const char *fmt, ...)
+{
+    if (reason && size) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(reason, size, fmt, ap);
+        va_end(ap);
+    }
+    return st;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The collateral document and the checks that need it (docs/dcap.md). */
+#include "common/reason.h"
 #include "dcap/collateral.h"
 
 #include <jansson.h>
@@ -15,18 +16,6 @@
 
 /* Largest PEM chain or signed JSON object inside the collateral. */
 #define FIELD_MAX (256 * 1024)
-
-__attribute__((format(printf, 4, 5))) static las_status fail(las_status st, char *reason,
-                                                             size_t size, const char *fmt, ...)
-{
-    if (reason && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(reason, size, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 void las_dcap_collateral_free(struct las_dcap_collateral *c)
 {
@@ -154,17 +143,18 @@ LAS_MUST_CHECK static las_status signed_field(json_t *root, const char *key, con
     las_status st = LAS_ERR_MALFORMED;
 
     if (s == NULL) {
-        fail(st, reason, reason_size, "collateral field \"%s\" is missing or not a string", key);
+        las_fail(st, reason, reason_size, "collateral field \"%s\" is missing or not a string",
+                 key);
         goto out;
     }
     inner = json_loadb(s, len, JSON_REJECT_DUPLICATES, NULL);
     if (!json_is_object(inner)) {
-        fail(st, reason, reason_size, "collateral field \"%s\" is not a JSON object", key);
+        las_fail(st, reason, reason_size, "collateral field \"%s\" is not a JSON object", key);
         goto out;
     }
     if (json_object_get(inner, wrap)) {
         if (!member_span(s, len, wrap, &start, &end)) {
-            fail(st, reason, reason_size, "cannot locate \"%s\" inside \"%s\"", wrap, key);
+            las_fail(st, reason, reason_size, "cannot locate \"%s\" inside \"%s\"", wrap, key);
             goto out;
         }
         if (sig_hex == NULL)
@@ -174,7 +164,8 @@ LAS_MUST_CHECK static las_status signed_field(json_t *root, const char *key, con
         s[len] = '\0';
     }
     if (sig_hex == NULL || las_hex_decode(sig_hex, sig, 64) != LAS_OK) {
-        fail(st, reason, reason_size, "signature of \"%s\" is missing or not 64 bytes of hex", key);
+        las_fail(st, reason, reason_size, "signature of \"%s\" is missing or not 64 bytes of hex",
+                 key);
         goto out;
     }
     *out = s;
@@ -197,14 +188,14 @@ las_status las_dcap_collateral_parse(const uint8_t *buf, size_t len,
 
     memset(out, 0, sizeof *out);
     if (buf == NULL || len > LAS_DCAP_COLLATERAL_MAX) {
-        st = fail(LAS_ERR_BAD_SIZE, reason, reason_size, "collateral is larger than %d bytes",
-                  LAS_DCAP_COLLATERAL_MAX);
+        st = las_fail(LAS_ERR_BAD_SIZE, reason, reason_size, "collateral is larger than %d bytes",
+                      LAS_DCAP_COLLATERAL_MAX);
         goto out;
     }
     root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &err);
     if (!json_is_object(root)) {
-        fail(st, reason, reason_size, "collateral is not a JSON object (line %d: %s)", err.line,
-             root ? "not an object" : err.text);
+        las_fail(st, reason, reason_size, "collateral is not a JSON object (line %d: %s)", err.line,
+                 root ? "not an object" : err.text);
         goto out;
     }
     static const char *const chains[] = {"pck_crl_issuer_chain", "tcb_info_issuer_chain",
@@ -213,14 +204,14 @@ las_status las_dcap_collateral_parse(const uint8_t *buf, size_t len,
                           &out->qe_identity_issuer_chain};
     for (size_t i = 0; i < 3; i++) {
         if ((*chain_out[i] = dup_string(root, chains[i], NULL)) == NULL) {
-            fail(st, reason, reason_size, "collateral field \"%s\" is missing or not a string",
-                 chains[i]);
+            las_fail(st, reason, reason_size, "collateral field \"%s\" is missing or not a string",
+                     chains[i]);
             goto out;
         }
     }
     if ((out->root_ca_crl = dup_hex(root, "root_ca_crl", &out->root_ca_crl_len)) == NULL ||
         (out->pck_crl = dup_hex(root, "pck_crl", &out->pck_crl_len)) == NULL) {
-        fail(st, reason, reason_size, "collateral root_ca_crl/pck_crl are missing or not hex");
+        las_fail(st, reason, reason_size, "collateral root_ca_crl/pck_crl are missing or not hex");
         goto out;
     }
     st = signed_field(root, "tcb_info", "tcb_info_signature", "tcbInfo", &out->tcb_info,

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "common/reason.h"
 #include "dcap/dcap_quote.h"
 
 #include <stdarg.h>
@@ -10,18 +11,6 @@
 const uint8_t las_dcap_intel_qe_vendor_id[LAS_DCAP_QE_VENDOR_ID_SIZE] = {
     0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9, 0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07,
 };
-
-__attribute__((format(printf, 4, 5))) static las_status fail(las_status st, char *reason,
-                                                             size_t size, const char *fmt, ...)
-{
-    if (reason && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(reason, size, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 /*
  * QE report, its signature, QE auth data and the type-5 certification data:
@@ -41,23 +30,23 @@ LAS_MUST_CHECK static las_status parse_qe_part(struct las_reader *r, struct las_
     las_read_u16le(r, &cert_type);
     las_read_u32le(r, &cert_len);
     if (las_reader_status(r) != LAS_OK)
-        return fail(LAS_ERR_MALFORMED, reason, size, "QE report section is truncated");
+        return las_fail(LAS_ERR_MALFORMED, reason, size, "QE report section is truncated");
     if (cert_type != LAS_DCAP_CERT_TYPE_PCK_CHAIN)
-        return fail(LAS_ERR_UNSUPPORTED, reason, size,
-                    "certification data type %u is not supported (need 5: PCK certificate "
-                    "chain)",
-                    cert_type);
+        return las_fail(LAS_ERR_UNSUPPORTED, reason, size,
+                        "certification data type %u is not supported (need 5: PCK certificate "
+                        "chain)",
+                        cert_type);
     if (cert_len != las_reader_remaining(r))
-        return fail(LAS_ERR_MALFORMED, reason, size,
-                    "certification data size %u does not match the %zu bytes present", cert_len,
-                    las_reader_remaining(r));
+        return las_fail(LAS_ERR_MALFORMED, reason, size,
+                        "certification data size %u does not match the %zu bytes present", cert_len,
+                        las_reader_remaining(r));
     las_read_view(r, &q->pck_chain, cert_len);
     q->pck_chain_len = cert_len;
     if (las_reader_end(r) != LAS_OK)
-        return fail(LAS_ERR_MALFORMED, reason, size, "certification data is truncated");
+        return las_fail(LAS_ERR_MALFORMED, reason, size, "certification data is truncated");
     if (las_sgx_report_body_parse(q->qe_report_raw, LAS_SGX_REPORT_BODY_SIZE, &q->qe_report) !=
         LAS_OK)
-        return fail(LAS_ERR_MALFORMED, reason, size, "QE report does not parse");
+        return las_fail(LAS_ERR_MALFORMED, reason, size, "QE report does not parse");
     return LAS_OK;
 }
 
@@ -75,8 +64,8 @@ las_status las_dcap_quote_parse(const uint8_t *buf, size_t len, struct las_dcap_
     if (reason && reason_size)
         reason[0] = '\0';
     if (buf == NULL || len > LAS_DCAP_QUOTE_MAX) {
-        st = fail(LAS_ERR_BAD_SIZE, reason, reason_size, "quote is larger than %d bytes",
-                  LAS_DCAP_QUOTE_MAX);
+        st = las_fail(LAS_ERR_BAD_SIZE, reason, reason_size, "quote is larger than %d bytes",
+                      LAS_DCAP_QUOTE_MAX);
         goto out;
     }
 
@@ -91,43 +80,43 @@ las_status las_dcap_quote_parse(const uint8_t *buf, size_t len, struct las_dcap_
     las_read_view(&r, &body_raw, LAS_SGX_REPORT_BODY_SIZE);
     las_read_u32le(&r, &sig_len);
     if (las_reader_status(&r) != LAS_OK) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                  "quote is truncated (%zu bytes; header, report body and signature length "
-                  "need %d)",
-                  len, LAS_DCAP_SIGNED_SIZE + 4);
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "quote is truncated (%zu bytes; header, report body and signature length "
+                      "need %d)",
+                      len, LAS_DCAP_SIGNED_SIZE + 4);
         goto out;
     }
     if (out->version != 3 && out->version != 4) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "quote version %u is not supported (3 and 4 are)", out->version);
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "quote version %u is not supported (3 and 4 are)", out->version);
         goto out;
     }
     if (out->att_key_type != LAS_DCAP_ATT_KEY_ECDSA_P256) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "attestation key type %u is not supported (2: ECDSA-256 with P-256)",
-                  out->att_key_type);
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "attestation key type %u is not supported (2: ECDSA-256 with P-256)",
+                      out->att_key_type);
         goto out;
     }
     if (out->tee_type != LAS_DCAP_TEE_TYPE_SGX) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "TEE type 0x%08x is not supported (only SGX, 0x00000000)", out->tee_type);
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "TEE type 0x%08x is not supported (only SGX, 0x00000000)", out->tee_type);
         goto out;
     }
     if (sig_len != las_reader_remaining(&r)) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                  "signature data length %u does not match the %zu bytes that follow", sig_len,
-                  las_reader_remaining(&r));
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "signature data length %u does not match the %zu bytes that follow", sig_len,
+                      las_reader_remaining(&r));
         goto out;
     }
     las_read_view(&r, &sig_data, sig_len);
     if (las_reader_end(&r) != LAS_OK) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size, "quote is truncated");
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size, "quote is truncated");
         goto out;
     }
     out->signed_data = buf;
     out->signed_len = LAS_DCAP_SIGNED_SIZE;
     if (las_sgx_report_body_parse(body_raw, LAS_SGX_REPORT_BODY_SIZE, &out->body) != LAS_OK) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size, "report body does not parse");
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size, "report body does not parse");
         goto out;
     }
 
@@ -144,25 +133,25 @@ las_status las_dcap_quote_parse(const uint8_t *buf, size_t len, struct las_dcap_
     las_read_u16le(&sr, &out->outer_cert_type);
     las_read_u32le(&sr, &inner_len);
     if (las_reader_status(&sr) != LAS_OK) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size, "signature data is truncated");
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size, "signature data is truncated");
         goto out;
     }
     if (out->outer_cert_type != LAS_DCAP_CERT_TYPE_QE_REPORT) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "v4 certification data type %u is not supported (need 6: QE report "
-                  "certification data)",
-                  out->outer_cert_type);
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "v4 certification data type %u is not supported (need 6: QE report "
+                      "certification data)",
+                      out->outer_cert_type);
         goto out;
     }
     if (inner_len != las_reader_remaining(&sr)) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                  "certification data size %u does not match the %zu bytes present", inner_len,
-                  las_reader_remaining(&sr));
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "certification data size %u does not match the %zu bytes present", inner_len,
+                      las_reader_remaining(&sr));
         goto out;
     }
     las_read_view(&sr, &inner, inner_len);
     if (las_reader_end(&sr) != LAS_OK) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size, "signature data is truncated");
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size, "signature data is truncated");
         goto out;
     }
     las_reader_init(&ir, inner, inner_len);

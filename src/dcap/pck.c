@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "common/reason.h"
 #include "dcap/pck.h"
 
 #include <limits.h>
@@ -33,18 +34,6 @@ const uint8_t las_intel_sgx_root_spki[LAS_INTEL_ROOT_SPKI_SIZE] = {
 };
 
 #define SGX_EXT_OID "1.2.840.113741.1.13.1"
-
-__attribute__((format(printf, 4, 5))) static las_status fail(las_status st, char *reason,
-                                                             size_t size, const char *fmt, ...)
-{
-    if (reason && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(reason, size, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 /* ---- PEM ---------------------------------------------------------------- */
 
@@ -125,21 +114,22 @@ las_status las_pem_chain_parse(const uint8_t *buf, size_t len, struct las_x509_c
         if (p == len || buf[p] == '\0')
             break;
         if (!match(buf, len, p, pem_begin)) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "unexpected byte 0x%02x at offset %zu of the PEM certificate chain", buf[p],
-                      p);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "unexpected byte 0x%02x at offset %zu of the PEM certificate chain",
+                          buf[p], p);
             goto out;
         }
         p += strlen(pem_begin);
         if (!line_end(buf, len, &p)) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size, "PEM header is not on its own line");
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "PEM header is not on its own line");
             goto out;
         }
         size_t n = 0;
         for (;;) {
             if (p == len) {
-                st =
-                    fail(LAS_ERR_MALFORMED, reason, reason_size, "PEM certificate has no END line");
+                st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                              "PEM certificate has no END line");
                 goto out;
             }
             if (line_end(buf, len, &p))
@@ -147,37 +137,38 @@ las_status las_pem_chain_parse(const uint8_t *buf, size_t len, struct las_x509_c
             if (buf[p] == '-')
                 break;
             if (!is_b64(buf[p])) {
-                st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "invalid byte 0x%02x at offset %zu inside a PEM certificate", buf[p], p);
+                st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                              "invalid byte 0x%02x at offset %zu inside a PEM certificate", buf[p],
+                              p);
                 goto out;
             }
             if (n == B64_MAX) {
-                st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "PEM certificate is larger than %d bytes", LAS_DCAP_CERT_MAX);
+                st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                              "PEM certificate is larger than %d bytes", LAS_DCAP_CERT_MAX);
                 goto out;
             }
             b64[n++] = buf[p++];
         }
         if (!match(buf, len, p, pem_end)) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "malformed PEM END line at offset %zu", p);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "malformed PEM END line at offset %zu", p);
             goto out;
         }
         p += strlen(pem_end);
         if (p < len && buf[p] != '\0' && !line_end(buf, len, &p)) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size, "PEM END line is followed by 0x%02x",
-                      buf[p]);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "PEM END line is followed by 0x%02x", buf[p]);
             goto out;
         }
         size_t der_len = 0;
         if (b64_decode_canonical(b64, n, der, LAS_DCAP_CERT_MAX, &der_len) != LAS_OK) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "certificate %zu of the PEM chain is not canonical base64", out->n + 1);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "certificate %zu of the PEM chain is not canonical base64", out->n + 1);
             goto out;
         }
         if (out->n == LAS_DCAP_MAX_CHAIN) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "PEM chain has more than %d certificates", LAS_DCAP_MAX_CHAIN);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "PEM chain has more than %d certificates", LAS_DCAP_MAX_CHAIN);
             goto out;
         }
         const unsigned char *dp = der;
@@ -185,8 +176,8 @@ las_status las_pem_chain_parse(const uint8_t *buf, size_t len, struct las_x509_c
         if (cert == NULL || dp != der + der_len) {
             X509_free(cert);
             ERR_clear_error();
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "certificate %zu of the PEM chain is not valid DER X.509", out->n + 1);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "certificate %zu of the PEM chain is not valid DER X.509", out->n + 1);
             goto out;
         }
         out->certs[out->n++] = cert;
@@ -194,13 +185,13 @@ las_status las_pem_chain_parse(const uint8_t *buf, size_t len, struct las_x509_c
     /* Only NUL padding (the QE's string terminator) may follow the chain. */
     for (; p < len; p++) {
         if (buf[p] != '\0') {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "unexpected byte 0x%02x at offset %zu after the PEM chain", buf[p], p);
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "unexpected byte 0x%02x at offset %zu after the PEM chain", buf[p], p);
             goto out;
         }
     }
     if (out->n == 0)
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size, "no certificate in the PEM chain");
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size, "no certificate in the PEM chain");
 out:
     free(b64);
     free(der);
@@ -258,27 +249,27 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
     *simulated = false;
     *check = "pck_chain";
     if (c->n < 2) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                  "certificate chain has %zu certificate(s); leaf and root are needed", c->n);
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "certificate chain has %zu certificate(s); leaf and root are needed", c->n);
         goto out;
     }
     X509 *root = c->certs[c->n - 1];
     EVP_PKEY *root_key = X509_get0_pubkey(root);
     if (root_key == NULL || X509_check_issued(root, root) != X509_V_OK ||
         X509_verify(root, root_key) != 1) {
-        st = fail(LAS_ERR_SIGNATURE, reason, reason_size,
-                  "the last certificate of the chain is not a self-signed root");
+        st = las_fail(LAS_ERR_SIGNATURE, reason, reason_size,
+                      "the last certificate of the chain is not a self-signed root");
         goto out;
     }
     st = las_x509_spki(root, &spki, &spki_len);
     if (st != LAS_OK) {
-        fail(st, reason, reason_size, "root public key cannot be encoded");
+        las_fail(st, reason, reason_size, "root public key cannot be encoded");
         goto out;
     }
     if (anchor_spki) {
         if (spki_len != anchor_len || memcmp(spki, anchor_spki, anchor_len) != 0) {
-            st = fail(LAS_ERR_REFUSED, reason, reason_size,
-                      "chain ends in a root CA other than the PCK chain's");
+            st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
+                          "chain ends in a root CA other than the PCK chain's");
             goto out;
         }
         *simulated = spki_len != LAS_INTEL_ROOT_SPKI_SIZE ||
@@ -289,16 +280,16 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
     } else if (has_cn(root, LAS_SIM_ROOT_CA_CN)) {
         if (!allow_simulation) {
             *check = "simulation";
-            st = fail(LAS_ERR_SIMULATED, reason, reason_size,
-                      "the PCK chain ends in the simulated root CA \"%s\": simulated SGX gives "
-                      "no security (allow simulation to accept it)",
-                      LAS_SIM_ROOT_CA_CN);
+            st = las_fail(LAS_ERR_SIMULATED, reason, reason_size,
+                          "the PCK chain ends in the simulated root CA \"%s\": simulated SGX gives "
+                          "no security (allow simulation to accept it)",
+                          LAS_SIM_ROOT_CA_CN);
             goto out;
         }
         *simulated = true;
     } else {
-        st = fail(LAS_ERR_REFUSED, reason, reason_size,
-                  "the root CA's public key is not the pinned Intel SGX Root CA key");
+        st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
+                      "the root CA's public key is not the pinned Intel SGX Root CA key");
         goto out;
     }
 
@@ -307,17 +298,17 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
     untrusted = sk_X509_new_null();
     if (store == NULL || ctx == NULL || untrusted == NULL ||
         X509_STORE_add_cert(store, root) != 1) {
-        st = fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 store setup failed");
+        st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 store setup failed");
         goto out;
     }
     for (size_t i = 1; i + 1 < c->n; i++) {
         if (!sk_X509_push(untrusted, c->certs[i])) {
-            st = fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 stack failed");
+            st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 stack failed");
             goto out;
         }
     }
     if (X509_STORE_CTX_init(ctx, store, c->certs[0], untrusted) != 1) {
-        st = fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 context setup failed");
+        st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 context setup failed");
         goto out;
     }
     X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
@@ -325,24 +316,25 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
         int err = X509_STORE_CTX_get_error(ctx);
         char when[LAS_RFC3339_SIZE];
         las_rfc3339_format(at, when);
-        st = fail(err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CERT_HAS_EXPIRED
-                      ? LAS_ERR_REFUSED
-                      : LAS_ERR_SIGNATURE,
-                  reason, reason_size, "certificate at depth %d: %s (at %s)",
-                  X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(err), when);
+        st =
+            las_fail(err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CERT_HAS_EXPIRED
+                         ? LAS_ERR_REFUSED
+                         : LAS_ERR_SIGNATURE,
+                     reason, reason_size, "certificate at depth %d: %s (at %s)",
+                     X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(err), when);
         goto out;
     }
     /* Every certificate given must be on the verified path, in order. */
     STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
     if (path == NULL || (size_t)sk_X509_num(path) != c->n) {
-        st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                  "the chain contains certificates that are not on the path to the root");
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "the chain contains certificates that are not on the path to the root");
         goto out;
     }
     for (size_t i = 0; i < c->n; i++) {
         if (X509_cmp(sk_X509_value(path, (int)i), c->certs[i]) != 0) {
-            st = fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "the chain's certificates are not in leaf-to-root order");
+            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                          "the chain's certificates are not in leaf-to-root order");
             goto out;
         }
     }

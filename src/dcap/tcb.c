@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/reason.h"
 #include "common/hex.h"
 #include "common/rfc3339.h"
 #include "dcap/collateral.h"
@@ -38,18 +39,6 @@ enum las_tcb_status las_tcb_status_parse(const char *s)
             return tcb_names[i].status;
     }
     return LAS_TCB_UNKNOWN;
-}
-
-__attribute__((format(printf, 4, 5))) static las_status fail(las_status st, char *reason,
-                                                             size_t size, const char *fmt, ...)
-{
-    if (reason && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(reason, size, fmt, ap);
-        va_end(ap);
-    }
-    return st;
 }
 
 /* ---- JSON field helpers (each returns 1 on success) ----------------------- */
@@ -155,46 +144,46 @@ las_status las_tcb_info_parse(const uint8_t *buf, size_t len, struct las_tcb_inf
 
     memset(out, 0, sizeof *out);
     if (root == NULL) {
-        fail(st, reason, reason_size, "TCB info is not a JSON object");
+        las_fail(st, reason, reason_size, "TCB info is not a JSON object");
         goto out;
     }
     if (!get_int(root, "version", 100, &version) || (version != 2 && version != 3)) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "TCB info version is not supported (2 and 3 are)");
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "TCB info version is not supported (2 and 3 are)");
         goto out;
     }
     out->version = (int)version;
     id = json_string_value(json_object_get(root, "id"));
     if ((version == 3 && id == NULL) || (id && strcmp(id, "SGX") != 0)) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "TCB info id \"%s\" is not supported (only \"SGX\")", id ? id : "");
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "TCB info id \"%s\" is not supported (only \"SGX\")", id ? id : "");
         goto out;
     }
     if (json_object_get(root, "tcbType") &&
         (!get_int(root, "tcbType", 100, &tcb_type) || tcb_type != 0)) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size, "TCB info tcbType is not 0");
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size, "TCB info tcbType is not 0");
         goto out;
     }
     if (!get_time(root, "issueDate", &out->issue_date) ||
         !get_time(root, "nextUpdate", &out->next_update)) {
-        fail(st, reason, reason_size, "TCB info issueDate/nextUpdate are not RFC 3339 times");
+        las_fail(st, reason, reason_size, "TCB info issueDate/nextUpdate are not RFC 3339 times");
         goto out;
     }
     if (!get_hex(root, "fmspc", out->fmspc, sizeof out->fmspc) ||
         !get_hex(root, "pceId", out->pceid, sizeof out->pceid)) {
-        fail(st, reason, reason_size, "TCB info fmspc/pceId are not 6/2 bytes of hex");
+        las_fail(st, reason, reason_size, "TCB info fmspc/pceId are not 6/2 bytes of hex");
         goto out;
     }
     levels = json_object_get(root, "tcbLevels");
     if (!json_is_array(levels) || json_array_size(levels) == 0 ||
         json_array_size(levels) > LAS_TCB_MAX_LEVELS) {
-        fail(st, reason, reason_size, "TCB info needs 1 to %d tcbLevels", LAS_TCB_MAX_LEVELS);
+        las_fail(st, reason, reason_size, "TCB info needs 1 to %d tcbLevels", LAS_TCB_MAX_LEVELS);
         goto out;
     }
     json_array_foreach(levels, i, lv)
     {
         if (!json_is_object(lv) || !tcb_level_parse(lv, out->version, &out->levels[i])) {
-            fail(st, reason, reason_size, "TCB info tcbLevels[%zu] is malformed", i);
+            las_fail(st, reason, reason_size, "TCB info tcbLevels[%zu] is malformed", i);
             goto out;
         }
     }
@@ -230,24 +219,26 @@ las_status las_qe_identity_parse(const uint8_t *buf, size_t len, struct las_qe_i
 
     memset(out, 0, sizeof *out);
     if (root == NULL) {
-        fail(st, reason, reason_size, "QE identity is not a JSON object");
+        las_fail(st, reason, reason_size, "QE identity is not a JSON object");
         goto out;
     }
     if (!get_int(root, "version", 100, &n) || n != 2) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "QE identity version is not supported (2 is)");
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "QE identity version is not supported (2 is)");
         goto out;
     }
     out->version = 2;
     id = json_string_value(json_object_get(root, "id"));
     if (id == NULL || strcmp(id, "QE") != 0) {
-        st = fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
-                  "enclave identity id \"%s\" is not the quoting enclave's (\"QE\")", id ? id : "");
+        st = las_fail(LAS_ERR_UNSUPPORTED, reason, reason_size,
+                      "enclave identity id \"%s\" is not the quoting enclave's (\"QE\")",
+                      id ? id : "");
         goto out;
     }
     if (!get_time(root, "issueDate", &out->issue_date) ||
         !get_time(root, "nextUpdate", &out->next_update)) {
-        fail(st, reason, reason_size, "QE identity issueDate/nextUpdate are not RFC 3339 times");
+        las_fail(st, reason, reason_size,
+                 "QE identity issueDate/nextUpdate are not RFC 3339 times");
         goto out;
     }
     if (!get_u32_hex(root, "miscselect", &out->miscselect) ||
@@ -256,15 +247,16 @@ las_status las_qe_identity_parse(const uint8_t *buf, size_t len, struct las_qe_i
         !get_hex(root, "attributesMask", out->attributes_mask, sizeof out->attributes_mask) ||
         !get_hex(root, "mrsigner", out->mrsigner, sizeof out->mrsigner) ||
         !get_int(root, "isvprodid", 65535, &n)) {
-        fail(st, reason, reason_size,
-             "QE identity miscselect/attributes/mrsigner/isvprodid are missing or malformed");
+        las_fail(st, reason, reason_size,
+                 "QE identity miscselect/attributes/mrsigner/isvprodid are missing or malformed");
         goto out;
     }
     out->isvprodid = (uint16_t)n;
     levels = json_object_get(root, "tcbLevels");
     if (!json_is_array(levels) || json_array_size(levels) == 0 ||
         json_array_size(levels) > LAS_TCB_MAX_LEVELS) {
-        fail(st, reason, reason_size, "QE identity needs 1 to %d tcbLevels", LAS_TCB_MAX_LEVELS);
+        las_fail(st, reason, reason_size, "QE identity needs 1 to %d tcbLevels",
+                 LAS_TCB_MAX_LEVELS);
         goto out;
     }
     json_array_foreach(levels, i, lv)
@@ -273,7 +265,7 @@ las_status las_qe_identity_parse(const uint8_t *buf, size_t len, struct las_qe_i
         json_t *tcb = json_object_get(lv, "tcb");
         if (!json_is_object(tcb) || !get_int(tcb, "isvsvn", 65535, &n) ||
             !get_status(lv, &l->status) || !get_advisories(lv, &l->adv)) {
-            fail(st, reason, reason_size, "QE identity tcbLevels[%zu] is malformed", i);
+            las_fail(st, reason, reason_size, "QE identity tcbLevels[%zu] is malformed", i);
             goto out;
         }
         l->isvsvn = (uint16_t)n;
