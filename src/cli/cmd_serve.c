@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
@@ -76,6 +77,49 @@ static las_status open_backend(const struct las_config *cfg, enum las_mode mode,
     return las_backend_sim_open(&sim_cfg, out, why, why_len);
 }
 
+/* The exit codes of `las serve`, printed by --help (docs/security.md). */
+static const struct {
+    int code;
+    const char *meaning;
+} serve_exit_codes[] = {
+    {LAS_EXIT_OK, "stopped by SIGTERM or SIGINT after finishing in-flight requests"},
+    {LAS_EXIT_USAGE, "usage error (unknown flag, bad value)"},
+    {LAS_EXIT_IO, "other start-up failure (backend unavailable, key derivation, I/O)"},
+    {LAS_EXIT_STATE_REFUSED, "sim state file truncated, corrupt or unsafe (left untouched)"},
+    {LAS_EXIT_LISTEN, "cannot listen: address in use or not available"},
+    {LAS_EXIT_ROOT, "refused to run as root (use --allow-root / LAS_ALLOW_ROOT=1)"},
+    {LAS_EXIT_STATE_DIR, "state directory cannot be created, locked or written"},
+};
+
+static void serve_usage(FILE *out)
+{
+    las_config_usage(out);
+    fprintf(out, "\nExit codes:\n");
+    for (size_t i = 0; i < sizeof serve_exit_codes / sizeof serve_exit_codes[0]; i++)
+        fprintf(out, "  %d  %s\n", serve_exit_codes[i].code, serve_exit_codes[i].meaning);
+}
+
+/*
+ * LAS faces every process on the node and holds the platform key: as root a
+ * bug would hand an attacker the whole machine. Inside an SGX enclave the uid
+ * is Gramine's emulation, so the manifest sets LAS_ALLOW_ROOT.
+ */
+static bool root_refused(const struct las_config *cfg)
+{
+    if (geteuid() != 0)
+        return false;
+    if (cfg->allow_root) {
+        las_warn("running as root because --allow-root (LAS_ALLOW_ROOT=1) was given; run LAS as "
+                 "an unprivileged user in production");
+        return false;
+    }
+    las_error("refusing to run as root: LAS faces every process on the node and holds the "
+              "platform key; run it as an unprivileged user, or pass --allow-root "
+              "(LAS_ALLOW_ROOT=1) if you must (exit code %d)",
+              LAS_EXIT_ROOT);
+    return true;
+}
+
 /* Blocks the stop signals in every thread so that sigwait() gets them here. */
 static void block_stop_signals(sigset_t *set)
 {
@@ -104,10 +148,15 @@ int las_cmd_serve(int argc, char **argv)
         las_config_from_args(&cfg, argc, argv, &help, why, sizeof why) != LAS_OK)
         return las_cli_usage_error("serve", "%s", why);
     if (help) {
-        las_config_usage(stdout);
+        serve_usage(stdout);
         return LAS_EXIT_OK;
     }
     las_log_configure(cfg.log_level, cfg.log_format);
+    if (root_refused(&cfg))
+        return LAS_EXIT_ROOT;
+    /* No core dumps of the key material, no ptrace by other processes of this user. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        las_warn("cannot disable core dumps: %s", strerror(errno));
     block_stop_signals(&stop_signals);
 
     las_info("LAS %s starting (pid %d)", LAS_VERSION, (int)getpid());
@@ -115,8 +164,13 @@ int las_cmd_serve(int argc, char **argv)
     if (resolve_mode(cfg.mode, &mode) != 0)
         return LAS_EXIT_IO;
 
-    if (open_backend(&cfg, mode, &backend, why, sizeof why) != LAS_OK) {
+    las_status open_st = open_backend(&cfg, mode, &backend, why, sizeof why);
+    if (open_st != LAS_OK) {
         las_error("cannot open the %s backend: %s", las_mode_name(mode), why);
+        if (mode == LAS_MODE_SIM && open_st == LAS_ERR_STATE)
+            rc = LAS_EXIT_STATE_REFUSED;
+        else if (mode == LAS_MODE_SIM && open_st == LAS_ERR_IO)
+            rc = LAS_EXIT_STATE_DIR;
         goto out;
     }
     if (backend->ops->quote_ready(backend, why, sizeof why))
@@ -146,15 +200,23 @@ int las_cmd_serve(int argc, char **argv)
              backend->name, cpusvn, (unsigned)key->isvsvn);
 
     /* Remember this identity; publish a succession statement when it changed. */
-    if (las_dir_ensure(cfg.state_dir, 0700) != LAS_OK ||
-        las_platform_identity_update(backend, key, cfg.state_dir, &platform_state, why,
-                                     sizeof why) != LAS_OK) {
+    st = las_dir_ensure(cfg.state_dir, 0700);
+    if (st != LAS_OK)
+        snprintf(why, sizeof why, "cannot create it: %s", strerror(errno));
+    else
+        st = las_platform_identity_update(backend, key, cfg.state_dir, &platform_state, why,
+                                          sizeof why);
+    if (st != LAS_OK) {
         las_error("state directory %s: %s", cfg.state_dir, why);
+        rc = st == LAS_ERR_STATE ? LAS_EXIT_STATE_REFUSED : LAS_EXIT_STATE_DIR;
         goto out;
     }
 
-    if (las_server_start(&cfg, backend, key, &platform_state, &server, why, sizeof why) != LAS_OK) {
+    st = las_server_start(&cfg, backend, key, &platform_state, &server, why, sizeof why);
+    if (st != LAS_OK) {
         las_error("%s", why);
+        if (st == LAS_ERR_UNAVAILABLE)
+            rc = LAS_EXIT_LISTEN;
         goto out;
     }
     las_info("listening on %s (port %u); ready", cfg.listen, (unsigned)las_server_port(server));

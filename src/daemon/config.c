@@ -123,6 +123,18 @@ static las_status set_aesm_socket(struct las_config *c, const char *v)
     return LAS_OK;
 }
 
+static las_status set_allow_root(struct las_config *c, const char *v)
+{
+    /* A switch: the flag alone means yes; the variable says 1/0. */
+    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+        c->allow_root = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+        c->allow_root = false;
+    else
+        return LAS_ERR_INVALID_ARGUMENT;
+    return LAS_OK;
+}
+
 static las_status set_log_level(struct las_config *c, const char *v)
 {
     return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
@@ -137,7 +149,7 @@ static const struct option_def {
     const char *flag;
     const char *env;
     option_setter set;
-    const char *arg;
+    const char *arg; /* NULL: a switch that takes no value on the command line */
     const char *help;
 } options[] = {
     {"listen", "LAS_LISTEN", set_listen, "HOST:PORT",
@@ -161,6 +173,8 @@ static const struct option_def {
     {"log-level", "LAS_LOG_LEVEL", set_log_level, "debug|info|warn|error",
      "least severe level logged (default info)"},
     {"log-format", "LAS_LOG_FORMAT", set_log_format, "text|json", "log format (default text)"},
+    {"allow-root", "LAS_ALLOW_ROOT", set_allow_root, NULL,
+     "run even as root (refused by default; see docs/security.md)"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -189,7 +203,7 @@ las_status las_config_from_env(struct las_config *c, char *why, size_t why_len)
             continue;
         if (options[i].set(c, v) != LAS_OK) {
             snprintf(why, why_len, "invalid value of %s: expected %s", options[i].env,
-                     options[i].arg);
+                     options[i].arg ? options[i].arg : "1 or 0");
             return LAS_ERR_INVALID_ARGUMENT;
         }
     }
@@ -223,6 +237,13 @@ las_status las_config_from_args(struct las_config *c, int argc, char **argv, boo
             snprintf(why, why_len, "unknown option '%s' (see las serve --help)", arg);
             return LAS_ERR_INVALID_ARGUMENT;
         }
+        if (opt->arg == NULL) {
+            if (eq != NULL || opt->set(c, NULL) != LAS_OK) {
+                snprintf(why, why_len, "option --%s takes no value", opt->flag);
+                return LAS_ERR_INVALID_ARGUMENT;
+            }
+            continue;
+        }
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (value == NULL) {
             snprintf(why, why_len, "option --%s needs a value (%s)", opt->flag, opt->arg);
@@ -242,7 +263,8 @@ void las_config_usage(FILE *out)
     fprintf(out, "usage: las serve [OPTIONS]\n\nOptions (each also read from its variable):\n");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         char left[64];
-        snprintf(left, sizeof left, "--%s %s", options[i].flag, options[i].arg);
+        snprintf(left, sizeof left, "--%s %s", options[i].flag,
+                 options[i].arg ? options[i].arg : "");
         fprintf(out, "  %-36s %s [%s]\n", left, options[i].help, options[i].env);
     }
 }
@@ -274,6 +296,7 @@ void las_config_log(const struct las_config *c)
     else
         las_info("config: sim-cpusvn=%s sim-isvsvn=(built-in)", cpusvn);
     static const char *const levels[] = {"debug", "info", "warn", "error"};
-    las_info("config: aesm-socket=%s log-level=%s log-format=%s", c->aesm_socket,
-             levels[c->log_level], c->log_format == LAS_LOG_JSON ? "json" : "text");
+    las_info("config: aesm-socket=%s log-level=%s log-format=%s allow-root=%s", c->aesm_socket,
+             levels[c->log_level], c->log_format == LAS_LOG_JSON ? "json" : "text",
+             c->allow_root ? "yes" : "no");
 }

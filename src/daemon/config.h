@@ -31,6 +31,7 @@ struct las_config {
     char aesm_socket[512];
     enum las_log_level log_level;
     enum las_log_format log_format;
+    bool allow_root; /* run even with effective uid 0 */
 };
 
 #define LAS_DEFAULT_LISTEN    "127.0.0.1:18766"

@@ -328,11 +328,14 @@ static las_status bind_listen(const char *addr, int *fd_out, uint16_t *port_out,
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-        snprintf(why, why_len, "cannot listen on %s: %s", addr, strerror(errno));
+        int err = errno;
+        snprintf(why, why_len, "cannot listen on %s: %s", addr, strerror(err));
         if (fd >= 0)
             close(fd);
         freeaddrinfo(res);
-        return LAS_ERR_IO;
+        /* The address is taken or not ours: distinct from other failures (exit codes). */
+        return err == EADDRINUSE || err == EADDRNOTAVAIL || err == EACCES ? LAS_ERR_UNAVAILABLE
+                                                                          : LAS_ERR_IO;
     }
     freeaddrinfo(res);
 

@@ -16,7 +16,9 @@ struct las_server;
 
 /*
  * Binds cfg->listen and starts serving. The backend, key and state must
- * outlive the server. On failure why explains (e.g. "address already in use").
+ * outlive the server. On failure why explains (e.g. "address already in use");
+ * LAS_ERR_UNAVAILABLE when the address cannot be bound (in use, not a local
+ * address, privileged port).
  */
 LAS_MUST_CHECK las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
                                            const struct las_platform_key *key,

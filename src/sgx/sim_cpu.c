@@ -392,7 +392,7 @@ static las_status store_state(const char *path, const struct las_sim_cpu *cpu, i
     las_wipe(image, sizeof image);
     if (st != LAS_OK) {
         snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
-        return LAS_ERR_STATE;
+        return LAS_ERR_IO;
     }
     return LAS_OK;
 }
@@ -417,13 +417,13 @@ las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_overrid
     }
     if (las_dir_ensure(state_dir, 0700) != LAS_OK) {
         snprintf(why, why_len, "cannot create state directory %s: %s", state_dir, strerror(errno));
-        return LAS_ERR_STATE;
+        return LAS_ERR_IO;
     }
     /* The lock serializes processes that create or update the same CPU. */
     lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
         snprintf(why, why_len, "cannot lock %s: %s", lock_path, strerror(errno));
-        st = LAS_ERR_STATE;
+        st = LAS_ERR_IO;
         goto out;
     }
     current_boot_id(boot_id);

@@ -60,7 +60,8 @@ struct las_sim_open_result {
  * Opens the simulated CPU of state_dir, creating the state file on first use
  * (mode 0600, written atomically). A stored file that is unreadable, corrupt,
  * of another version, not owned by us or readable by others is refused with
- * LAS_ERR_STATE and a reason in why; it is never overwritten. When
+ * LAS_ERR_STATE and a reason in why; it is never overwritten. A state
+ * directory that cannot be created, locked or written gives LAS_ERR_IO. When
  * cpusvn_override is given and differs, it is stored (a simulated microcode
  * update). On failure *cpu is zeroed.
  */

@@ -75,7 +75,7 @@ expect_rc 0 "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out "$TES
 pass "LAS still serves attestations after the abuse"
 
 # Port in use, bad flags.
-expect_rc 3 "$LAS_BIN" serve --mode sim --listen "$LAS_ADDR" --state-dir "$state"
+expect_rc 5 "$LAS_BIN" serve --mode sim --listen "$LAS_ADDR" --state-dir "$state"
 grep -q 'cannot listen' "$TEST_DIR/err" || fail "port in use: no clear message"
 expect_rc 2 "$LAS_BIN" serve --listen nowhere
 expect_rc 2 "$LAS_BIN" serve --no-such-flag

@@ -44,7 +44,7 @@ pass "the simulated microcode update persists in the state directory"
 chmod 644 "$state/sim-cpu.state"
 rc=0
 "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$TEST_DIR/bad.log" 2>&1 || rc=$?
-[ "$rc" = 3 ] || fail "unsafe state file: exit $rc, expected 3"
+[ "$rc" = 4 ] || fail "unsafe state file: exit $rc, expected 4 (state refused)"
 grep -q 'chmod 600' "$TEST_DIR/bad.log" || fail "unsafe state file: no clear message"
 chmod 600 "$state/sim-cpu.state"
 pass "a state file readable by others is refused with a clear message"

@@ -80,6 +80,37 @@ static void test_bad_values_named(void **state)
     unsetenv("LAS_MODE");
 }
 
+/* --allow-root is a switch: no value on the command line; the variable says 1/0. */
+static void test_allow_root_switch(void **state)
+{
+    (void)state;
+    struct las_config c;
+    char why[256];
+    bool help;
+    las_config_defaults(&c);
+    assert_false(c.allow_root);
+    char *argv[] = {"serve", "--allow-root", "--mode", "sim"};
+    assert_int_equal(las_config_from_args(&c, 4, argv, &help, why, sizeof why), LAS_OK);
+    assert_true(c.allow_root);
+    assert_int_equal(c.mode, LAS_MODE_SIM);
+    char *with_value[] = {"serve", "--allow-root=1"};
+    assert_int_equal(las_config_from_args(&c, 2, with_value, &help, why, sizeof why),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "takes no value"));
+
+    las_config_defaults(&c);
+    setenv("LAS_ALLOW_ROOT", "1", 1);
+    assert_int_equal(las_config_from_env(&c, why, sizeof why), LAS_OK);
+    assert_true(c.allow_root);
+    setenv("LAS_ALLOW_ROOT", "0", 1);
+    assert_int_equal(las_config_from_env(&c, why, sizeof why), LAS_OK);
+    assert_false(c.allow_root);
+    setenv("LAS_ALLOW_ROOT", "maybe", 1);
+    assert_int_equal(las_config_from_env(&c, why, sizeof why), LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "LAS_ALLOW_ROOT"));
+    unsetenv("LAS_ALLOW_ROOT");
+}
+
 static void test_split_hostport(void **state)
 {
     (void)state;
@@ -148,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_bad_values_named),
         cmocka_unit_test(test_split_hostport),
         cmocka_unit_test(test_log_names_every_option),
+        cmocka_unit_test(test_allow_root_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
