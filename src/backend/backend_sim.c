@@ -112,7 +112,7 @@ static bool sim_quote_ready(struct las_backend *b, char *why, size_t why_len)
 static void sim_destroy(struct las_backend *b)
 {
     las_sim_qe_close(impl_of(b)->qe);
-    sodium_free(b->impl);
+    las_secret_free(b->impl);
     b->impl = NULL;
 }
 
@@ -143,7 +143,7 @@ las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct
 {
     *out = NULL;
     struct las_backend *b = calloc(1, sizeof *b);
-    struct sim_impl *s = sodium_malloc(sizeof *s);
+    struct sim_impl *s = las_secret_alloc(sizeof *s);
     las_status st = LAS_ERR_NO_MEMORY;
     struct las_sim_open_result res;
 
@@ -199,7 +199,7 @@ las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct
 fail:
     if (s) {
         las_sim_qe_close(s->qe);
-        sodium_free(s);
+        las_secret_free(s);
     }
     free(b);
     return st;

@@ -179,7 +179,7 @@ int las_cmd_serve(int argc, char **argv)
         las_warn("hardware quotes: %s; /readyz answers 503 until this is fixed", why);
 
     /* The platform key lives in locked, guarded memory, read-only once derived. */
-    key = sodium_malloc(sizeof *key);
+    key = las_secret_alloc(sizeof *key);
     if (key == NULL) {
         las_error("cannot allocate locked memory for the platform key");
         goto out;
@@ -191,6 +191,8 @@ int las_cmd_serve(int argc, char **argv)
         goto out;
     }
     sodium_mprotect_readonly(key);
+    if (las_secret_all_locked())
+        las_info("key material: in locked memory, excluded from core dumps");
 
     char id[LAS_PLATFORM_ID_HEX_SIZE], cpusvn[33];
     las_platform_id_format(key->public_key, id);
@@ -232,7 +234,7 @@ int las_cmd_serve(int argc, char **argv)
     rc = LAS_EXIT_OK;
 out:
     if (key)
-        sodium_free(key); /* wipes */
+        las_secret_free(key); /* wipes */
     las_backend_close(backend);
     return rc;
 }

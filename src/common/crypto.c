@@ -9,8 +9,13 @@
 #include <openssl/params.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include "common/log.h"
 
 las_status las_crypto_init(void)
 {
@@ -146,4 +151,36 @@ bool las_ct_equal(const void *a, const void *b, size_t n)
 void las_wipe(void *p, size_t n)
 {
     sodium_memzero(p, n);
+}
+
+static atomic_bool lock_failed;
+
+void *las_secret_alloc(size_t n)
+{
+    void *p = sodium_malloc(n);
+    if (p == NULL)
+        return NULL;
+    /* Locks do not nest: locking what sodium_malloc may have locked is harmless. */
+    if (mlock(p, n) != 0) {
+        int err = errno;
+        if (!atomic_exchange(&lock_failed, true)) {
+            struct rlimit rl = {0, 0};
+            getrlimit(RLIMIT_MEMLOCK, &rl);
+            las_warn("cannot lock key material in memory (mlock: %s; RLIMIT_MEMLOCK %llu bytes): "
+                     "keys may be written to swap; raise the limit (ulimit -l, systemd "
+                     "LimitMEMLOCK=) or grant CAP_IPC_LOCK",
+                     strerror(err), (unsigned long long)rl.rlim_cur);
+        }
+    }
+    return p;
+}
+
+void las_secret_free(void *p)
+{
+    sodium_free(p); /* wipes, unlocks and unmaps */
+}
+
+bool las_secret_all_locked(void)
+{
+    return !atomic_load(&lock_failed);
 }

@@ -42,4 +42,17 @@ bool las_ct_equal(const void *a, const void *b, size_t n);
 /* Wipes n bytes so the compiler cannot elide it. */
 void las_wipe(void *p, size_t n);
 
+/*
+ * Allocates n bytes for key material: guard pages, excluded from core dumps
+ * (sodium_malloc), and locked in RAM. libsodium ignores a failing mlock;
+ * this checks it and logs one clear warning per process (the memory is still
+ * returned: LAS keeps running, but the key may reach swap). NULL if out of
+ * memory. Free with las_secret_free, which wipes.
+ */
+void *las_secret_alloc(size_t n);
+void las_secret_free(void *p);
+
+/* Whether every las_secret_alloc so far was locked in RAM. */
+bool las_secret_all_locked(void);
+
 #endif

@@ -758,7 +758,7 @@ las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char 
         snprintf(why, why_len, "cannot initialize the crypto library");
         return st;
     }
-    qe = sodium_malloc(sizeof *qe);
+    qe = las_secret_alloc(sizeof *qe);
     if (qe == NULL) {
         snprintf(why, why_len, "out of memory");
         return LAS_ERR_NO_MEMORY;
@@ -869,7 +869,7 @@ void las_sim_qe_close(struct las_sim_qe *qe)
     EVP_PKEY_free(qe->att_key);
     free(qe->chain_pem);
     free(qe->root_der);
-    sodium_free(qe); /* wipes the simulated fuses */
+    las_secret_free(qe); /* wipes the simulated fuses */
 }
 
 /* ---- quotes -------------------------------------------------------------- */

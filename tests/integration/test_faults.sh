@@ -37,7 +37,7 @@ if [ "${as_root[0]:-}" != skip ]; then
   (env -u LAS_ALLOW_ROOT "${as_root[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 \
     --allow-root --state-dir "$TEST_DIR/root-state" >"$TEST_DIR/root-ok.log" 2>&1 &
    echo $! >"$TEST_DIR/root-ok.pid")
-  for _ in $(seq 1 100); do grep -q 'ready' "$TEST_DIR/root-ok.log" && break; sleep 0.05; done
+  for _ in $(seq 1 100); do grep -qs 'ready' "$TEST_DIR/root-ok.log" && break; sleep 0.05; done
   grep -q 'running as root because --allow-root' "$TEST_DIR/root-ok.log" ||
     fail "--allow-root: no start or no warning"
   kill -TERM "$(cat "$TEST_DIR/root-ok.pid")"
