@@ -45,3 +45,112 @@ if [ "${as_root[0]:-}" != skip ]; then
 else
   echo "skip: cannot become uid 0 here (no root, no user namespaces): root refusal untested"
 fi
+
+# --- kill -9 under load, then restart ------------------------------------------
+state="$TEST_DIR/state"
+start_las main "$state"
+addr=$LAS_ADDR
+id=$("$LAS_BIN" id --las "$addr")
+cp -p "$state/sim-cpu.state" "$TEST_DIR/state.before"
+# Load: four clients attesting in a loop, each logging its exit codes.
+load() {
+  local n=$1
+  while [ ! -e "$TEST_DIR/stop-load" ]; do
+    rc=0
+    "$LAS_BIN" attest --las "$addr" --state-dir "$state" --out "$TEST_DIR/load$n.bin" \
+      >/dev/null 2>&1 || rc=$?
+    echo "$rc" >>"$TEST_DIR/load$n.rc"
+  done
+}
+load_pids=()
+for n in 1 2 3 4; do load "$n" & load_pids+=($!); done
+sleep 1
+kill -9 "$LAS_PID"
+wait "$LAS_PID" 2>/dev/null || true
+sleep 0.5
+start_las restarted "$state" --listen "$addr"
+[ "$LAS_ADDR" = "$addr" ] || fail "restart did not get the same address"
+sleep 1
+touch "$TEST_DIR/stop-load"
+wait "${load_pids[@]}"
+id2=$("$LAS_BIN" id --las "$addr")
+[ "$id2" = "$id" ] || fail "platform ID changed after kill -9: $id -> $id2"
+cmp -s "$state/sim-cpu.state" "$TEST_DIR/state.before" || fail "kill -9 changed the state file"
+ok=$(cat "$TEST_DIR"/load*.rc | grep -c '^0$' || true)
+failed=$(cat "$TEST_DIR"/load*.rc | grep -vc '^0$' || true)
+[ "$ok" -gt 20 ] || fail "too few successful attestations under load: $ok"
+# Clients failed only with the connection error class (3) while LAS was down.
+! grep -qv '^[03]$' "$TEST_DIR"/load*.rc || fail "clients saw exit codes other than 0 and 3"
+for n in 1 2 3 4; do
+  [ "$(tail -n 1 "$TEST_DIR/load$n.rc")" = 0 ] || fail "client $n does not succeed after restart"
+done
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/load1.bin" --allow-simulation --platform "$id"
+pass "kill -9 under load ($ok attestations ok, $failed refused while down): restart keeps the ID and state, clients succeed again"
+
+# --- port in use ---------------------------------------------------------------
+serve_rc 5 'Address already in use' --listen "$addr" --state-dir "$state"
+pass "port in use: exit 5, 'Address already in use'"
+stop_las "$LAS_PID"
+
+# --- state file faults: refused with exit 4, nothing overwritten ----------------
+# state_fault NAME PATTERN: LAS must refuse the current state file and leave it
+# byte for byte (and mode) as it was.
+state_fault() {
+  local name=$1 pattern=$2
+  cp -p "$state/sim-cpu.state" "$TEST_DIR/fault.before"
+  local mode_before
+  mode_before=$(stat -c %a "$state/sim-cpu.state")
+  serve_rc 4 "$pattern" --listen 127.0.0.1:0 --state-dir "$state"
+  cmp -s "$state/sim-cpu.state" "$TEST_DIR/fault.before" || fail "$name: state file modified"
+  [ "$(stat -c %a "$state/sim-cpu.state")" = "$mode_before" ] || fail "$name: mode changed"
+  pass "$name state file: exit 4, '$pattern', left untouched"
+}
+cp -p "$state/sim-cpu.state" "$TEST_DIR/good.state"
+head -c 100 "$TEST_DIR/good.state" >"$state/sim-cpu.state"
+state_fault truncated 'corrupt: wrong size'
+: >"$state/sim-cpu.state"
+state_fault empty 'corrupt: wrong size'
+cp "$TEST_DIR/good.state" "$state/sim-cpu.state"
+printf '\x5a' | dd of="$state/sim-cpu.state" bs=1 seek=40 conv=notrunc 2>/dev/null
+state_fault corrupt 'corrupt (bad magic or checksum)'
+cat "$TEST_DIR/good.state" "$TEST_DIR/good.state" >"$state/sim-cpu.state"
+state_fault oversized 'corrupt: wrong size'
+cp "$TEST_DIR/good.state" "$state/sim-cpu.state"
+chmod 644 "$state/sim-cpu.state"
+state_fault world-readable 'chmod 600'
+chmod 640 "$state/sim-cpu.state"
+state_fault group-readable 'chmod 600'
+rm "$state/sim-cpu.state"
+ln -s "$TEST_DIR/good.state" "$state/sim-cpu.state"
+state_fault symlinked 'not a regular file'
+rm "$state/sim-cpu.state"
+cp -p "$TEST_DIR/good.state" "$state/sim-cpu.state"
+start_las healed "$state"
+[ "$("$LAS_BIN" id --las "$LAS_ADDR")" = "$id" ] || fail "restored state: another platform ID"
+stop_las "$LAS_PID"
+pass "with the original state file restored, LAS starts with the same ID"
+
+# --- unwritable state directory: exit 7 -----------------------------------------
+touch "$TEST_DIR/a-file"
+serve_rc 7 'cannot create state directory' --listen 127.0.0.1:0 --state-dir "$TEST_DIR/a-file/state"
+serve_rc 7 'cannot create state directory' --listen 127.0.0.1:0 --state-dir "$TEST_DIR/a-file"
+pass "a state directory that cannot be created: exit 7, clear message"
+ro="$TEST_DIR/readonly"
+mkdir -p "$ro"
+chmod 500 "$ro"
+no_dac=()
+# Root ignores permission bits unless it gives up CAP_DAC_OVERRIDE.
+[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null &&
+  no_dac=(setpriv --bounding-set=-dac_override,-dac_read_search --inh-caps=-dac_override,-dac_read_search)
+if [ "$(id -u)" -ne 0 ] || [ ${#no_dac[@]} -gt 0 ]; then
+  rc=0
+  "${no_dac[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$ro" \
+    >"$TEST_DIR/ro.out" 2>"$TEST_DIR/ro.err" || rc=$?
+  [ "$rc" -eq 7 ] || { cat "$TEST_DIR/ro.err" >&2; fail "read-only state dir: exit $rc, expected 7"; }
+  grep -q 'Permission denied' "$TEST_DIR/ro.err" || fail "read-only state dir: no clear message"
+  [ -z "$(ls -A "$ro")" ] || fail "read-only state dir: something was written"
+  pass "an unwritable state directory: exit 7, 'Permission denied', nothing written"
+else
+  echo "skip: root without setpriv: unwritable directory (chmod 500) untested"
+fi
+chmod 700 "$ro"
