@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@
 #include "version.h"
 
 #define METRICS_BUFFER_SIZE 16384
+/* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
+#define MAX_DISCARDED_BODY 65536
 
 struct las_server {
     struct MHD_Daemon *mhd;
@@ -51,6 +54,7 @@ struct request {
     int status;
     size_t body_len;
     int body_too_large;
+    size_t discarded; /* bytes of an oversized chunked body thrown away */
     uint8_t body[LAS_SGX_REPORT_SIZE];
 };
 
@@ -213,6 +217,38 @@ static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *con
     }
 }
 
+/*
+ * No percent-decoding: LAS's paths need none, and decoding lets "%00" cut a
+ * path short ("/v1/target-info%00x" would match /v1/target-info).
+ */
+static size_t keep_url_escaped(void *cls, struct MHD_Connection *conn, char *uri)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(uri);
+}
+
+static enum MHD_Result count_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                            const char *value)
+{
+    unsigned *counts = cls;
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        counts[0]++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        counts[1]++;
+    return MHD_YES;
+}
+
+/* Several Content-Lengths, or one with Transfer-Encoding: the body's end is ambiguous. */
+static bool ambiguous_framing(struct MHD_Connection *conn)
+{
+    unsigned counts[2] = {0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing_header, counts);
+    return counts[0] > 1 || (counts[0] > 0 && counts[1] > 0);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
@@ -230,6 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->status = 0;
         rq->body_len = 0;
         rq->body_too_large = 0;
+        rq->discarded = 0;
         *req_cls = rq;
         atomic_fetch_add(&s->in_flight, 1);
         /* Refuse an announced oversized body before reading any of it. */
@@ -243,6 +280,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT", LAS_SGX_REPORT_SIZE);
             return send_error(conn, rq, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
         }
+        if (ambiguous_framing(conn))
+            return send_error(conn, rq, 400, las_status_name(LAS_ERR_MALFORMED),
+                              "ambiguous body length (Content-Length repeated or with "
+                              "Transfer-Encoding)");
+        /*
+         * A body sent to an unknown path or with a wrong method is refused
+         * before it is read (the connection then closes); without a body the
+         * answer waits for the end of the request so the connection stays
+         * usable for pipelined requests.
+         */
+        int is_post = strcmp(method, "POST") == 0;
+        int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+        int has_body = (length && strcmp(length, "0") != 0) ||
+                       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+        if (has_body &&
+            (rq->route == LAS_ROUTE_OTHER || (rq->route == LAS_ROUTE_QUOTE ? !is_post : !is_get)))
+            return dispatch(s, conn, rq, method);
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -250,9 +305,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         if (rq->status != 0)
             return MHD_YES; /* already answered; discard */
-        if (n > sizeof rq->body - rq->body_len) {
+        if (rq->body_too_large || n > sizeof rq->body - rq->body_len) {
+            /*
+             * A chunked body beyond the limit: libmicrohttpd cannot answer
+             * mid-upload, so discard up to a bound and answer 400 at its end;
+             * beyond the bound, drop the connection.
+             */
             rq->body_too_large = 1;
-            return MHD_NO; /* a chunked body beyond the limit: drop the connection */
+            rq->discarded += n;
+            return rq->discarded > MAX_DISCARDED_BODY ? MHD_NO : MHD_YES;
         }
         memcpy(rq->body + rq->body_len, upload_data, n);
         rq->body_len += n;
@@ -415,15 +476,21 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
     }
-    /* MHD_USE_ITC: MHD_quiesce_daemon (graceful stop) needs it with a thread pool. */
+    /*
+     * poll, not epoll: libmicrohttpd 0.9.75's epoll mode misses a client's
+     * close that arrives with its last bytes, so such connections hold a slot
+     * until the connection timeout (tests/integration/test_abuse.sh, churn).
+     * MHD_USE_ITC: MHD_quiesce_daemon (graceful stop) needs it with a thread pool.
+     */
     s->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
         s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL,
+        MHD_OPTION_END);
     if (s->mhd == NULL) {
         snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
         st = LAS_ERR_IO;
