@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # No key material in any output: runs LAS with --log-level debug through
-# attest and verify (and the error paths), collects stdout/stderr of every
+# attest and verify, evidence and verify-evidence (and the error paths), collects stdout/stderr of every
 # process and every HTTP answer, and searches them for the platform's secrets
 # (simulated fuses, LAS's REPORT key, the platform key's SEAL key and seed) in
 # hex (either case) and base64, as re-derived by las_test_secrets.
@@ -27,6 +27,9 @@ run verify "$LAS_BIN" verify "$out/q.bin" --allow-simulation --platform "$id"
 run verify-json "$LAS_BIN" verify "$out/q.bin" --allow-simulation --json
 run verify-refused "$LAS_BIN" verify "$out/q.bin"
 run verify-debug-refused "$LAS_BIN" verify "$out/qd.bin" --allow-simulation
+run evidence "$LAS_BIN" evidence --las "$LAS_ADDR" --out "$out/evidence.json"
+run verify-evidence "$LAS_BIN" verify-evidence "$out/evidence.json" --allow-simulation --json
+run verify-evidence-refused "$LAS_BIN" verify-evidence "$out/evidence.json"
 # Error paths: a REPORT for another enclave, a bad size, a corrupted quote.
 "$LAS_TEST_REPORT" "$state" other >"$out/other.bin"
 run bad-mac curl -s -D - --data-binary @"$out/other.bin" "http://$LAS_ADDR/v1/quote"
@@ -41,6 +44,7 @@ stop_las "$LAS_PID"
 cp "$LAS_LOG" "$out/serve.log"
 grep -q ' debug ' "$out/serve.log" || fail "the daemon logged nothing at debug level"
 [ -s "$out/q.bin" ] || fail "attest produced no quote"
+grep -q "$id" "$out/verify-evidence.stdout" || fail "verify-evidence did not verify"
 
 # Binary outputs are searched as hex and as base64 too.
 for f in "$out"/*.bin "$out"/get_v1_target-info.stdout; do
