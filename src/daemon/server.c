@@ -66,27 +66,24 @@ static uint64_t elapsed_ns(const struct timespec *start)
            (uint64_t)(now.tv_nsec - start->tv_nsec);
 }
 
-static enum MHD_Result send_buffer(struct MHD_Connection *conn, struct request *rq, int status,
-                                   const char *type, const void *data, size_t len,
-                                   enum MHD_ResponseMemoryMode mode)
+static void respond(struct las_http_response *r, int status, const char *type, const void *body,
+                    size_t len, enum las_http_body kind)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, mode);
-    if (resp == NULL)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-                                rq->route == LAS_ROUTE_QUOTE ? "POST" : "GET, HEAD");
-    enum MHD_Result r = MHD_queue_response(conn, (unsigned)status, resp);
-    MHD_destroy_response(resp);
-    rq->status = status;
-    return r;
+    r->status = status;
+    r->content_type = type;
+    r->kind = kind;
+    if (kind == LAS_HTTP_BODY_INLINE) {
+        memcpy(r->inline_body, body, len); /* callers keep len <= sizeof inline_body */
+        r->body = r->inline_body;
+    } else {
+        r->body = body;
+    }
+    r->body_len = len;
 }
 
 /* The error body of DESIGN §5: {"error":{"code":...,"message":...}}. */
-static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, int status,
-                                  const char *code, const char *message)
+static void respond_error(struct las_http_response *r, int status, const char *code,
+                          const char *message)
 {
     char body[512];
     json_t *obj = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
@@ -96,14 +93,12 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *r
     json_decref(obj);
     if (n < 0 || (size_t)n >= sizeof body)
         n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"\"}}\n", code);
-    return send_buffer(conn, rq, status, "application/json", body, (size_t)n,
-                       MHD_RESPMEM_MUST_COPY);
+    respond(r, status, "application/json", body, (size_t)n, LAS_HTTP_BODY_INLINE);
 }
 
-static enum MHD_Result send_status_error(struct MHD_Connection *conn, struct request *rq,
-                                         las_status st)
+static void respond_status_error(struct las_http_response *r, las_status st)
 {
-    return send_error(conn, rq, las_status_http(st), las_status_name(st), las_status_message(st));
+    respond_error(r, las_status_http(st), las_status_name(st), las_status_message(st));
 }
 
 static enum las_route route_of(const char *url)
@@ -126,25 +121,26 @@ static enum las_route route_of(const char *url)
     return LAS_ROUTE_OTHER;
 }
 
-static enum MHD_Result handle_quote(struct las_server *s, struct MHD_Connection *conn,
-                                    struct request *rq)
+static void handle_quote(struct las_server *s, const uint8_t *body, size_t body_len,
+                         bool body_too_large, struct las_http_response *r)
 {
     struct las_sgx_report report;
     uint8_t quote[LAS_QUOTE_SIZE];
     las_status st;
 
-    if (rq->body_too_large || rq->body_len != LAS_SGX_REPORT_SIZE) {
+    if (body_too_large || body_len != LAS_SGX_REPORT_SIZE) {
         las_metrics_quote(&s->metrics, LAS_ERR_BAD_SIZE);
         char msg[160];
-        if (rq->body_too_large)
+        if (body_too_large)
             snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT; got more",
                      LAS_SGX_REPORT_SIZE);
         else
             snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT; got %zu bytes",
-                     LAS_SGX_REPORT_SIZE, rq->body_len);
-        return send_error(conn, rq, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
+                     LAS_SGX_REPORT_SIZE, body_len);
+        respond_error(r, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
+        return;
     }
-    st = las_sgx_report_parse(rq->body, rq->body_len, &report);
+    st = las_sgx_report_parse(body, body_len, &report);
     if (st == LAS_OK)
         st = s->backend->ops->verify_report(s->backend, &report);
     if (st == LAS_OK) {
@@ -157,64 +153,135 @@ static enum MHD_Result handle_quote(struct las_server *s, struct MHD_Connection 
             las_debug("quote refused: REPORT MAC invalid");
         else
             las_warn("quote failed: %s", las_status_message(st));
-        return send_status_error(conn, rq, st);
+        respond_status_error(r, st);
+        return;
     }
-    return send_buffer(conn, rq, 200, "application/octet-stream", quote, sizeof quote,
-                       MHD_RESPMEM_MUST_COPY);
+    respond(r, 200, "application/octet-stream", quote, sizeof quote, LAS_HTTP_BODY_INLINE);
 }
 
-static enum MHD_Result handle_metrics(struct las_server *s, struct MHD_Connection *conn,
-                                      struct request *rq)
+static void handle_metrics(struct las_server *s, struct las_http_response *r)
 {
     char *buf = malloc(METRICS_BUFFER_SIZE);
-    if (buf == NULL)
-        return send_status_error(conn, rq, LAS_ERR_NO_MEMORY);
+    if (buf == NULL) {
+        respond_status_error(r, LAS_ERR_NO_MEMORY);
+        return;
+    }
     size_t n =
         las_metrics_render(&s->metrics, LAS_VERSION, s->backend->name, buf, METRICS_BUFFER_SIZE);
     if (n == 0) {
         free(buf);
-        return send_status_error(conn, rq, LAS_ERR_INTERNAL);
+        respond_status_error(r, LAS_ERR_INTERNAL);
+        return;
     }
-    return send_buffer(conn, rq, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n,
-                       MHD_RESPMEM_MUST_FREE);
+    respond(r, 200, "text/plain; version=0.0.4; charset=utf-8", buf, n, LAS_HTTP_BODY_HEAP);
 }
 
-static enum MHD_Result handle_platform(struct las_server *s, struct MHD_Connection *conn,
-                                       struct request *rq);
+static void handle_platform(struct las_server *s, struct las_http_response *r);
 
-static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *conn,
-                                struct request *rq, const char *method)
+void las_server_handle(struct las_server *s, const char *method, const char *url,
+                       const uint8_t *body, size_t body_len, bool body_too_large,
+                       struct las_http_response *r)
 {
+    enum las_route route = route_of(url);
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     int is_post = strcmp(method, "POST") == 0;
 
-    if (rq->route == LAS_ROUTE_OTHER)
-        return send_error(conn, rq, 404, "not_found", "no such resource");
-    if (rq->route == LAS_ROUTE_QUOTE ? !is_post : !is_get)
-        return send_error(conn, rq, 405, "method_not_allowed", "method not allowed here");
-
-    switch (rq->route) {
-    case LAS_ROUTE_TARGET_INFO:
-        return send_buffer(conn, rq, 200, "application/octet-stream", s->target_info,
-                           sizeof s->target_info, MHD_RESPMEM_PERSISTENT);
-    case LAS_ROUTE_QUOTE:
-        return handle_quote(s, conn, rq);
-    case LAS_ROUTE_PLATFORM:
-        return handle_platform(s, conn, rq);
-    case LAS_ROUTE_HEALTHZ:
-        return send_buffer(conn, rq, 200, "text/plain", "ok\n", 3, MHD_RESPMEM_PERSISTENT);
-    case LAS_ROUTE_READYZ:
-        if (atomic_load(&s->stopping))
-            return send_error(conn, rq, 503, "unavailable", "LAS is shutting down");
-        char why[256];
-        if (!s->backend->ops->quote_ready(s->backend, why, sizeof why))
-            return send_error(conn, rq, 503, "unavailable", why);
-        return send_buffer(conn, rq, 200, "text/plain", "ready\n", 6, MHD_RESPMEM_PERSISTENT);
-    case LAS_ROUTE_METRICS:
-        return handle_metrics(s, conn, rq);
-    default:
-        return send_error(conn, rq, 404, "not_found", "no such resource");
+    memset(r, 0, sizeof *r);
+    if (route == LAS_ROUTE_OTHER) {
+        respond_error(r, 404, "not_found", "no such resource");
+        return;
     }
+    if (route == LAS_ROUTE_QUOTE ? !is_post : !is_get) {
+        respond_error(r, 405, "method_not_allowed", "method not allowed here");
+        r->allow = route == LAS_ROUTE_QUOTE ? "POST" : "GET, HEAD";
+        return;
+    }
+
+    switch (route) {
+    case LAS_ROUTE_TARGET_INFO:
+        respond(r, 200, "application/octet-stream", s->target_info, sizeof s->target_info,
+                LAS_HTTP_BODY_STATIC);
+        return;
+    case LAS_ROUTE_QUOTE:
+        handle_quote(s, body, body_len, body_too_large, r);
+        return;
+    case LAS_ROUTE_PLATFORM:
+        handle_platform(s, r);
+        return;
+    case LAS_ROUTE_HEALTHZ:
+        respond(r, 200, "text/plain", "ok\n", 3, LAS_HTTP_BODY_STATIC);
+        return;
+    case LAS_ROUTE_READYZ: {
+        if (atomic_load(&s->stopping)) {
+            respond_error(r, 503, "unavailable", "LAS is shutting down");
+            return;
+        }
+        char why[256];
+        if (!s->backend->ops->quote_ready(s->backend, why, sizeof why)) {
+            respond_error(r, 503, "unavailable", why);
+            return;
+        }
+        respond(r, 200, "text/plain", "ready\n", 6, LAS_HTTP_BODY_STATIC);
+        return;
+    }
+    case LAS_ROUTE_METRICS:
+        handle_metrics(s, r);
+        return;
+    default:
+        respond_error(r, 404, "not_found", "no such resource");
+        return;
+    }
+}
+
+void las_http_response_release(struct las_http_response *r)
+{
+    if (r->kind == LAS_HTTP_BODY_HEAP)
+        free((void *)r->body);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- libmicrohttpd glue ------------------------------------------------- */
+
+/* Queues r on conn; the response's body is copied, kept or handed over as its kind says. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct request *rq,
+                                     struct las_http_response *r)
+{
+    static const enum MHD_ResponseMemoryMode modes[] = {
+        [LAS_HTTP_BODY_STATIC] = MHD_RESPMEM_PERSISTENT,
+        [LAS_HTTP_BODY_INLINE] = MHD_RESPMEM_MUST_COPY,
+        [LAS_HTTP_BODY_HEAP] = MHD_RESPMEM_MUST_FREE,
+    };
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->body_len, (void *)r->body, modes[r->kind]);
+    if (resp == NULL) {
+        las_http_response_release(r);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    enum MHD_Result result = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp); /* owns a heap body from here */
+    rq->status = r->status;
+    return result;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, int status,
+                                  const char *code, const char *message)
+{
+    struct las_http_response r;
+    memset(&r, 0, sizeof r);
+    respond_error(&r, status, code, message);
+    return send_response(conn, rq, &r);
+}
+
+static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *conn,
+                                struct request *rq, const char *url, const char *method)
+{
+    struct las_http_response r;
+    las_server_handle(s, method, url, rq->body, rq->body_len, rq->body_too_large, &r);
+    return send_response(conn, rq, &r);
 }
 
 /*
@@ -297,7 +364,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                                    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
         if (has_body &&
             (rq->route == LAS_ROUTE_OTHER || (rq->route == LAS_ROUTE_QUOTE ? !is_post : !is_get)))
-            return dispatch(s, conn, rq, method);
+            return dispatch(s, conn, rq, url, method);
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -321,7 +388,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (rq->status != 0)
         return MHD_YES;
-    return dispatch(s, conn, rq, method);
+    return dispatch(s, conn, rq, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -431,20 +498,18 @@ static las_status ensure_evidence(struct las_server *s)
     return st;
 }
 
-static enum MHD_Result handle_platform(struct las_server *s, struct MHD_Connection *conn,
-                                       struct request *rq)
+static void handle_platform(struct las_server *s, struct las_http_response *r)
 {
-    if (ensure_evidence(s) != LAS_OK)
-        return send_error(conn, rq, 503, "evidence_unavailable",
-                          "the platform evidence (hardware quote) cannot be produced now");
-    return send_buffer(conn, rq, 200, "application/json", s->evidence, s->evidence_len,
-                       MHD_RESPMEM_PERSISTENT);
+    if (ensure_evidence(s) != LAS_OK) {
+        respond_error(r, 503, "evidence_unavailable",
+                      "the platform evidence (hardware quote) cannot be produced now");
+        return;
+    }
+    respond(r, 200, "application/json", s->evidence, s->evidence_len, LAS_HTTP_BODY_STATIC);
 }
-
-las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
-                            const struct las_platform_key *key,
-                            const struct las_platform_state *state, struct las_server **out,
-                            char *why, size_t why_len)
+las_status las_server_new(struct las_backend *b, const struct las_platform_key *key,
+                          const struct las_platform_state *state, struct las_server **out,
+                          char *why, size_t why_len)
 {
     struct las_sgx_targetinfo ti;
     *out = NULL;
@@ -462,11 +527,41 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
     las_status st = b->ops->target_info(b, &ti);
     if (st != LAS_OK) {
         snprintf(why, why_len, "cannot get LAS's target info: %s", las_status_message(st));
-        goto fail;
+        las_server_free(s);
+        return st;
     }
     las_sgx_targetinfo_serialize(&ti, s->target_info);
     if (b->ops->quote_ready(b, why, why_len))
         (void)ensure_evidence(s); /* failures are logged and retried on request */
+    *out = s;
+    return LAS_OK;
+}
+
+void las_server_free(struct las_server *s)
+{
+    if (s == NULL)
+        return;
+    if (s->mhd) {
+        MHD_stop_daemon(s->mhd); /* closes the listen socket it was given */
+        s->listen_fd = -1;
+    }
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    pthread_mutex_destroy(&s->evidence_lock);
+    free(s->evidence);
+    free(s);
+}
+
+las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
+                            const struct las_platform_key *key,
+                            const struct las_platform_state *state, struct las_server **out,
+                            char *why, size_t why_len)
+{
+    struct las_server *s = NULL;
+    *out = NULL;
+    las_status st = las_server_new(b, key, state, &s, why, why_len);
+    if (st != LAS_OK)
+        return st;
     st = bind_listen(cfg->listen, &s->listen_fd, &s->port, why, why_len);
     if (st != LAS_OK)
         goto fail;
@@ -499,11 +594,7 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
     *out = s;
     return LAS_OK;
 fail:
-    if (s->listen_fd >= 0)
-        close(s->listen_fd);
-    pthread_mutex_destroy(&s->evidence_lock);
-    free(s->evidence);
-    free(s);
+    las_server_free(s);
     return st;
 }
 
@@ -531,8 +622,5 @@ void las_server_stop(struct las_server *s, unsigned timeout_s)
     if (left > 0)
         las_warn("shutdown: %ld request(s) still in flight after %us; closing them", left,
                  timeout_s);
-    MHD_stop_daemon(s->mhd);
-    pthread_mutex_destroy(&s->evidence_lock);
-    free(s->evidence);
-    free(s);
+    las_server_free(s);
 }

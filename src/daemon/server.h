@@ -3,6 +3,7 @@
 #ifndef LAS_SERVER_H
 #define LAS_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,40 @@ LAS_MUST_CHECK las_status las_server_start(const struct las_config *cfg, struct 
                                            const struct las_platform_key *key,
                                            const struct las_platform_state *state,
                                            struct las_server **out, char *why, size_t why_len);
+
+/*
+ * The request handling without sockets (the libmicrohttpd glue, the fuzzer
+ * and tests call it): las_server_new prepares everything but the listener;
+ * las_server_handle answers one request. body_too_large says the body was
+ * cut for size (only its first body_len bytes are given).
+ */
+LAS_MUST_CHECK las_status las_server_new(struct las_backend *b, const struct las_platform_key *key,
+                                         const struct las_platform_state *state,
+                                         struct las_server **out, char *why, size_t why_len);
+void las_server_free(struct las_server *s);
+
+enum las_http_body {
+    LAS_HTTP_BODY_STATIC, /* body lives as long as the server */
+    LAS_HTTP_BODY_INLINE, /* body is in inline_body */
+    LAS_HTTP_BODY_HEAP,   /* body was malloc'd: las_http_response_release frees it */
+};
+
+struct las_http_response {
+    int status;
+    const char *content_type;
+    const char *allow; /* the Allow header of a 405, or NULL */
+    const uint8_t *body;
+    size_t body_len;
+    enum las_http_body kind;
+    uint8_t inline_body[LAS_QUOTE_SIZE > 512 ? LAS_QUOTE_SIZE : 512];
+};
+
+void las_server_handle(struct las_server *s, const char *method, const char *url,
+                       const uint8_t *body, size_t body_len, bool body_too_large,
+                       struct las_http_response *r);
+
+/* Frees what r owns (a heap body); r is zeroed. */
+void las_http_response_release(struct las_http_response *r);
 
 /* The port actually bound (useful with port 0). */
 uint16_t las_server_port(const struct las_server *s);
