@@ -34,13 +34,16 @@ if [ "${as_root[0]:-}" != skip ]; then
     --state-dir "$TEST_DIR/root-state" >/dev/null 2>&1 || rc=$?
   [ "$rc" -eq 6 ] || fail "as root with LAS_ALLOW_ROOT=0: exit $rc, expected 6"
   # --allow-root lets it start (the lib.sh start_las path uses LAS_ALLOW_ROOT=1).
-  (env -u LAS_ALLOW_ROOT "${as_root[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 \
+  : >"$TEST_DIR/root-ok.log"
+  env -u LAS_ALLOW_ROOT "${as_root[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 \
     --allow-root --state-dir "$TEST_DIR/root-state" >"$TEST_DIR/root-ok.log" 2>&1 &
-   echo $! >"$TEST_DIR/root-ok.pid")
+  root_pid=$!
+  LAS_PIDS+=("$root_pid")
   for _ in $(seq 1 100); do grep -qs 'ready' "$TEST_DIR/root-ok.log" && break; sleep 0.05; done
+  grep -q 'ready' "$TEST_DIR/root-ok.log" || fail "--allow-root: LAS did not start"
   grep -q 'running as root because --allow-root' "$TEST_DIR/root-ok.log" ||
-    fail "--allow-root: no start or no warning"
-  kill -TERM "$(cat "$TEST_DIR/root-ok.pid")"
+    fail "--allow-root: no warning"
+  stop_las "$root_pid"
   pass "as root, las serve refuses (exit 6) unless --allow-root, which it warns about"
 else
   echo "skip: cannot become uid 0 here (no root, no user namespaces): root refusal untested"
