@@ -18,7 +18,7 @@ enum { LAS_EXIT_OK = 0, LAS_EXIT_REFUSED = 1, LAS_EXIT_USAGE = 2, LAS_EXIT_IO = 
  * documented in docs/security.md).
  */
 enum {
-    LAS_EXIT_STATE_REFUSED = 4, /* sim state file truncated, corrupt, unsafe: left untouched */
+    LAS_EXIT_STATE_REFUSED = 4, /* a state file is corrupt or unsafe: left untouched */
     LAS_EXIT_LISTEN = 5,        /* cannot bind the listen address (in use, not local) */
     LAS_EXIT_ROOT = 6,          /* refused to run as root without --allow-root */
     LAS_EXIT_STATE_DIR = 7,     /* state directory cannot be created, locked or written */
