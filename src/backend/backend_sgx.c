@@ -17,6 +17,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "las/dcap.h"
+#include "sgx/report_mac.h"
 #include "sgx/enclu.h"
 
 struct sgx_impl {
@@ -46,18 +47,14 @@ static las_status sgx_verify_report(struct las_backend *b, const struct las_sgx_
 {
     struct sgx_impl *s = impl_of(b);
     struct las_sgx_keyrequest req;
-    uint8_t key[LAS_SGX_KEY_SIZE], mac[LAS_SGX_MAC_SIZE], body[LAS_SGX_REPORT_BODY_SIZE];
+    uint8_t key[LAS_SGX_KEY_SIZE];
 
     memset(&req, 0, sizeof req);
     req.keyname = LAS_SGX_KEYNAME_REPORT;
     memcpy(req.keyid, report->keyid, sizeof req.keyid);
     las_status st = las_enclu_egetkey(s->enclu, &req, key);
-    if (st == LAS_OK) {
-        las_sgx_report_body_serialize(&report->body, body);
-        st = las_aes_cmac(key, body, sizeof body, mac);
-    }
-    if (st == LAS_OK && !las_ct_equal(mac, report->mac, sizeof mac))
-        st = LAS_ERR_REPORT_MAC;
+    if (st == LAS_OK)
+        st = las_report_mac_check(key, report);
     las_wipe(key, sizeof key);
     return st;
 }

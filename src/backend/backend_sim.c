@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "dcap/sim_qe.h"
+#include "sgx/report_mac.h"
 #include "sgx/sim_cpu.h"
 #include "version.h"
 
@@ -50,7 +51,7 @@ static las_status sim_target_info(struct las_backend *b, struct las_sgx_targetin
 static las_status sim_verify_report(struct las_backend *b, const struct las_sgx_report *report)
 {
     struct sim_impl *s = impl_of(b);
-    uint8_t key[LAS_SGX_KEY_SIZE], mac[LAS_SGX_MAC_SIZE], body[LAS_SGX_REPORT_BODY_SIZE];
+    uint8_t key[LAS_SGX_KEY_SIZE];
     las_status st = LAS_OK;
 
     /* The KEYID is public (it travels in the REPORT): no constant-time compare needed. */
@@ -58,12 +59,8 @@ static las_status sim_verify_report(struct las_backend *b, const struct las_sgx_
         memcpy(key, s->report_key, sizeof key);
     else
         st = sim_report_key(s, report->keyid, key);
-    if (st == LAS_OK) {
-        las_sgx_report_body_serialize(&report->body, body);
-        st = las_aes_cmac(key, body, sizeof body, mac);
-    }
-    if (st == LAS_OK && !las_ct_equal(mac, report->mac, sizeof mac))
-        st = LAS_ERR_REPORT_MAC;
+    if (st == LAS_OK)
+        st = las_report_mac_check(key, report);
     las_wipe(key, sizeof key);
     return st;
 }

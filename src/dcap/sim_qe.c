@@ -39,6 +39,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "las/dcap.h"
+#include "sgx/report_mac.h"
 
 const uint8_t las_sim_qe_vendor_id[LAS_SIM_QE_VENDOR_ID_SIZE] = {
     0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9, 0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
@@ -258,17 +259,13 @@ static las_status check_report_mac(const struct las_sim_cpu *cpu, const struct l
                                    const struct las_sgx_report *report)
 {
     struct las_sgx_keyrequest req;
-    uint8_t key[LAS_SGX_KEY_SIZE], mac[LAS_SGX_MAC_SIZE], body[LAS_SGX_REPORT_BODY_SIZE];
+    uint8_t key[LAS_SGX_KEY_SIZE];
     memset(&req, 0, sizeof req);
     req.keyname = LAS_SGX_KEYNAME_REPORT;
     memcpy(req.keyid, report->keyid, sizeof req.keyid);
     las_status st = las_sgx_error_status(las_sim_egetkey(cpu, me, &req, key));
-    if (st == LAS_OK) {
-        las_sgx_report_body_serialize(&report->body, body);
-        st = las_aes_cmac(key, body, sizeof body, mac);
-    }
-    if (st == LAS_OK && !las_ct_equal(mac, report->mac, sizeof mac))
-        st = LAS_ERR_REPORT_MAC;
+    if (st == LAS_OK)
+        st = las_report_mac_check(key, report);
     las_wipe(key, sizeof key);
     return st;
 }
