@@ -13,7 +13,7 @@ void las_hex_encode(const uint8_t *in, size_t n, char *out, int upper)
     out[2 * n] = '\0';
 }
 
-static int hex_value(char c)
+int las_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -31,8 +31,8 @@ las_status las_hex_decode(const char *str, uint8_t *out, size_t n)
         return LAS_ERR_BAD_SIZE;
     }
     for (size_t i = 0; i < n; i++) {
-        int hi = hex_value(str[2 * i]);
-        int lo = hex_value(str[2 * i + 1]);
+        int hi = las_hex_digit(str[2 * i]);
+        int lo = las_hex_digit(str[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             memset(out, 0, n);
             return LAS_ERR_MALFORMED;

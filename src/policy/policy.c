@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "common/file.h"
+#include "common/hex.h"
 #include "las/policy.h"
 
 /* Entries of security.tolerate (repeating one is harmless, but not without bound). */
@@ -139,17 +140,6 @@ LAS_MUST_CHECK static las_status expect_scalar(struct parser *p, const char *fie
     return LAS_OK;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Hex of an even number of digits, at most max bytes (exactly max when
  * exact), into out zero padded to max bytes. Either case, no prefix.
@@ -173,7 +163,7 @@ LAS_MUST_CHECK static las_status parse_hex(struct parser *p, const char *field, 
                        field, 2 * max, n);
     memset(out, 0, max);
     for (size_t i = 0; i < n; i++) {
-        int d = hex_digit(v[i]);
+        int d = las_hex_digit(v[i]);
         if (d < 0)
             return fail_at(p, &p->ev.start_mark, "%s: '%c' at position %zu is not a hex digit",
                            field, (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?', i + 1);
