@@ -50,6 +50,32 @@ need_yaml_tools() {
     skip "$(command -v yq) is not Debian's jq-based yq (apt-get install yq)"
 }
 
+# wait_las_port LOG PID: waits until the las serve PID logged "listening on
+# ... (port N); ready" in LOG and sets LAS_PORT; fails when it exits first.
+wait_las_port() {
+  local log=$1 pid=$2
+  LAS_PORT=""
+  for _ in $(seq 1 200); do
+    LAS_PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$log" | tail -n 1)
+    [ -n "$LAS_PORT" ] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "las serve exited during start-up"; }
+    sleep 0.05
+  done
+  cat "$log" >&2
+  fail "las serve did not become ready"
+}
+
+# start_sim_las LOG STATE: a sim-mode las serve on an ephemeral loopback port,
+# killed at exit; sets LAS_PID and LAS_PORT.
+start_sim_las() {
+  local log=$1 state=$2
+  : >"$log"
+  "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$log" 2>&1 &
+  LAS_PID=$!
+  CLEANUP_CMDS+=("kill -9 $LAS_PID 2>/dev/null; wait $LAS_PID 2>/dev/null")
+  wait_las_port "$log" "$LAS_PID"
+}
+
 # expect_rc WANT CMD...: runs CMD, keeps its output in $TEST_DIR/out and
 # $TEST_DIR/err, and checks its exit code.
 expect_rc() {

@@ -24,17 +24,8 @@ errors=$(jq -r --arg v "$version" '
 [ -z "$errors" ] || fail "compose.yaml: $errors"
 # The health check command works against a real LAS.
 state=$TEST_DIR/state
-: >"$TEST_DIR/las.log"
-"$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$TEST_DIR/las.log" 2>&1 &
-pid=$!
-CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null")
-port=""
-for _ in $(seq 1 200); do
-  port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$TEST_DIR/las.log" | tail -n 1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || fail "las serve did not start"
+start_sim_las "$TEST_DIR/las.log" "$state"
+pid=$LAS_PID port=$LAS_PORT
 expect_rc 0 "$LAS_BIN" id --las "127.0.0.1:$port"
 kill -TERM "$pid"
 wait "$pid" || true

@@ -45,14 +45,8 @@ run_from_rootfs() {
     --state-dir /var/lib/las >"$log" 2>&1 &
   local pid=$!
   CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null")
-  local port=""
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$log" | tail -n 1)
-    [ -n "$port" ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "las serve from the image exited"; }
-    sleep 0.05
-  done
-  [ -n "$port" ] || { cat "$log" >&2; fail "las serve from the image did not become ready"; }
+  wait_las_port "$log" "$pid"
+  local port=$LAS_PORT
   local id logged
   id=$("$LAS_BIN" id --las "127.0.0.1:$port") || fail "las id against the image's daemon failed"
   logged=$(grep 'public key' "$log" | tail -n 1 | awk '{print $8}')

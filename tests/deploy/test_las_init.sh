@@ -162,17 +162,8 @@ pass "verified IDs from get-platform-ids; failed rollout is exit 1"
 # against it for `kubectl exec`. get-platform-ids verifies the evidence with
 # the real `las verify-evidence`, and las-init must print exactly that ID.
 if [ -x "$LAS_SOURCE_DIR/scripts/get-platform-ids" ] && [ -n "${LAS_BIN:-}" ]; then
-  : >"$TEST_DIR/las.log"
-  "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$TEST_DIR/state" >"$TEST_DIR/las.log" 2>&1 &
-  las_pid=$!
-  CLEANUP_CMDS+=("kill -9 $las_pid 2>/dev/null; wait $las_pid 2>/dev/null")
-  port=""
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$TEST_DIR/las.log" | tail -n 1)
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || fail "las serve did not start"
+  start_sim_las "$TEST_DIR/las.log" "$TEST_DIR/state"
+  port=$LAS_PORT
   mkdir -p "$TEST_DIR/bin2"
   cat >"$TEST_DIR/bin2/kubectl" <<EOF
 #!/usr/bin/env bash
