@@ -212,6 +212,70 @@ static long long proc_context_switches(pid_t pid)
     return total;
 }
 
+/* LAS's HTTP worker threads (libmicrohttpd names them) and their CPU time. */
+#define MAX_WORKERS 64
+struct worker_cpu {
+    unsigned count;
+    pid_t tid[MAX_WORKERS];
+    uint64_t ns[MAX_WORKERS]; /* time on a CPU, /proc/PID/task/TID/schedstat (exact ns) */
+};
+
+static bool read_first_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    bool ok = fgets(buf, (int)len, f) != NULL;
+    fclose(f);
+    return ok;
+}
+
+static void proc_worker_cpu(pid_t pid, struct worker_cpu *out)
+{
+    char path[64];
+    out->count = 0;
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && out->count < MAX_WORKERS) {
+        char file[320], line[128];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof file, "/proc/%d/task/%s/comm", (int)pid, e->d_name);
+        if (!read_first_line(file, line, sizeof line) || strncmp(line, "MHD-worker", 10) != 0)
+            continue;
+        snprintf(file, sizeof file, "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+        if (!read_first_line(file, line, sizeof line))
+            continue;
+        out->tid[out->count] = (pid_t)strtol(e->d_name, NULL, 10);
+        out->ns[out->count] = strtoull(line, NULL, 10);
+        out->count++;
+    }
+    closedir(d);
+}
+
+/* Each worker's share of the workers' CPU time between two snapshots; the number of workers. */
+static unsigned worker_shares(const struct worker_cpu *before, const struct worker_cpu *after,
+                              double *share)
+{
+    uint64_t delta[MAX_WORKERS], sum = 0;
+    unsigned n = 0;
+    for (unsigned i = 0; i < after->count; i++) {
+        for (unsigned j = 0; j < before->count; j++) {
+            if (before->tid[j] == after->tid[i]) {
+                delta[n] = after->ns[i] - before->ns[j];
+                sum += delta[n++];
+                break;
+            }
+        }
+    }
+    for (unsigned i = 0; i < n; i++)
+        share[i] = sum > 0 ? (double)delta[i] / (double)sum : 0;
+    return n;
+}
+
 /* CPU time of this process (all client threads), in ns. */
 static uint64_t self_cpu_ns(void)
 {
@@ -748,6 +812,8 @@ struct results {
     double sign_us, ratio;
     double client_cpu_us; /* las-bench's own CPU per attestation (it shares the machine) */
     double las_switches;  /* LAS context switches per attestation; -1: unknown */
+    unsigned workers;     /* LAS's HTTP worker threads seen (0: unknown) */
+    double worker_share[MAX_WORKERS]; /* each one's share of their CPU time */
     double rss_mb, hwm_mb, rss_start_mb;
     bool have_startup;
     struct startup_result startup;
@@ -845,6 +911,12 @@ static void print_text(const struct options *o, const struct run *r, const struc
     if (res->las_switches >= 0)
         printf("%-22s %.2f per attestation (all LAS threads)\n", "LAS context switches",
                res->las_switches);
+    if (res->workers > 0) {
+        printf("%-22s %u, shares of their CPU time:", "LAS worker threads", res->workers);
+        for (unsigned i = 0; i < res->workers; i++)
+            printf(" %.1f%%", 100 * res->worker_share[i]);
+        printf("\n");
+    }
     printf("%-22s %.2f us per attestation (las-bench itself, all client threads)\n", "client CPU",
            res->client_cpu_us);
     printf("%-22s %.2f us CPU (libsodium %s, crypto_sign_detached, %zu-byte message)\n",
@@ -895,6 +967,12 @@ static void print_json(const struct options *o, const struct results *res)
                "\"las_system_us_per_attestation\":%.3f,\"ratio\":%.4f",
                res->las_cpu_us_per_att, res->las_user_us_per_att, res->las_system_us_per_att,
                res->ratio);
+    if (res->workers > 0) {
+        printf(",\"worker_cpu_share\":[");
+        for (unsigned i = 0; i < res->workers; i++)
+            printf("%s%.4f", i ? "," : "", res->worker_share[i]);
+        printf("]");
+    }
     if (res->have_mem)
         printf(",\"las_rss_mb\":%.2f,\"las_rss_start_mb\":%.2f,\"las_hwm_mb\":%.2f", res->rss_mb,
                res->rss_start_mb, res->hwm_mb);
@@ -1293,6 +1371,9 @@ int main(int argc, char **argv)
     long start_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmRSS") : -1;
     long max_rss_kb = start_kb;
     long long cs0 = o.pid > 0 ? proc_context_switches(o.pid) : -1;
+    struct worker_cpu wc0 = {0}, wc1 = {0};
+    if (o.pid > 0)
+        proc_worker_cpu(o.pid, &wc0);
     uint64_t self0 = self_cpu_ns();
     uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     pthread_barrier_wait(&r.barrier); /* go */
@@ -1316,6 +1397,10 @@ int main(int argc, char **argv)
     res.have_cpu = res.have_cpu && proc_cpu(o.pid, &cpu1);
     uint64_t self1 = self_cpu_ns();
     long long cs1 = o.pid > 0 ? proc_context_switches(o.pid) : -1;
+    if (o.pid > 0) {
+        proc_worker_cpu(o.pid, &wc1);
+        res.workers = worker_shares(&wc0, &wc1, res.worker_share);
+    }
     long hwm_kb = o.pid > 0 ? proc_status_kb(o.pid, "VmHWM") : -1;
     if (r.baseline > 0) {
         struct cpu_times b0 = {0}, b1 = {0};

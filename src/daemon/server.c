@@ -20,6 +20,7 @@
 #include "common/crypto.h"
 #include "common/hex.h"
 #include "common/log.h"
+#include "daemon/acceptor.h"
 #include "daemon/metrics.h"
 #include "identity/platform_state.h"
 #include "identity/quote_sign.h"
@@ -31,6 +32,7 @@
 
 struct las_server {
     struct MHD_Daemon *mhd;
+    struct las_acceptor *acceptor;
     int listen_fd;
     uint16_t port;
     struct las_backend *backend;
@@ -412,10 +414,22 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     struct las_server *s = cls;
     (void)conn;
     (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(&s->metrics.connections_open, 1);
-    else
+    } else {
         atomic_fetch_sub(&s->metrics.connections_open, 1);
+        las_acceptor_closed(s->acceptor);
+    }
+}
+
+/* The acceptor's hand-over: libmicrohttpd gives it to a worker (by descriptor number). */
+static bool add_connection(void *cls, int fd, const struct sockaddr *addr, socklen_t addr_len)
+{
+    struct las_server *s = cls;
+    if (MHD_add_connection(s->mhd, fd, addr, addr_len) == MHD_YES)
+        return true;
+    las_warn("http: a new connection was refused: %s", strerror(errno));
+    return false;
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -541,10 +555,10 @@ void las_server_free(struct las_server *s)
 {
     if (s == NULL)
         return;
-    if (s->mhd) {
-        MHD_stop_daemon(s->mhd); /* closes the listen socket it was given */
-        s->listen_fd = -1;
-    }
+    las_acceptor_stop(s->acceptor);
+    if (s->mhd)
+        MHD_stop_daemon(s->mhd); /* closes the connections: reported to the acceptor */
+    las_acceptor_free(s->acceptor);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     pthread_mutex_destroy(&s->evidence_lock);
@@ -575,22 +589,32 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
      * poll, not epoll: libmicrohttpd 0.9.75's epoll mode misses a client's
      * close that arrives with its last bytes, so such connections hold a slot
      * until the connection timeout (tests/integration/test_abuse.sh, churn).
-     * MHD_USE_ITC: MHD_quiesce_daemon (graceful stop) needs it with a thread pool.
+     * No listening socket: LAS's acceptor thread (daemon/acceptor.h) accepts
+     * and hands connections over, which spreads them over the workers and
+     * enforces --max-connections. MHD_USE_ITC wakes a worker for a new
+     * connection. libmicrohttpd's own limit is only a backstop, set high
+     * enough that it never refuses what the acceptor hands over: per worker
+     * twice the limit, as a closed connection is reported to the acceptor a
+     * moment before the worker stops counting it.
      */
     s->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
-        s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        2 * cfg->max_connections * threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL, MHD_OPTION_END);
     if (s->mhd == NULL) {
         snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
         st = LAS_ERR_IO;
         goto fail;
     }
+    st = las_acceptor_start(s->listen_fd, cfg->max_connections, add_connection, s, &s->acceptor,
+                            why, why_len);
+    if (st != LAS_OK)
+        goto fail;
     *out = s;
     return LAS_OK;
 fail:
@@ -609,9 +633,9 @@ void las_server_stop(struct las_server *s, unsigned timeout_s)
         return;
     atomic_store(&s->stopping, 1);
     /* Stop accepting: new connections are refused by the kernel from here. */
-    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
+    las_acceptor_stop(s->acceptor);
+    close(s->listen_fd);
+    s->listen_fd = -1;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (atomic_load(&s->in_flight) > 0 && elapsed_ns(&start) < timeout_s * 1000000000ull) {

@@ -2,6 +2,9 @@
 # CI smoke run of the benchmark (CTest label "bench"); no timing assertions.
 # 1. A short las-bench run against a LAS it starts ends without errors, every
 #    quote's signature checked.
+#    LAS runs two HTTP worker threads and each does a fair part of the work
+#    (connections are spread over the workers, not left to whichever wakes
+#    first: src/daemon/acceptor.h).
 # 2. A run whose REPORTs come from another simulated CPU counts every refused
 #    attestation as an error and exits 1, so check 1 can fail.
 set -euo pipefail
@@ -18,11 +21,20 @@ fail() {
 
 rc=0
 "$LAS_BENCH" --spawn "$LAS_BIN" --las-log "$dir/las.log" --requests 2000 --warmup 100 \
-  --clients 4 --startup-runs 1 --sign-iterations 1000 --verify --json >"$dir/ok.json" || rc=$?
+  --clients 4 --startup-runs 1 --sign-iterations 1000 --verify --json \
+  --serve-arg=--threads --serve-arg=2 >"$dir/ok.json" || rc=$?
 cat "$dir/ok.json"
 [ "$rc" -eq 0 ] || fail "las-bench exited $rc"
 grep -q '"attestations":2000,"errors":0,' "$dir/ok.json" || fail "expected 2000 attestations, 0 errors"
 echo "ok: 2000 attestations, 0 errors"
+shares=$(sed -n 's/.*"worker_cpu_share":\[\([^]]*\)\].*/\1/p' "$dir/ok.json")
+[ -n "$shares" ] || fail "no worker_cpu_share in the output"
+IFS=, read -r -a share <<<"$shares"
+[ "${#share[@]}" -eq 2 ] || fail "expected 2 worker threads, saw ${#share[@]} ($shares)"
+for s in "${share[@]}"; do
+  awk -v s="$s" 'BEGIN { exit !(s >= 0.15) }' || fail "a worker did $s of the work ($shares): connections not spread"
+done
+echo "ok: both workers served ($shares)"
 
 rc=0
 "$LAS_BENCH" --spawn "$LAS_BIN" --las-log "$dir/las.log" --report-state-dir "$dir/other-cpu" \
