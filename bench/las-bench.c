@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
 #include "common/crypto.h"
 #include "daemon/config.h"
 #include "identity/quote_sign.h"
@@ -54,7 +55,6 @@
 #define MAX_CLIENTS             256
 #define RESPONSE_BUFFER_SIZE    4096
 #define READY_TIMEOUT_MS        10000
-#define SIGN_BATCHES            5
 #define MEMORY_SAMPLE_PERIOD_NS (100 * 1000 * 1000L)
 #define STOP_TIMEOUT_MS         10000
 #define DEFAULT_SIGN_ITERATIONS 20000
@@ -134,13 +134,6 @@ struct worker {
     bool setup_failed;
 };
 
-static uint64_t now_ns(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void sleep_ns(long ns)
 {
     struct timespec ts = {ns / 1000000000L, ns % 1000000000L};
@@ -149,37 +142,6 @@ static void sleep_ns(long ns)
 }
 
 /* ---- /proc ------------------------------------------------------------- */
-
-struct cpu_times {
-    uint64_t user_ns, system_ns;
-};
-
-/* utime and stime of pid; false if unreadable. */
-static bool proc_cpu(pid_t pid, struct cpu_times *out)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* The command name may contain spaces: fields count from the last ')'. */
-    char *p = strrchr(buf, ')');
-    if (p == NULL)
-        return false;
-    unsigned long long utime = 0, stime = 0;
-    /* After ')': state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
-     * cmajflt utime(14) stime(15). */
-    if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) !=
-        2)
-        return false;
-    long tick = sysconf(_SC_CLK_TCK);
-    out->user_ns = (uint64_t)utime * (1000000000ull / (uint64_t)tick);
-    out->system_ns = (uint64_t)stime * (1000000000ull / (uint64_t)tick);
-    return true;
-}
 
 /* A "Vm...:  N kB" field of /proc/PID/status in kB; -1 if unreadable. */
 /* Context switches of all threads of pid (voluntary + involuntary); -1 if unreadable. */
@@ -416,12 +378,6 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 struct startup_result {
     unsigned runs;
     double median_ms, min_ms, max_ms;
@@ -460,32 +416,6 @@ static bool measure_startup(const struct options *o, const char *state_dir,
 }
 
 /* ---- raw signature cost ------------------------------------------------ */
-
-/* Median over SIGN_BATCHES batches of the thread CPU time of one Ed25519
- * signature over a message of the size LAS signs. */
-static double measure_sign_ns(unsigned iterations)
-{
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-    uint8_t msg[LAS_QUOTE_SIGNING_INPUT_SIZE], sig[crypto_sign_BYTES];
-    double per_op[SIGN_BATCHES];
-    unsigned batch = iterations / SIGN_BATCHES ? iterations / SIGN_BATCHES : 1;
-
-    crypto_sign_keypair(pk, sk);
-    randombytes_buf(msg, sizeof msg);
-    for (unsigned i = 0; i < batch / 10 + 1; i++) /* warm caches */
-        crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-    for (int b = 0; b < SIGN_BATCHES; b++) {
-        uint64_t t0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-        for (unsigned i = 0; i < batch; i++) {
-            memcpy(msg, &i, sizeof i); /* a different message each time, like LAS */
-            crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-        }
-        per_op[b] = (double)(now_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / batch;
-    }
-    sodium_memzero(sk, sizeof sk);
-    qsort(per_op, SIGN_BATCHES, sizeof per_op[0], cmp_double);
-    return per_op[SIGN_BATCHES / 2];
-}
 
 /* ---- REPORTs -------------------------------------------------------------- */
 

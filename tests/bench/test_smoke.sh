@@ -7,6 +7,8 @@
 #    first: src/daemon/acceptor.h).
 # 2. A run whose REPORTs come from another simulated CPU counts every refused
 #    attestation as an error and exits 1, so check 1 can fail.
+# 3. las-floor (the least possible server) completes its exchanges over TCP
+#    and a Unix socket without errors, and refuses a bad argument.
 set -euo pipefail
 : "${LAS_BIN:?LAS_BIN must point to the las binary}"
 : "${LAS_BENCH:?LAS_BENCH must point to the las-bench binary}"
@@ -45,3 +47,18 @@ cat "$dir/bad.json"
 grep -q '"attestations":200,"errors":200,' "$dir/bad.json" || fail "expected 200 errors"
 grep -q 'report_mac_invalid' "$dir/bad.json" || fail "expected report_mac_invalid"
 echo "ok: foreign REPORTs are counted as errors"
+
+: "${LAS_FLOOR:?LAS_FLOOR must point to the las-floor binary}"
+for transport in "" --unix; do
+  rc=0
+  "$LAS_FLOOR" --clients 4 --requests 2000 --warmup 100 --sign-iterations 100 --json $transport \
+    >"$dir/floor.json" || rc=$?
+  cat "$dir/floor.json"
+  [ "$rc" -eq 0 ] || fail "las-floor $transport exited $rc"
+  grep -q '"requests":2000,"errors":0,' "$dir/floor.json" || fail "las-floor $transport: expected 0 errors"
+done
+rc=0
+"$LAS_FLOOR" --clients 0 2>"$dir/usage.txt" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "invalid value '0' for --clients" "$dir/usage.txt" ||
+  fail "las-floor --clients 0: exit $rc, expected 2 with a clear message"
+echo "ok: las-floor"
