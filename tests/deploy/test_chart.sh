@@ -233,6 +233,16 @@ check sched '
   + want([ctr("las").env[] | select(.name == "LAS_MAX_CONNECTIONS")][0].value == "64"; "extraEnv")
   + want(pod.securityContext.supplementalGroups == [996]; "supplementalGroups")
   + want(kinds("Pod")[0].spec.imagePullSecrets == [{name: "las-pull"}]; "test pod pull secret")'
+# scripts/las-init and scripts/get-platform-ids find the LAS pods by
+# instance, component and part-of, which a nameOverride leaves alone; the
+# helm test pod must not match.
+render renamed --set nameOverride=attest
+check renamed '
+  want(ds.metadata.labels["app.kubernetes.io/name"] == "attest"; "nameOverride not applied")
+  + want(ds.spec.template.metadata.labels["app.kubernetes.io/instance"] == "las-rel"
+         and ds.spec.template.metadata.labels["app.kubernetes.io/component"] == "attestation"
+         and ds.spec.template.metadata.labels["app.kubernetes.io/part-of"] == "las"; "pod labels of the scripts selector")
+  + want(kinds("Pod")[0].metadata.labels["app.kubernetes.io/component"] != "attestation"; "the test pod matches the scripts selector")'
 pass "helm template: defaults, host network, Service, ServiceMonitor, image forms, scheduling, test hook"
 
 # The example values files of docs/deploy.md.

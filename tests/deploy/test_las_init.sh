@@ -47,7 +47,7 @@ expect_rc 0 "$INIT" --dry-run
 expect_output "^\+ helm upgrade --install las $LAS_SOURCE_DIR/deploy/helm/las --namespace las$"
 expect_output '^#  +name: las$'
 expect_output 'pod-security.kubernetes.io/enforce: privileged'
-expect_output 'rollout status daemonset -l app.kubernetes.io/name=las\\,app.kubernetes.io/instance=las --timeout 5m'
+expect_output 'rollout status daemonset -l app.kubernetes.io/instance=las\\,app.kubernetes.io/component=attestation\\,app.kubernetes.io/part-of=las --timeout 5m'
 expect_output 'no image pull secret'
 expect_output 'UNVERIFIED'
 

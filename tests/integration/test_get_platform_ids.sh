@@ -31,7 +31,7 @@ PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" -n pr
 [ "$rc" = 1 ] || fail "expected exit 1 (one broken pod), got $rc"
 grep -q "^platforms: \[$id_a, $id_b\]$" "$TEST_DIR/out" || fail "IDs: $(cat "$TEST_DIR/out")"
 grep -q "las-broken: cannot fetch evidence" "$TEST_DIR/err" || fail "broken pod not reported"
-grep -q "get pods -n prod -l app.kubernetes.io/name=las,app.kubernetes.io/instance=myrel" \
+grep -q "get pods -n prod -l app.kubernetes.io/instance=myrel,app.kubernetes.io/component=attestation,app.kubernetes.io/part-of=las" \
   "$TEST_DIR/kubectl.calls" || fail "pods not selected by release label"
 pass "verified IDs of all reachable pods, broken pod reported (exit 1)"
 
