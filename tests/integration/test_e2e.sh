@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README tour: serve, attest, verify, read the platform ID, stop.
 source "$(dirname "$0")/lib.sh"
+: "${LAS_TEST_REPORT:?}"
 
 state="$TEST_DIR/state"
 start_las main "$state"
@@ -68,6 +69,12 @@ expect_rc 2 "$LAS_BIN" bogus-command
 expect_rc 3 "$LAS_BIN" id --las 127.0.0.1:1
 pass "exit codes: 1 refused, 2 usage, 3 I/O"
 
+expect_rc 3 "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$TEST_DIR/typo" --out "$TEST_DIR/x.bin"
+grep -q "no simulated CPU in $TEST_DIR/typo" "$TEST_DIR/err" || fail "missing state dir: no clear message"
+[ ! -e "$TEST_DIR/typo" ] && [ ! -e "$TEST_DIR/x.bin" ] || fail "las attest created something for a missing state dir"
+pass "las attest with a missing state directory fails clearly and creates nothing"
+
+"$LAS_TEST_REPORT" "$TEST_DIR/other-cpu" other >/dev/null # another (simulated) machine
 expect_rc 1 "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$TEST_DIR/other-cpu" --out "$TEST_DIR/x.bin"
 grep -q 'report_mac_invalid' "$TEST_DIR/err" || fail "foreign CPU's REPORT not refused as report_mac_invalid"
 pass "a REPORT from another (simulated) CPU is refused"

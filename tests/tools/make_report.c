@@ -3,7 +3,9 @@
  * Test helper: writes a simulated REPORT (432 bytes) to stdout.
  *   las_test_report STATE_DIR TARGETINFO_FILE|other [DEBUG]
  * With "other", the REPORT targets an enclave that is not LAS, so LAS must
- * refuse it with report_mac_invalid.
+ * refuse it with report_mac_invalid. Unlike `las attest`, it creates the
+ * simulated CPU of STATE_DIR when missing: tests use that for a foreign
+ * machine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "las/client.h"
+#include "sgx/sim_cpu.h"
 
 int main(int argc, char **argv)
 {
@@ -43,6 +46,12 @@ int main(int argc, char **argv)
     memset(&id, 0, sizeof id);
     memset(id.mrenclave, 0x61, sizeof id.mrenclave);
     las_sim_default_mrsigner(id.mrsigner);
+    struct las_sim_cpu cpu;
+    if (las_sim_cpu_open(argv[1], NULL, &cpu, NULL, why, sizeof why) != LAS_OK) {
+        fprintf(stderr, "las_test_report: %s\n", why);
+        return 1;
+    }
+    las_wipe(&cpu, sizeof cpu);
     if (las_sim_enclave_report(argv[1], &id, &ti, rd, &report, why, sizeof why) != LAS_OK) {
         fprintf(stderr, "las_test_report: %s\n", why);
         return 1;
