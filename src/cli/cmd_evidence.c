@@ -257,8 +257,22 @@ int las_cmd_verify_evidence(int argc, char **argv)
     return st == LAS_ERR_NO_MEMORY ? LAS_EXIT_IO : LAS_EXIT_REFUSED;
 }
 
+struct address_list {
+    char *v[MAX_ADDRS];
+    size_t n;
+};
+
+/* Adds a copy of addr; false when full or out of memory. */
+static bool add_address(struct address_list *l, const char *addr)
+{
+    if (l->n == MAX_ADDRS || (l->v[l->n] = strdup(addr)) == NULL)
+        return false;
+    l->n++;
+    return true;
+}
+
 /* Reads whitespace-separated addresses ('#' starts a comment) from f. */
-static int read_addresses(FILE *f, char **addrs, size_t *n)
+static int read_addresses(FILE *f, struct address_list *l)
 {
     char line[512];
     while (fgets(line, sizeof line, f)) {
@@ -266,15 +280,18 @@ static int read_addresses(FILE *f, char **addrs, size_t *n)
         if (hash)
             *hash = '\0';
         for (char *tok = strtok(line, " \t\r\n,"); tok; tok = strtok(NULL, " \t\r\n,")) {
-            if (*n == MAX_ADDRS)
+            if (!add_address(l, tok))
                 return -1;
-            addrs[(*n)++] = strdup(tok);
         }
     }
     return 0;
 }
 
-int las_cmd_platform_ids(int argc, char **argv)
+/*
+ * las platform-ids without its clean-up: may return anywhere; the caller
+ * frees the addresses collected in l and a's allocations.
+ */
+static int platform_ids(int argc, char **argv, struct address_list *l, struct verify_args *a)
 {
     static const struct option opts[] = {
         VERIFY_LONG_OPTIONS,
@@ -283,17 +300,12 @@ int las_cmd_platform_ids(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    static char *addrs[MAX_ADDRS];
-    size_t n = 0;
-    struct verify_args a;
     int c, rc = LAS_EXIT_OK;
-    memset(&a, 0, sizeof a);
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == O_LAS) {
-            if (n == MAX_ADDRS)
+            if (!add_address(l, optarg))
                 return las_cli_usage_error("platform-ids", "too many addresses");
-            addrs[n++] = strdup(optarg);
             continue;
         }
         if (c == O_FILE) {
@@ -302,7 +314,7 @@ int las_cmd_platform_ids(int argc, char **argv)
                 las_cli_error("cannot read %s", optarg);
                 return LAS_EXIT_IO;
             }
-            int bad = read_addresses(f, addrs, &n);
+            int bad = read_addresses(f, l);
             if (f != stdin)
                 fclose(f);
             if (bad)
@@ -318,51 +330,52 @@ int las_cmd_platform_ids(int argc, char **argv)
                    "'-' reads them from stdin.\n\n" VERIFY_HELP);
             return LAS_EXIT_OK;
         }
-        int r = verify_option("platform-ids", c, &a);
+        int r = verify_option("platform-ids", c, a);
         if (r != 0)
             return r < 0 ? las_cli_usage_error("platform-ids", "invalid option") : r;
     }
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") != 0)
             return las_cli_usage_error("platform-ids", "unexpected argument '%s'", argv[i]);
-        if (read_addresses(stdin, addrs, &n) != 0)
+        if (read_addresses(stdin, l) != 0)
             return las_cli_usage_error("platform-ids", "too many addresses");
     }
-    if (n == 0)
+    if (l->n == 0)
         return las_cli_usage_error("platform-ids", "no LAS address given");
 
     struct las_evidence_result *res = malloc(sizeof *res);
-    char(*ids)[65] = calloc(n, sizeof *ids);
+    char(*ids)[65] = calloc(l->n, sizeof *ids);
     json_t *all = json_array();
     size_t n_ids = 0;
     if (res == NULL || ids == NULL || all == NULL) {
         free(res);
         free(ids);
+        json_decref(all);
         return LAS_EXIT_IO;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < l->n; i++) {
         struct las_client *client = NULL;
         char *doc = NULL;
-        las_status st = las_client_new(addrs[i], 0, &client);
+        las_status st = las_client_new(l->v[i], 0, &client);
         if (st != LAS_OK) {
-            fprintf(stderr, "las: %s: invalid address\n", addrs[i]);
+            fprintf(stderr, "las: %s: invalid address\n", l->v[i]);
             rc = LAS_EXIT_REFUSED;
             continue;
         }
         st = las_client_platform(client, &doc);
         if (st != LAS_OK) {
-            fprintf(stderr, "las: %s: %s\n", addrs[i], las_client_last_error(client));
+            fprintf(stderr, "las: %s: %s\n", l->v[i], las_client_last_error(client));
             las_client_free(client);
             rc = LAS_EXIT_REFUSED;
             continue;
         }
         las_client_free(client);
-        st = las_evidence_verify((const uint8_t *)doc, strlen(doc), &a.opt, res);
+        st = las_evidence_verify((const uint8_t *)doc, strlen(doc), &a->opt, res);
         free(doc);
-        if (a.json)
-            json_array_append_new(all, result_json(res, addrs[i]));
+        if (a->json)
+            json_array_append_new(all, result_json(res, l->v[i]));
         if (st != LAS_OK) {
-            fprintf(stderr, "las: %s: evidence REFUSED (%s): %s\n", addrs[i],
+            fprintf(stderr, "las: %s: evidence REFUSED (%s): %s\n", l->v[i],
                     res->check ? res->check : "error", res->reason);
             rc = LAS_EXIT_REFUSED;
             continue;
@@ -373,15 +386,15 @@ int las_cmd_platform_ids(int argc, char **argv)
             seen = seen || strcmp(ids[k], ids[n_ids]) == 0;
         if (!seen)
             n_ids++;
-        if (!a.json) {
+        if (!a->json) {
             char prefix[600];
-            snprintf(prefix, sizeof prefix, "# %s: ", addrs[i]);
+            snprintf(prefix, sizeof prefix, "# %s: ", l->v[i]);
             successions_text(stdout, res, prefix);
             if (res->simulated)
-                printf("# %s: SIMULATED platform (no security)\n", addrs[i]);
+                printf("# %s: SIMULATED platform (no security)\n", l->v[i]);
         }
     }
-    if (a.json) {
+    if (a->json) {
         print_json(all);
     } else {
         json_decref(all);
@@ -390,10 +403,19 @@ int las_cmd_platform_ids(int argc, char **argv)
             printf("%s%s", k ? ", " : "", ids[k]);
         printf("]\n");
     }
-    for (size_t i = 0; i < n; i++)
-        free(addrs[i]);
     free(ids);
     free(res);
+    return rc;
+}
+
+int las_cmd_platform_ids(int argc, char **argv)
+{
+    struct address_list l = {.n = 0};
+    struct verify_args a;
+    memset(&a, 0, sizeof a);
+    int rc = platform_ids(argc, argv, &l, &a);
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
     free(a.collateral);
     return rc;
 }
