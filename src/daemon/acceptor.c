@@ -72,6 +72,14 @@ static bool accept_one(struct las_acceptor *a)
             a->resource_warned = true;
             nanosleep(&(struct timespec){0, RESOURCE_BACKOFF_NS}, NULL);
             return false;
+        case EBADF:
+        case EINVAL:
+        case ENOTSOCK:
+        case EFAULT:
+            /* The listening socket itself is unusable: a bug; do not spin on it. */
+            las_error("http: accept on the listening socket: %s", strerror(err));
+            nanosleep(&(struct timespec){0, RESOURCE_BACKOFF_NS}, NULL);
+            return false;
         default:
             /* ECONNABORTED, EINTR, EPROTO and network errors concern one connection. */
             las_debug("http: accept: %s", strerror(err));
@@ -143,6 +151,11 @@ las_status las_acceptor_start(int listen_fd, unsigned limit, las_acceptor_add_fn
     return LAS_OK;
 }
 
+/*
+ * Every connection handed over reports its close here, once: libmicrohttpd
+ * notifies a close for each connection it started. (One it takes and then
+ * fails to start, for lack of memory, is never reported and keeps a slot.)
+ */
 void las_acceptor_closed(struct las_acceptor *a)
 {
     /* Only a close at the limit can matter to a thread waiting for one. */
