@@ -216,10 +216,11 @@ int las_sim_egetkey(const struct las_sim_cpu *cpu, const struct las_sim_enclave 
             return LAS_SGX_INVALID_CPUSVN;
         if (req->isvsvn > self->isvsvn || (kss && req->configsvn > self->configsvn))
             return LAS_SGX_INVALID_ISVSVN;
+        /* The attributes always include INIT and DEBUG; the mask enters as requested. */
+        d.attributes.flags =
+            self->attributes.flags & (req->attribute_mask.flags | SEAL_ATTRIBUTES_FORCED);
+        d.attributes.xfrm = self->attributes.xfrm & req->attribute_mask.xfrm;
         d.attribute_mask = req->attribute_mask;
-        d.attribute_mask.flags |= SEAL_ATTRIBUTES_FORCED;
-        d.attributes.flags = self->attributes.flags & d.attribute_mask.flags;
-        d.attributes.xfrm = self->attributes.xfrm & d.attribute_mask.xfrm;
         if (req->keypolicy & LAS_SGX_KEYPOLICY_MRENCLAVE)
             memcpy(d.mrenclave, self->mrenclave, 32);
         if (req->keypolicy & LAS_SGX_KEYPOLICY_MRSIGNER)

@@ -317,6 +317,14 @@ static void test_seal_key_policies(void **state)
     assert_int_equal(las_sim_egetkey(&f->cpu, &other, &req, b), LAS_SGX_SUCCESS);
     assert_memory_not_equal(a, b, 16);
 
+    /* The mask enters the key as requested (SDM: KEYREQUEST.ATTRIBUTEMASK):
+     * an empty mask selects the same attributes as INIT|DEBUG, yet the keys differ. */
+    seal_request(&req, &f->cpu, LAS_SGX_KEYPOLICY_MRSIGNER, 1);
+    assert_int_equal(las_sim_egetkey(&f->cpu, &f->las, &req, a), LAS_SGX_SUCCESS);
+    req.attribute_mask.flags = 0;
+    assert_int_equal(las_sim_egetkey(&f->cpu, &f->las, &req, b), LAS_SGX_SUCCESS);
+    assert_memory_not_equal(a, b, 16);
+
     /* KEYID separates purposes. */
     seal_request(&req, &f->cpu, LAS_SGX_KEYPOLICY_MRSIGNER, 1);
     assert_int_equal(las_sim_egetkey(&f->cpu, &f->las, &req, a), LAS_SGX_SUCCESS);
