@@ -222,6 +222,41 @@ static las_status derive_p256(const struct las_sim_cpu *cpu, const struct las_si
     return st;
 }
 
+las_status
+las_sim_qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE_KEYS][32],
+                           uint8_t pub[LAS_SIM_QE_PRIVATE_KEYS][LAS_SIM_QE_ECDSA_PUB_SIZE])
+{
+    static const struct {
+        const char *label;
+        bool of_qe; /* else of the PCE */
+        bool current_tcb;
+    } keys[LAS_SIM_QE_PRIVATE_KEYS] = {
+        {LABEL_ROOT_KEY, false, false},
+        {LABEL_CA_KEY, false, false},
+        {LABEL_PCK_KEY, false, true},
+        {LABEL_ATT_KEY, true, true},
+    };
+    struct las_sim_enclave qe, pce;
+    las_status st = LAS_OK;
+    las_sim_qe_identity(&qe);
+    las_sim_pce_identity(&pce);
+    memset(out, 0, LAS_SIM_QE_PRIVATE_KEYS * 32);
+    for (int i = 0; i < LAS_SIM_QE_PRIVATE_KEYS && st == LAS_OK; i++) {
+        EVP_PKEY *key = NULL;
+        BIGNUM *d = NULL;
+        st = derive_p256(cpu, keys[i].of_qe ? &qe : &pce, keys[i].current_tcb, keys[i].label, &key,
+                         pub[i]);
+        if (st == LAS_OK && (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1 ||
+                             BN_bn2binpad(d, out[i], 32) != 32))
+            st = LAS_ERR_CRYPTO;
+        BN_clear_free(d);
+        EVP_PKEY_free(key);
+    }
+    if (st != LAS_OK)
+        las_wipe(out, LAS_SIM_QE_PRIVATE_KEYS * 32);
+    return st;
+}
+
 /* ECDSA-P256-SHA256 signature in the r||s form DCAP quotes use. */
 static las_status ecdsa_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t len,
                                  uint8_t sig[static LAS_SIM_QE_ECDSA_SIG_SIZE])

@@ -127,6 +127,19 @@ LAS_MUST_CHECK las_status las_sim_qe_root_der(const struct las_sim_qe *qe, const
  */
 void las_sim_qe_own_report(const struct las_sim_qe *qe, struct las_sgx_report *out);
 
+/* The simulated QE's private keys, in the order root CA, PCK platform CA, PCK, attestation. */
+enum { LAS_SIM_QE_PRIVATE_KEYS = 4 };
+
+/*
+ * Re-derives the private scalars (32 bytes, big-endian) of the simulated
+ * QE's keys on cpu exactly as las_sim_qe_open does, and their public keys
+ * (x || y), for the secret-leak test (tests/tools/secrets.c) only: nothing
+ * else needs them outside this module.
+ */
+LAS_MUST_CHECK las_status
+las_sim_qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE_KEYS][32],
+                           uint8_t pub[LAS_SIM_QE_PRIVATE_KEYS][LAS_SIM_QE_ECDSA_PUB_SIZE]);
+
 /* The fixed identities of the simulated QE and PCE (same on every platform). */
 void las_sim_qe_identity(struct las_sim_enclave *out);
 void las_sim_pce_identity(struct las_sim_enclave *out);

@@ -2,7 +2,8 @@
 # No key material in any output: runs LAS with --log-level debug through
 # attest and verify, evidence and verify-evidence (and the error paths), collects stdout/stderr of every
 # process and every HTTP answer, and searches them for the platform's secrets
-# (simulated fuses, LAS's REPORT key, the platform key's SEAL key and seed) in
+# (simulated fuses, LAS's REPORT key, the platform key's SEAL key and seed,
+# the simulated QE's four private keys) in
 # hex (either case) and base64, as re-derived by las_test_secrets.
 source "$(dirname "$0")/lib.sh"
 : "${LAS_TEST_SECRETS:?LAS_TEST_SECRETS must point to las_test_secrets}"
@@ -53,7 +54,17 @@ for f in "$out"/*.bin "$out"/get_v1_target-info.stdout; do
 done
 
 "$LAS_TEST_SECRETS" "$state" >"$TEST_DIR/needles" || fail "cannot derive the secrets"
-[ "$(awk '{print $1}' "$TEST_DIR/needles" | sort -u | wc -l)" -eq 5 ] || fail "expected 5 secrets"
+[ "$(awk '$1 !~ /^public_/ {print $1}' "$TEST_DIR/needles" | sort -u | wc -l)" -eq 9 ] ||
+  fail "expected 9 secrets"
+
+# Control: the QE keys are re-derived right (the attestation public key is in the evidence's quote).
+hardware_quote_b64=$(jq -r .hardware_quote "$out/evidence.json")
+hits=0
+while read -r name kind needle; do
+  [ "$name" = public_qe_attestation_key ] && [ "$kind" = b64 ] &&
+    grep -qF "$needle" <<<"$hardware_quote_b64" && hits=$((hits + 1))
+done <"$TEST_DIR/needles"
+[ "$hits" -ge 1 ] || fail "control: the re-derived QE attestation key is not the one in the quote"
 
 # Positive control: the search finds the fuses in the state file itself.
 od -An -tx1 -v "$state/sim-cpu.state" | tr -d ' \n' | tr 'a-f' 'A-F' >"$TEST_DIR/control"
@@ -75,8 +86,8 @@ while read -r name kind needle; do
     leak=$(grep -rlF "$needle" "$out" || true)
   fi
   [ -z "$leak" ] || fail "$name ($kind) appears in: $leak"
-done <"$TEST_DIR/needles"
-pass "no fuse, REPORT key, SEAL key or seed bytes in $files outputs (hex any case, base64)"
+done < <(grep -v '^public_' "$TEST_DIR/needles")
+pass "no fuse, REPORT key, SEAL key, seed or simulated QE key bytes in $files outputs (hex any case, base64)"
 
 # Key material is locked in RAM (VmLck > 0), and when mlock is not allowed LAS
 # says so clearly and still serves.

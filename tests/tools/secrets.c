@@ -6,7 +6,8 @@
  *   las_test_secrets STATE_DIR
  * One line per needle: "NAME hex LOWERHEX" and "NAME b64 BASE64" (the base64
  * characters that depend only on the secret, at each of the 3 alignments
- * the secret can have inside a longer base64 text).
+ * the secret can have inside a longer base64 text). Names starting with
+ * "public_" are not secrets but controls that must be found.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "common/hex.h"
+#include "dcap/sim_qe.h"
 #include "identity/platform_key.h"
 #include "sgx/sim_cpu.h"
 
@@ -91,6 +93,19 @@ int main(int argc, char **argv)
     /* libsodium's secret key is seed || public key; only the seed is secret. */
     print_needles("platform_seed", key.secret_key, 32);
     las_backend_close(b);
+
+    /* The simulated QE's private keys (its certificates are in the state directory). */
+    static const char *const qe_names[LAS_SIM_QE_PRIVATE_KEYS] = {
+        "qe_root_ca_key", "qe_platform_ca_key", "qe_pck_key", "qe_attestation_key"};
+    uint8_t scalars[LAS_SIM_QE_PRIVATE_KEYS][32], pubs[LAS_SIM_QE_PRIVATE_KEYS][64];
+    if (las_sim_qe_private_scalars(&cpu, scalars, pubs) != LAS_OK)
+        return 1;
+    for (int i = 0; i < LAS_SIM_QE_PRIVATE_KEYS; i++)
+        print_needles(qe_names[i], scalars[i], 32);
+    /* Not a secret: a control that the re-derivation matches the running QE (it is in every quote).
+     */
+    print_needles("public_qe_attestation_key", pubs[3], 64);
+    las_wipe(scalars, sizeof scalars);
     las_wipe(&cpu, sizeof cpu);
     las_wipe(&key, sizeof key);
     free(image);
