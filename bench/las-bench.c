@@ -206,7 +206,8 @@ static void proc_worker_cpu(pid_t pid, struct worker_cpu *out)
         if (e->d_name[0] == '.')
             continue;
         snprintf(file, sizeof file, "/proc/%d/task/%s/comm", (int)pid, e->d_name);
-        if (!read_first_line(file, line, sizeof line) || strncmp(line, "MHD-worker", 10) != 0)
+        if (!read_first_line(file, line, sizeof line) ||
+            (strncmp(line, "MHD-worker", 10) != 0 && strncmp(line, "MHD-single", 10) != 0))
             continue;
         snprintf(file, sizeof file, "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
         if (!read_first_line(file, line, sizeof line))

@@ -5,7 +5,7 @@
  * is already awake wins, so a burst of keep-alive connections often lands
  * on one worker while the others stay idle (bench/RESULTS.md). LAS accepts
  * on one thread instead and hands each connection to the HTTP server, which
- * spreads them over its workers.
+ * gives it to its least busy worker.
  */
 #ifndef LAS_ACCEPTOR_H
 #define LAS_ACCEPTOR_H

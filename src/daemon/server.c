@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <netdb.h>
@@ -30,8 +31,24 @@
 /* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
 #define MAX_DISCARDED_BODY 65536
 
-struct las_server {
+/*
+ * One libmicrohttpd daemon with one thread per worker: the acceptor gives
+ * each new connection to the worker with the fewest (libmicrohttpd's own
+ * thread pool would pick by descriptor number, which can leave 5 of 8
+ * connections on one of two workers).
+ */
+struct http_worker {
+    struct las_server *server;
     struct MHD_Daemon *mhd;
+    /* Connections handed to this worker and not reported closed; only the
+     * acceptor adds, workers subtract. */
+    _Atomic unsigned open;
+};
+
+struct las_server {
+    struct http_worker *workers;
+    unsigned n_workers;
+    unsigned next_worker; /* where the acceptor's search starts (ties go round) */
     struct las_acceptor *acceptor;
     int listen_fd;
     uint16_t port;
@@ -411,23 +428,37 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
-    struct las_server *s = cls;
+    struct http_worker *w = cls;
     (void)conn;
     (void)socket_context;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        atomic_fetch_add(&s->metrics.connections_open, 1);
+        atomic_fetch_add(&w->server->metrics.connections_open, 1);
     } else {
-        atomic_fetch_sub(&s->metrics.connections_open, 1);
-        las_acceptor_closed(s->acceptor);
+        atomic_fetch_sub(&w->server->metrics.connections_open, 1);
+        atomic_fetch_sub(&w->open, 1);
+        las_acceptor_closed(w->server->acceptor);
     }
 }
 
-/* The acceptor's hand-over: libmicrohttpd gives it to a worker (by descriptor number). */
+/* The acceptor's hand-over (on its thread): to the worker with the fewest connections. */
 static bool add_connection(void *cls, int fd, const struct sockaddr *addr, socklen_t addr_len)
 {
     struct las_server *s = cls;
-    if (MHD_add_connection(s->mhd, fd, addr, addr_len) == MHD_YES)
+    struct http_worker *best = NULL;
+    unsigned best_open = UINT_MAX;
+    for (unsigned k = 0; k < s->n_workers; k++) {
+        struct http_worker *w = &s->workers[(s->next_worker + k) % s->n_workers];
+        unsigned open = atomic_load(&w->open);
+        if (open < best_open) {
+            best = w;
+            best_open = open;
+        }
+    }
+    s->next_worker = (unsigned)(best - s->workers + 1) % s->n_workers;
+    atomic_fetch_add(&best->open, 1);
+    if (MHD_add_connection(best->mhd, fd, addr, addr_len) == MHD_YES)
         return true;
+    atomic_fetch_sub(&best->open, 1);
     las_warn("http: a new connection was refused: %s", strerror(errno));
     return false;
 }
@@ -556,8 +587,11 @@ void las_server_free(struct las_server *s)
     if (s == NULL)
         return;
     las_acceptor_stop(s->acceptor);
-    if (s->mhd)
-        MHD_stop_daemon(s->mhd); /* closes the connections: reported to the acceptor */
+    for (unsigned i = 0; i < s->n_workers; i++) {
+        if (s->workers[i].mhd) /* closes its connections: reported to the acceptor */
+            MHD_stop_daemon(s->workers[i].mhd);
+    }
+    free(s->workers);
     las_acceptor_free(s->acceptor);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
@@ -585,31 +619,40 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
     }
+    s->workers = calloc(threads, sizeof *s->workers);
+    if (s->workers == NULL) {
+        snprintf(why, why_len, "out of memory");
+        st = LAS_ERR_NO_MEMORY;
+        goto fail;
+    }
     /*
      * poll, not epoll: libmicrohttpd 0.9.75's epoll mode misses a client's
      * close that arrives with its last bytes, so such connections hold a slot
      * until the connection timeout (tests/integration/test_abuse.sh, churn).
-     * No listening socket: LAS's acceptor thread (daemon/acceptor.h) accepts
-     * and hands connections over, which spreads them over the workers and
-     * enforces --max-connections. MHD_USE_ITC wakes a worker for a new
-     * connection. libmicrohttpd's own limit is only a backstop, set high
-     * enough that it never refuses what the acceptor hands over: per worker
-     * twice the limit, as a closed connection is reported to the acceptor a
-     * moment before the worker stops counting it.
+     * No listening socket: LAS's acceptor thread (daemon/acceptor.h) accepts,
+     * enforces --max-connections and hands each connection to a worker;
+     * MHD_USE_ITC wakes the worker for it. libmicrohttpd's own limit is only
+     * a backstop, set high enough that it never refuses a hand-over: twice
+     * the limit, as a closed connection is reported a moment before the
+     * worker stops counting it.
      */
-    s->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
-            MHD_USE_ERROR_LOG,
-        0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        2 * cfg->max_connections * threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL, MHD_OPTION_END);
-    if (s->mhd == NULL) {
-        snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
-        st = LAS_ERR_IO;
-        goto fail;
+    for (unsigned i = 0; i < threads; i++) {
+        struct http_worker *w = &s->workers[i];
+        w->server = s;
+        w->mhd = MHD_start_daemon(
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
+            0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_CONNECTION_LIMIT, 2 * cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+            cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            on_connection, w, MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL, MHD_OPTION_END);
+        if (w->mhd == NULL) {
+            snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
+            st = LAS_ERR_IO;
+            goto fail;
+        }
+        s->n_workers++;
     }
     st = las_acceptor_start(s->listen_fd, cfg->max_connections, add_connection, s, &s->acceptor,
                             why, why_len);

@@ -3,8 +3,8 @@
 # 1. A short las-bench run against a LAS it starts ends without errors, every
 #    quote's signature checked.
 #    LAS runs two HTTP worker threads and each does a fair part of the work
-#    (connections are spread over the workers, not left to whichever wakes
-#    first: src/daemon/acceptor.h).
+#    (each new connection goes to the worker with the fewest, not to
+#    whichever wakes first: src/daemon/acceptor.h).
 # 2. A run whose REPORTs come from another simulated CPU counts every refused
 #    attestation as an error and exits 1, so check 1 can fail.
 # 3. las-floor (the least possible server) completes its exchanges over TCP
