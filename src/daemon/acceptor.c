@@ -16,8 +16,10 @@
 
 #include "common/log.h"
 
-/* How long to wait before accepting again when the process is out of descriptors or memory. */
+/* How long to wait before accepting again when accept cannot work (out of descriptors...). */
 #define RESOURCE_BACKOFF_NS (10 * 1000 * 1000)
+/* Per-connection accept errors in a row before they count as a persistent fault. */
+#define MAX_CONSECUTIVE_FAILURES 64
 
 struct las_acceptor {
     int listen_fd;
@@ -29,7 +31,8 @@ struct las_acceptor {
     _Atomic unsigned open;
     _Atomic bool stopping;
     bool joined;
-    bool resource_warned; /* "out of descriptors" is logged once per episode */
+    bool in_trouble;   /* accept cannot work; logged once per episode (back_off) */
+    unsigned failures; /* per-connection accept errors in a row */
 };
 
 static void wake(struct las_acceptor *a)
@@ -47,6 +50,21 @@ static void drain_wake(struct las_acceptor *a)
     (void)n; /* EAGAIN: a concurrent reader got it; nothing is lost, the state is re-checked */
 }
 
+/*
+ * Something keeps accept from working (no descriptors or memory left, the
+ * listening socket broken): says so once per episode, then waits a little
+ * instead of spinning; connections wait in the backlog meanwhile.
+ */
+static void back_off(struct las_acceptor *a, const char *what, int err)
+{
+    if (!a->in_trouble)
+        las_error("http: cannot accept connections: %s: %s (retrying every 10 ms)", what,
+                  strerror(err));
+    a->in_trouble = true;
+    a->failures = 0;
+    nanosleep(&(struct timespec){0, RESOURCE_BACKOFF_NS}, NULL);
+}
+
 /* false: nothing more to accept now (go back to poll). */
 static bool accept_one(struct las_acceptor *a)
 {
@@ -62,31 +80,33 @@ static bool accept_one(struct las_acceptor *a)
         case EWOULDBLOCK:
 #endif
             return false;
-        case EMFILE:
-        case ENFILE:
-        case ENOBUFS:
-        case ENOMEM:
-            /* The connection stays in the backlog; try again a little later. */
-            if (!a->resource_warned)
-                las_warn("http: cannot accept a connection: %s (retrying)", strerror(err));
-            a->resource_warned = true;
-            nanosleep(&(struct timespec){0, RESOURCE_BACKOFF_NS}, NULL);
-            return false;
-        case EBADF:
-        case EINVAL:
-        case ENOTSOCK:
-        case EFAULT:
-            /* The listening socket itself is unusable: a bug; do not spin on it. */
-            las_error("http: accept on the listening socket: %s", strerror(err));
-            nanosleep(&(struct timespec){0, RESOURCE_BACKOFF_NS}, NULL);
+        case ECONNABORTED:
+        case EINTR:
+        case EPROTO:
+        case EPERM:
+        case ENETDOWN:
+        case ENETUNREACH:
+        case EHOSTDOWN:
+        case EHOSTUNREACH:
+        case ENONET:
+        case ENOPROTOOPT:
+        case EOPNOTSUPP:
+            /* About one connection (accept(2)): go on with the next, unless it persists. */
+            las_debug("http: accept: %s", strerror(err));
+            if (++a->failures < MAX_CONSECUTIVE_FAILURES)
+                return true;
+            back_off(a, "accept keeps failing", err);
             return false;
         default:
-            /* ECONNABORTED, EINTR, EPROTO and network errors concern one connection. */
-            las_debug("http: accept: %s", strerror(err));
-            return true;
+            /* EMFILE, ENFILE, ENOBUFS, ENOMEM, or the socket itself (EBADF, EINVAL...). */
+            back_off(a, "accept", err);
+            return false;
         }
     }
-    a->resource_warned = false;
+    if (a->in_trouble)
+        las_info("http: accepting connections again");
+    a->in_trouble = false;
+    a->failures = 0;
     atomic_fetch_add(&a->open, 1);
     if (!a->add(a->cls, fd, (const struct sockaddr *)&peer, peer_len))
         atomic_fetch_sub(&a->open, 1);
@@ -106,12 +126,18 @@ static void *accept_loop(void *arg)
         /* At the limit only a close (or stop) can wake us: clients wait in the backlog. */
         if (poll(p, full ? 1 : 2, -1) < 0) {
             if (errno != EINTR)
-                las_error("http: poll of the listening socket: %s", strerror(errno));
+                back_off(a, "poll", errno);
             continue;
         }
         if (p[0].revents & POLLIN)
             drain_wake(a);
-        if (!full && (p[1].revents & POLLIN)) {
+        if (full)
+            continue;
+        if (p[1].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+            back_off(a, "the listening socket", p[1].revents & POLLNVAL ? EBADF : EINVAL);
+            continue;
+        }
+        if (p[1].revents & POLLIN) {
             while (atomic_load(&a->open) < a->limit && !atomic_load(&a->stopping) && accept_one(a))
                 ;
         }
