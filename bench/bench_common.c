@@ -20,8 +20,14 @@ uint64_t now_ns(clockid_t clock)
 
 bool proc_cpu(pid_t pid, struct cpu_times *out)
 {
-    char path[64], buf[1024];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    return proc_stat_cpu(path, out);
+}
+
+bool proc_stat_cpu(const char *path, struct cpu_times *out)
+{
+    char buf[1024];
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return false;

@@ -17,6 +17,9 @@ struct cpu_times {
 /* utime and stime of process pid (all its threads); false if unreadable. */
 bool proc_cpu(pid_t pid, struct cpu_times *out);
 
+/* The same from a /proc stat file (/proc/PID/stat or /proc/PID/task/TID/stat). */
+bool proc_stat_cpu(const char *path, struct cpu_times *out);
+
 int cmp_double(const void *a, const void *b);
 
 /*

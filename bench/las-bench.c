@@ -175,11 +175,11 @@ static long long proc_context_switches(pid_t pid)
 }
 
 /* LAS's HTTP worker threads (libmicrohttpd names them) and their CPU time. */
-#define MAX_WORKERS 64
+#define MAX_WORKERS 256 /* las serve --threads allows up to 256 */
 struct worker_cpu {
     unsigned count;
     pid_t tid[MAX_WORKERS];
-    uint64_t ns[MAX_WORKERS]; /* time on a CPU, /proc/PID/task/TID/schedstat (exact ns) */
+    uint64_t ns[MAX_WORKERS]; /* time on a CPU: task schedstat (exact ns), else task stat */
 };
 
 static bool read_first_line(const char *path, char *buf, size_t len)
@@ -210,10 +210,19 @@ static void proc_worker_cpu(pid_t pid, struct worker_cpu *out)
             (strncmp(line, "MHD-worker", 10) != 0 && strncmp(line, "MHD-single", 10) != 0))
             continue;
         snprintf(file, sizeof file, "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
-        if (!read_first_line(file, line, sizeof line))
-            continue;
+        uint64_t ns;
+        struct cpu_times ticks;
+        if (read_first_line(file, line, sizeof line)) {
+            ns = strtoull(line, NULL, 10);
+        } else {
+            /* No schedstat (kernel without CONFIG_SCHED_INFO): utime + stime, in ticks. */
+            snprintf(file, sizeof file, "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+            if (!proc_stat_cpu(file, &ticks))
+                continue;
+            ns = ticks.user_ns + ticks.system_ns;
+        }
         out->tid[out->count] = (pid_t)strtol(e->d_name, NULL, 10);
-        out->ns[out->count] = strtoull(line, NULL, 10);
+        out->ns[out->count] = ns;
         out->count++;
     }
     closedir(d);

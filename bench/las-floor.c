@@ -238,7 +238,9 @@ static int parse_args(int argc, char **argv, struct options *o)
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     *o = (struct options){.clients = 8,
-                          .threads = cpus > 0 && cpus <= MAX_THREADS ? (unsigned)cpus : 1,
+                          .threads = cpus < 1             ? 1
+                                     : cpus > MAX_THREADS ? MAX_THREADS
+                                                          : (unsigned)cpus,
                           .requests = 200000,
                           .warmup = 5000,
                           .sign_iterations = 20000};
@@ -327,6 +329,24 @@ static int make_listener(const struct options *o, struct sockaddr_storage *sa, s
     return fd;
 }
 
+static void remove_socket(const struct options *o, const struct sockaddr_storage *sa,
+                          const char *dir)
+{
+    if (o->unix_socket) {
+        unlink(((const struct sockaddr_un *)sa)->sun_path);
+        rmdir(dir);
+    }
+}
+
+/* On a failure before the run: the server child is killed and reaped, the socket removed. */
+static void stop_server(pid_t server, const struct options *o, const struct sockaddr_storage *sa,
+                        const char *dir)
+{
+    kill(server, SIGKILL);
+    waitpid(server, NULL, 0);
+    remove_socket(o, sa, dir);
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -367,12 +387,19 @@ int main(int argc, char **argv)
         int one = 1;
         if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sa_len) != 0) {
             fprintf(stderr, "las-floor: cannot connect: %s\n", strerror(errno));
-            kill(server, SIGKILL);
+            stop_server(server, &o, &sa, dir);
             return 3;
         }
         if (!o.unix_socket) /* as las-bench's raw client */
             setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        pthread_create(&c->thread, NULL, client_main, c);
+    }
+    for (unsigned i = 0; i < o.clients; i++) {
+        if (pthread_create(&clients[i].thread, NULL, client_main, &clients[i]) != 0) {
+            /* Threads already started wait at the barrier; returning ends them. */
+            fprintf(stderr, "las-floor: cannot start a client thread\n");
+            stop_server(server, &o, &sa, dir);
+            return 3;
+        }
     }
     pthread_barrier_wait(&barrier); /* warm */
     struct cpu_times cpu0, cpu1;
@@ -388,10 +415,7 @@ int main(int argc, char **argv)
     have_cpu = have_cpu && proc_cpu(server, &cpu1);
     int status;
     waitpid(server, &status, 0);
-    if (o.unix_socket) {
-        unlink(((struct sockaddr_un *)&sa)->sun_path);
-        rmdir(dir);
-    }
+    remove_socket(&o, &sa, dir);
     if (!have_cpu || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "las-floor: the server failed or its CPU time is unreadable\n");
         return 3;
