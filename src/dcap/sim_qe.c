@@ -222,30 +222,44 @@ static las_status derive_p256(const struct las_sim_cpu *cpu, const struct las_si
     return st;
 }
 
+/*
+ * The simulated QE's P-256 keys: which enclave's SEAL key, at which TCB
+ * (see seal_derive), under which label. las_sim_qe_open and
+ * las_sim_qe_private_scalars both derive through this table.
+ */
+enum { QE_KEY_ROOT, QE_KEY_CA, QE_KEY_PCK, QE_KEY_ATT };
+static const struct {
+    const char *label;
+    bool of_qe; /* else of the PCE */
+    bool current_tcb;
+} qe_keys[LAS_SIM_QE_PRIVATE_KEYS] = {
+    [QE_KEY_ROOT] = {LABEL_ROOT_KEY, false, false},
+    [QE_KEY_CA] = {LABEL_CA_KEY, false, false},
+    [QE_KEY_PCK] = {LABEL_PCK_KEY, false, true},
+    [QE_KEY_ATT] = {LABEL_ATT_KEY, true, true},
+};
+
+static las_status derive_qe_key(const struct las_sim_cpu *cpu, int which, EVP_PKEY **out,
+                                uint8_t pub[static LAS_SIM_QE_ECDSA_PUB_SIZE])
+{
+    struct las_sim_enclave who;
+    if (qe_keys[which].of_qe)
+        las_sim_qe_identity(&who);
+    else
+        las_sim_pce_identity(&who);
+    return derive_p256(cpu, &who, qe_keys[which].current_tcb, qe_keys[which].label, out, pub);
+}
+
 las_status
 las_sim_qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE_KEYS][32],
                            uint8_t pub[LAS_SIM_QE_PRIVATE_KEYS][LAS_SIM_QE_ECDSA_PUB_SIZE])
 {
-    static const struct {
-        const char *label;
-        bool of_qe; /* else of the PCE */
-        bool current_tcb;
-    } keys[LAS_SIM_QE_PRIVATE_KEYS] = {
-        {LABEL_ROOT_KEY, false, false},
-        {LABEL_CA_KEY, false, false},
-        {LABEL_PCK_KEY, false, true},
-        {LABEL_ATT_KEY, true, true},
-    };
-    struct las_sim_enclave qe, pce;
     las_status st = LAS_OK;
-    las_sim_qe_identity(&qe);
-    las_sim_pce_identity(&pce);
     memset(out, 0, LAS_SIM_QE_PRIVATE_KEYS * 32);
     for (int i = 0; i < LAS_SIM_QE_PRIVATE_KEYS && st == LAS_OK; i++) {
         EVP_PKEY *key = NULL;
         BIGNUM *d = NULL;
-        st = derive_p256(cpu, keys[i].of_qe ? &qe : &pce, keys[i].current_tcb, keys[i].label, &key,
-                         pub[i]);
+        st = derive_qe_key(cpu, i, &key, pub[i]);
         if (st == LAS_OK && (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1 ||
                              BN_bn2binpad(d, out[i], 32) != 32))
             st = LAS_ERR_CRYPTO;
@@ -816,15 +830,15 @@ las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char 
         goto out;
     }
 
-    st = derive_p256(&qe->cpu, &pce, false, LABEL_ROOT_KEY, &k.root, pub);
+    st = derive_qe_key(&qe->cpu, QE_KEY_ROOT, &k.root, pub);
     if (st == LAS_OK)
-        st = derive_p256(&qe->cpu, &pce, false, LABEL_CA_KEY, &k.ca, pub);
+        st = derive_qe_key(&qe->cpu, QE_KEY_CA, &k.ca, pub);
     if (st == LAS_OK)
-        st = derive_p256(&qe->cpu, &pce, true, LABEL_PCK_KEY, &k.pck, pub);
+        st = derive_qe_key(&qe->cpu, QE_KEY_PCK, &k.pck, pub);
     if (st == LAS_OK)
         st = seal_derive(&qe->cpu, &pce, false, LABEL_PPID, k.ppid, sizeof k.ppid);
     if (st == LAS_OK)
-        st = derive_p256(&qe->cpu, &qe->self, true, LABEL_ATT_KEY, &qe->att_key, qe->att_pub);
+        st = derive_qe_key(&qe->cpu, QE_KEY_ATT, &qe->att_key, qe->att_pub);
     if (st == LAS_OK)
         st = seal_derive(&qe->cpu, &qe->self, false, LABEL_QE_ID, qe->qe_id, sizeof qe->qe_id);
     if (st == LAS_OK)
