@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated application enclave of the client library. */
-#include <errno.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/crypto.h"
 #include "las/client.h"
@@ -27,25 +23,8 @@ las_status las_sim_enclave_report(const char *state_dir, const struct las_sim_id
     struct las_sim_enclave self;
 
     memset(out, 0, sizeof *out);
-    /*
-     * The simulated CPU is LAS's: a client never creates one, or a mistyped
-     * directory would silently be another machine whose REPORTs LAS refuses.
-     */
-    char path[PATH_MAX];
-    struct stat sb;
-    if (snprintf(path, sizeof path, "%s/%s", state_dir, LAS_SIM_STATE_FILE) >= (int)sizeof path) {
-        snprintf(why, why_len, "state directory path too long");
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
-    if (stat(path, &sb) != 0) {
-        int err = errno;
-        snprintf(why, why_len,
-                 "no simulated CPU in %s (%s: %s): use the state directory of the running "
-                 "`las serve --mode sim`",
-                 state_dir, LAS_SIM_STATE_FILE, strerror(err));
-        return err == ENOENT || err == ENOTDIR ? LAS_ERR_STATE : LAS_ERR_IO;
-    }
-    las_status st = las_sim_cpu_open(state_dir, NULL, &cpu, NULL, why, why_len);
+    /* The simulated CPU is LAS's: a client never creates one (a typo would be another machine). */
+    las_status st = las_sim_cpu_open_existing(state_dir, &cpu, why, why_len);
     if (st != LAS_OK)
         return st;
     memset(&self, 0, sizeof self);

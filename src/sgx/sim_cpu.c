@@ -398,9 +398,19 @@ static las_status store_state(const char *path, const struct las_sim_cpu *cpu, i
     return LAS_OK;
 }
 
-las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_override,
-                            struct las_sim_cpu *cpu, struct las_sim_open_result *result, char *why,
-                            size_t why_len)
+/* A client's refusal to make a CPU where there is none (las_sim_cpu_open_existing). */
+static las_status no_cpu(const char *state_dir, int err, char *why, size_t why_len)
+{
+    snprintf(why, why_len,
+             "no simulated CPU in %s (%s: %s): use the state directory of the running "
+             "`las serve --mode sim`",
+             state_dir, LAS_SIM_STATE_FILE, strerror(err));
+    return err == ENOENT || err == ENOTDIR ? LAS_ERR_STATE : LAS_ERR_IO;
+}
+
+static las_status sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_override,
+                               bool must_exist, struct las_sim_cpu *cpu,
+                               struct las_sim_open_result *result, char *why, size_t why_len)
 {
     char path[4096], lock_path[4096];
     int lock_fd = -1;
@@ -416,6 +426,13 @@ las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_overrid
         snprintf(why, why_len, "state directory path is too long");
         return LAS_ERR_INVALID_ARGUMENT;
     }
+    /* Checked before anything is created: a missing CPU leaves no trace. */
+    if (must_exist && access(path, F_OK) != 0) {
+        st = no_cpu(state_dir, errno, why, why_len);
+        if (result)
+            *result = res;
+        return st;
+    }
     if (las_dir_ensure(state_dir, 0700) != LAS_OK) {
         snprintf(why, why_len, "cannot create state directory %s: %s", state_dir, strerror(errno));
         return LAS_ERR_IO;
@@ -430,6 +447,10 @@ las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_overrid
     current_boot_id(boot_id);
 
     if (access(path, F_OK) != 0 && errno == ENOENT) {
+        if (must_exist) { /* removed since the check above */
+            st = no_cpu(state_dir, ENOENT, why, why_len);
+            goto out;
+        }
         las_random_bytes(cpu->seal_fuses, sizeof cpu->seal_fuses);
         las_random_bytes(cpu->owner_epoch, sizeof cpu->owner_epoch);
         memcpy(cpu->cpusvn, cpusvn_override ? cpusvn_override : las_sim_default_cpusvn, 16);
@@ -467,4 +488,17 @@ out:
     if (result)
         *result = res;
     return st;
+}
+
+las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_override,
+                            struct las_sim_cpu *cpu, struct las_sim_open_result *result, char *why,
+                            size_t why_len)
+{
+    return sim_cpu_open(state_dir, cpusvn_override, false, cpu, result, why, why_len);
+}
+
+las_status las_sim_cpu_open_existing(const char *state_dir, struct las_sim_cpu *cpu, char *why,
+                                     size_t why_len)
+{
+    return sim_cpu_open(state_dir, NULL, true, cpu, NULL, why, why_len);
 }

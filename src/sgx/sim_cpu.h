@@ -70,6 +70,14 @@ LAS_MUST_CHECK las_status las_sim_cpu_open(const char *state_dir, const uint8_t 
                                            struct las_sim_open_result *result, char *why,
                                            size_t why_len);
 
+/*
+ * As las_sim_cpu_open, for clients of a running LAS: the state file must
+ * exist. Without one, LAS_ERR_STATE and nothing is created (neither the
+ * directory nor the file): a mistyped directory is not a new machine.
+ */
+LAS_MUST_CHECK las_status las_sim_cpu_open_existing(const char *state_dir, struct las_sim_cpu *cpu,
+                                                    char *why, size_t why_len);
+
 /* Serializes / parses the state file image (exactly LAS_SIM_STATE_SIZE bytes). */
 void las_sim_cpu_serialize(const struct las_sim_cpu *cpu, uint8_t out[static LAS_SIM_STATE_SIZE]);
 LAS_MUST_CHECK las_status las_sim_cpu_parse(const uint8_t *buf, size_t len,

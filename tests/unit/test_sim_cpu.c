@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -79,6 +80,21 @@ static void test_state_created_0600_and_reloaded(void **state)
     assert_false(res.created);
     assert_memory_equal(&again, &f->cpu, sizeof again);
     assert_memory_equal(again.cpusvn, las_sim_default_cpusvn, 16);
+}
+
+/* A client's open never creates a CPU, not even the directory. */
+static void test_open_existing_creates_nothing(void **state)
+{
+    struct fixture *f = *state;
+    char missing[512], why[256];
+    struct las_sim_cpu cpu;
+    test_path(missing, sizeof missing, f->dir, "typo");
+    assert_int_equal(las_sim_cpu_open_existing(missing, &cpu, why, sizeof why), LAS_ERR_STATE);
+    assert_non_null(strstr(why, "no simulated CPU in"));
+    assert_int_equal(access(missing, F_OK), -1);
+    /* The CPU that exists opens as with las_sim_cpu_open. */
+    assert_int_equal(las_sim_cpu_open_existing(f->dir, &cpu, why, sizeof why), LAS_OK);
+    assert_memory_equal(&cpu, &f->cpu, sizeof cpu);
 }
 
 static void expect_refused_unchanged(const char *dir, const char *path, const char *needle)
@@ -359,6 +375,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_state_created_0600_and_reloaded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_existing_creates_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_truncated_and_open_state_refused, setup,
                                         teardown),
         cmocka_unit_test(test_cpusvn_override_persists),
