@@ -22,6 +22,9 @@ bool proc_stat_cpu(const char *path, struct cpu_times *out);
 
 int cmp_double(const void *a, const void *b);
 
+/* A decimal option value in [min, max]: digits only (no sign, no blanks). */
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
 /*
  * The CPU time of one raw Ed25519 signature with libsodium's
  * crypto_sign_detached (LAS's library and call) over a message of the size

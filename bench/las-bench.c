@@ -964,19 +964,6 @@ static void usage(FILE *out)
             DEFAULT_SIGN_ITERATIONS);
 }
 
-static bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    if (s == NULL || *s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
     enum {
@@ -1032,7 +1019,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->startup_runs = DEFAULT_STARTUP_RUNS;
     o->sign_iterations = DEFAULT_SIGN_ITERATIONS;
     o->las_log = "/dev/null";
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    int which = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, &which)) != -1) {
         switch (c) {
         case OPT_LAS:
             o->las_addr = optarg;
@@ -1128,7 +1116,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     return 0;
 bad:
-    fprintf(stderr, "las-bench: invalid value for --%s: %s\n", argv[optind - 1] + 2, optarg);
+    fprintf(stderr, "las-bench: invalid value '%s' for --%s\n", optarg, longopts[which].name);
     return 2;
 }
 

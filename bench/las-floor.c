@@ -212,17 +212,6 @@ static void usage(FILE *out)
             "exit: 0 ok, 1 errors, 2 usage, 3 cannot run\n");
 }
 
-static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || v < 1 || v > max || s[0] == '-')
-        return false;
-    *out = v;
-    return true;
-}
-
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -245,24 +234,30 @@ static int parse_args(int argc, char **argv, struct options *o)
                           .warmup = 5000,
                           .sign_iterations = 20000};
     int c;
-    unsigned long long v;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    uint64_t v = 0;
+    int which = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, &which)) != -1) {
         bool ok = true;
         switch (c) {
         case 'c':
-            ok = parse_uint(optarg, MAX_CLIENTS, &v) && (o->clients = (unsigned)v);
+            ok = parse_u64(optarg, 1, MAX_CLIENTS, &v);
+            o->clients = (unsigned)v;
             break;
         case 't':
-            ok = parse_uint(optarg, MAX_THREADS, &v) && (o->threads = (unsigned)v);
+            ok = parse_u64(optarg, 1, MAX_THREADS, &v);
+            o->threads = (unsigned)v;
             break;
         case 'r':
-            ok = parse_uint(optarg, 1000000000ull, &v) && (o->requests = v);
+            ok = parse_u64(optarg, 1, 1000000000, &v);
+            o->requests = v;
             break;
         case 'w':
-            ok = parse_uint(optarg, 1000000000ull, &v) && (o->warmup = v);
+            ok = parse_u64(optarg, 0, 1000000000, &v);
+            o->warmup = v;
             break;
         case 's':
-            ok = parse_uint(optarg, 100000000ull, &v) && (o->sign_iterations = (unsigned)v);
+            ok = parse_u64(optarg, 1, 100000000, &v);
+            o->sign_iterations = (unsigned)v;
             break;
         case 'u':
             o->unix_socket = true;
@@ -278,12 +273,8 @@ static int parse_args(int argc, char **argv, struct options *o)
             return 2;
         }
         if (!ok) {
-            const char *name = "?";
-            for (const struct option *l = longopts; l->name; l++) {
-                if (l->val == c)
-                    name = l->name;
-            }
-            fprintf(stderr, "las-floor: invalid value '%s' for --%s\n", optarg, name);
+            fprintf(stderr, "las-floor: invalid value '%s' for --%s\n", optarg,
+                    longopts[which].name);
             usage(stderr);
             return 2;
         }

@@ -8,7 +8,7 @@
 # 2. A run whose REPORTs come from another simulated CPU counts every refused
 #    attestation as an error and exits 1, so check 1 can fail.
 # 3. las-floor (the least possible server) completes its exchanges over TCP
-#    and a Unix socket without errors, and refuses a bad argument.
+#    and a Unix socket without errors; both tools refuse a bad value clearly.
 set -euo pipefail
 : "${LAS_BIN:?LAS_BIN must point to the las binary}"
 : "${LAS_BENCH:?LAS_BENCH must point to the las-bench binary}"
@@ -62,3 +62,9 @@ rc=0
 [ "$rc" -eq 2 ] && grep -q "invalid value '0' for --clients" "$dir/usage.txt" ||
   fail "las-floor --clients 0: exit $rc, expected 2 with a clear message"
 echo "ok: las-floor"
+
+rc=0
+"$LAS_BENCH" --clients x 2>"$dir/usage.txt" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "invalid value 'x' for --clients" "$dir/usage.txt" ||
+  fail "las-bench --clients x: exit $rc, expected 2 with a clear message"
+echo "ok: las-bench refuses a bad value clearly"
