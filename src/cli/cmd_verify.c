@@ -42,24 +42,27 @@ static void verify_usage(void)
            "3 I/O error.\n");
 }
 
+/* The quote's fields, one "name: value" line each (text output of verify and --policy). */
+static void print_quote_fields(const struct las_quote *q)
+{
+    char id[65], mre[65], mrs[65];
+    las_hex_encode(q->platform_id, 32, id, 1);
+    las_hex_encode(q->body.mrenclave, 32, mre, 0);
+    las_hex_encode(q->body.mrsigner, 32, mrs, 0);
+    printf("platform_id: %s\nsimulated:   %s\nissued_at:   %llu\n"
+           "mrenclave:   %s\nmrsigner:    %s\nisvprodid:   %u\nisvsvn:      %u\n"
+           "debug:       %s\n",
+           id, (q->flags & LAS_QUOTE_FLAG_SIMULATED) ? "yes" : "no",
+           (unsigned long long)q->issued_at, mre, mrs, q->body.isvprodid, q->body.isvsvn,
+           (q->body.attributes.flags & LAS_SGX_FLAGS_DEBUG) ? "yes" : "no");
+}
+
 static void print_text(const struct las_verify_result *res)
 {
-    const struct las_quote *q = &res->quote;
-    if (res->status == LAS_OK || res->check == NULL || strcmp(res->check, "signature") != 0) {
-        char id[65], mre[65], mrs[65], cpusvn[33];
-        if (q->version != 0) {
-            las_hex_encode(q->platform_id, 32, id, 1);
-            las_hex_encode(q->body.mrenclave, 32, mre, 0);
-            las_hex_encode(q->body.mrsigner, 32, mrs, 0);
-            las_hex_encode(q->cpusvn, 16, cpusvn, 0);
-            printf("platform_id: %s\nsimulated:   %s\nissued_at:   %llu\n"
-                   "mrenclave:   %s\nmrsigner:    %s\nisvprodid:   %u\nisvsvn:      %u\n"
-                   "debug:       %s\n",
-                   id, (q->flags & LAS_QUOTE_FLAG_SIMULATED) ? "yes" : "no",
-                   (unsigned long long)q->issued_at, mre, mrs, q->body.isvprodid, q->body.isvsvn,
-                   (q->body.attributes.flags & LAS_SGX_FLAGS_DEBUG) ? "yes" : "no");
-        }
-    }
+    /* A quote whose signature failed is not shown as if its fields meant anything. */
+    bool forged = res->status != LAS_OK && res->check && strcmp(res->check, "signature") == 0;
+    if (!forged && res->quote.version != 0)
+        print_quote_fields(&res->quote);
     if (res->status == LAS_OK)
         printf("OK: quote verified\n");
     else
@@ -105,35 +108,16 @@ static void print_json(const struct las_verify_result *res)
     print_json_object(o);
 }
 
-static void format_time(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 32, "%lld", (long long)t);
-}
-
 static void print_policy_text(const char *path, const struct las_policy *pol,
                               const struct las_policy_verdict *v)
 {
-    const struct las_quote *q = &v->quote;
-    char at[32];
-    format_time(v->evaluated_at, at);
+    char at[LAS_RFC3339_SIZE];
+    las_rfc3339_format(v->evaluated_at, at);
     printf("policy:      %s%s%s%s\n", path, pol->name[0] ? " (" : "", pol->name,
            pol->name[0] ? ")" : "");
     printf("evaluated:   %s\n", at);
-    if (v->quote_valid) {
-        char id[65], mre[65], mrs[65];
-        las_hex_encode(q->platform_id, 32, id, 1);
-        las_hex_encode(q->body.mrenclave, 32, mre, 0);
-        las_hex_encode(q->body.mrsigner, 32, mrs, 0);
-        printf("platform_id: %s\nsimulated:   %s\nissued_at:   %llu\n"
-               "mrenclave:   %s\nmrsigner:    %s\nisvprodid:   %u\nisvsvn:      %u\n"
-               "debug:       %s\n",
-               id, (q->flags & LAS_QUOTE_FLAG_SIMULATED) ? "yes" : "no",
-               (unsigned long long)q->issued_at, mre, mrs, q->body.isvprodid, q->body.isvsvn,
-               (q->body.attributes.flags & LAS_SGX_FLAGS_DEBUG) ? "yes" : "no");
-    }
+    if (v->quote_valid)
+        print_quote_fields(&v->quote);
     printf("checks:\n");
     for (size_t i = 0; i < v->n_checks; i++) {
         const struct las_policy_check *c = &v->checks[i];
@@ -151,9 +135,9 @@ static void print_policy_text(const char *path, const struct las_policy *pol,
 static void print_policy_json(const char *path, const struct las_policy *pol,
                               const struct las_policy_verdict *v)
 {
-    char at[32];
+    char at[LAS_RFC3339_SIZE];
     json_t *o = json_object(), *checks = json_array();
-    format_time(v->evaluated_at, at);
+    las_rfc3339_format(v->evaluated_at, at);
     json_object_set_new(o, "verified", json_boolean(v->status == LAS_OK));
     if (v->status != LAS_OK) {
         json_object_set_new(o, "check", json_string(v->refused_by ? v->refused_by : "error"));

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,4 +126,16 @@ las_status las_dir_ensure(const char *dir, mode_t mode)
         return LAS_ERR_IO;
     }
     return LAS_OK;
+}
+
+int las_file_lock(const char *path, char *why, size_t why_len)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+        snprintf(why, why_len, "cannot lock %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
 }

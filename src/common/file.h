@@ -30,6 +30,13 @@ LAS_MUST_CHECK las_status las_file_write_atomic(const char *path, const void *da
  */
 LAS_MUST_CHECK las_status las_file_write_existing(const char *path, const void *data, size_t len);
 
+/*
+ * Opens path (created with mode 0600 if missing) and takes an exclusive
+ * flock on it, waiting for other holders; the lock lasts until the returned
+ * descriptor is closed. -1 with a reason in why on failure.
+ */
+int las_file_lock(const char *path, char *why, size_t why_len);
+
 /* Creates dir (one level) with mode if missing; fails if it is not a directory. */
 LAS_MUST_CHECK las_status las_dir_ensure(const char *dir, mode_t mode);
 

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -823,9 +822,8 @@ las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char 
         st = LAS_ERR_INVALID_ARGUMENT;
         goto out;
     }
-    lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
-        snprintf(why, why_len, "cannot lock %s: %s", lock_path, strerror(errno));
+    lock_fd = las_file_lock(lock_path, why, why_len);
+    if (lock_fd < 0) {
         st = LAS_ERR_STATE;
         goto out;
     }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -438,9 +437,8 @@ static las_status sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_over
         return LAS_ERR_IO;
     }
     /* The lock serializes processes that create or update the same CPU. */
-    lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX) != 0) {
-        snprintf(why, why_len, "cannot lock %s: %s", lock_path, strerror(errno));
+    lock_fd = las_file_lock(lock_path, why, why_len);
+    if (lock_fd < 0) {
         st = LAS_ERR_IO;
         goto out;
     }

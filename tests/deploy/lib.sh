@@ -17,7 +17,7 @@ fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
-pass() { echo "ok: $*"; }
+source "$LAS_SOURCE_DIR/tests/common.sh"
 skip() {
   echo "SKIP: $*" >&2
   exit 77
@@ -50,21 +50,6 @@ need_yaml_tools() {
     skip "$(command -v yq) is not Debian's jq-based yq (apt-get install yq)"
 }
 
-# wait_las_port LOG PID: waits until the las serve PID logged "listening on
-# ... (port N); ready" in LOG and sets LAS_PORT; fails when it exits first.
-wait_las_port() {
-  local log=$1 pid=$2
-  LAS_PORT=""
-  for _ in $(seq 1 200); do
-    LAS_PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$log" | tail -n 1)
-    [ -n "$LAS_PORT" ] && return 0
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; fail "las serve exited during start-up"; }
-    sleep 0.05
-  done
-  cat "$log" >&2
-  fail "las serve did not become ready"
-}
-
 # start_sim_las LOG STATE: a sim-mode las serve on an ephemeral loopback port,
 # killed at exit; sets LAS_PID and LAS_PORT.
 start_sim_las() {
@@ -74,18 +59,6 @@ start_sim_las() {
   LAS_PID=$!
   CLEANUP_CMDS+=("kill -9 $LAS_PID 2>/dev/null; wait $LAS_PID 2>/dev/null")
   wait_las_port "$log" "$LAS_PID"
-}
-
-# expect_rc WANT CMD...: runs CMD, keeps its output in $TEST_DIR/out and
-# $TEST_DIR/err, and checks its exit code.
-expect_rc() {
-  local want=$1 rc=0
-  shift
-  "$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    cat "$TEST_DIR/out" "$TEST_DIR/err" >&2
-    fail "'$*' exited with $rc, expected $want"
-  fi
 }
 
 # expect_output PATTERN: grep -E PATTERN in the last expect_rc's stdout+stderr.

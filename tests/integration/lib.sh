@@ -23,7 +23,7 @@ fail() {
   exit 1
 }
 
-pass() { echo "ok: $*"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
 
 # start_las NAME STATE_DIR [serve args...]: sets LAS_PID and LAS_ADDR.
 start_las() {
@@ -34,15 +34,8 @@ start_las() {
   "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" "$@" >"$log" 2>&1 &
   LAS_PID=$!
   LAS_PIDS+=("$LAS_PID")
-  local port=""
-  for _ in $(seq 1 200); do
-    port=$(sed -n 's/.*listening on .* (port \([0-9]*\)); ready.*/\1/p' "$log" | tail -n 1)
-    [ -n "$port" ] && break
-    kill -0 "$LAS_PID" 2>/dev/null || fail "las serve ($name) exited during start-up"
-    sleep 0.05
-  done
-  [ -n "$port" ] || fail "las serve ($name) did not become ready"
-  LAS_ADDR="127.0.0.1:$port"
+  wait_las_port "$log" "$LAS_PID"
+  LAS_ADDR="127.0.0.1:$LAS_PORT"
   LAS_LOG=$log
 }
 
@@ -52,17 +45,6 @@ stop_las() {
   kill -TERM "$pid"
   wait "$pid" || rc=$?
   [ "$rc" -eq 0 ] || fail "las serve exited with $rc after SIGTERM"
-}
-
-# expect_rc WANT CMD...: runs CMD and checks its exit code.
-expect_rc() {
-  local want=$1 rc=0
-  shift
-  "$@" >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    cat "$TEST_DIR/out" "$TEST_DIR/err" >&2
-    fail "expected exit $want, got $rc: $*"
-  fi
 }
 
 # http METHOD PATH [curl args...]: prints the status code; body in $TEST_DIR/body.
