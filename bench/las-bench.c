@@ -43,7 +43,7 @@
 #include "identity/quote_sign.h"
 #include "las/client.h"
 #include "las/quote.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 /* The targets of issue 7 (2-core development machine). */
 #define TARGET_RATIO            1.5

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/crypto.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 las_status las_enclu_egetkey(const struct las_enclu *e, const struct las_sgx_keyrequest *req,
                              uint8_t key[static LAS_SGX_KEY_SIZE])

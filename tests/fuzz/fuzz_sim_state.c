@@ -4,7 +4,7 @@
 
 #include "common/crypto.h"
 #include "fuzz.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -14,7 +14,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "las/client.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 int main(int argc, char **argv)
 {

@@ -18,9 +18,9 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "common/hex.h"
-#include "dcap/sim_qe.h"
+#include "sim/sim_qe.h"
 #include "identity/platform_key.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 static void print_needles(const char *name, const uint8_t *secret, size_t n)
 {

@@ -18,8 +18,8 @@
 
 #include "common/file.h"
 #include "las/dcap.h"
-#include "dcap/sim_qe.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_qe.h"
+#include "sim/sim_cpu.h"
 
 enum emu_mode { EMU_QUOTE, EMU_REPORT };
 

@@ -21,7 +21,7 @@
 #include <jansson.h>
 #include "las/client.h"
 #include "las/dcap.h"
-#include "sgx/enclu_sim.h"
+#include "sim/enclu_sim.h"
 #include "test_helpers.h"
 #include "attestation_emu.h"
 

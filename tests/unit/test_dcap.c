@@ -31,9 +31,9 @@
 #include "dcap/collateral.h"
 #include "dcap/dcap_quote.h"
 #include "dcap/pck.h"
-#include "dcap/sim_qe.h"
+#include "sim/sim_qe.h"
 #include "las/dcap.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
 /* 2025-07-01T00:00:00Z: inside the real collateral's window (docs/dcap.md). */

@@ -11,7 +11,7 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "identity/platform_key.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
 static void derive_id(const char *dir, const uint8_t *cpusvn, int isvsvn, uint8_t id[32])

@@ -14,7 +14,7 @@
 #include "identity/quote_sign.h"
 #include "las/client.h"
 #include "las/verifier.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
 struct fixture {

@@ -12,7 +12,7 @@
 
 #include "common/crypto.h"
 #include "common/file.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
 struct fixture {

@@ -26,9 +26,9 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "common/hex.h"
-#include "dcap/sim_qe.h"
+#include "sim/sim_qe.h"
 #include "las/dcap.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
 struct fixture {

@@ -8,7 +8,7 @@
 #define LAS_ENCLU_SIM_H
 
 #include "sgx/enclu.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 struct las_enclu_sim {
     struct las_enclu ops;

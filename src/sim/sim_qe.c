@@ -11,7 +11,7 @@
  *
  * See docs/sim-qe.md for the quote layout, files and derivations.
  */
-#include "dcap/sim_qe.h"
+#include "sim/sim_qe.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
 
 #include "common/crypto.h"
 #include "las/client.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE])
 {

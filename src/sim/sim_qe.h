@@ -23,7 +23,7 @@
 
 #include "las/sgx.h"
 #include "las/status.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 /* Files in the state directory (public certificates, mode 0644). */
 #define LAS_SIM_QE_ROOT_FILE "sim-qe-root-ca.pem"

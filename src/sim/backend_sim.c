@@ -8,9 +8,9 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "common/log.h"
-#include "dcap/sim_qe.h"
+#include "sim/sim_qe.h"
 #include "sgx/report_mac.h"
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 #include "version.h"
 
 struct sim_impl {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "sgx/sim_cpu.h"
+#include "sim/sim_cpu.h"
 
 #include <errno.h>
 #include <fcntl.h>

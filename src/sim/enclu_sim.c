@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "sgx/enclu_sim.h"
+#include "sim/enclu_sim.h"
 
 #include <string.h>
 
