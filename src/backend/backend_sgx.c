@@ -25,6 +25,8 @@ struct sgx_impl {
     char aesm_socket[512];
     const struct las_enclu *enclu;
     struct las_sgx_targetinfo self_target;
+    /* CR_REPORT_KEYID of this boot, from LAS's own REPORT at open. */
+    uint8_t report_keyid[LAS_SGX_KEYID_SIZE];
 };
 
 static struct sgx_impl *impl_of(struct las_backend *b)
@@ -49,9 +51,17 @@ static las_status sgx_verify_report(struct las_backend *b, const struct las_sgx_
     struct las_sgx_keyrequest req;
     uint8_t key[LAS_SGX_KEY_SIZE];
 
+    /*
+     * A REPORT is good for one boot. EGETKEY derives a REPORT key for any
+     * KEYID it is given, so a REPORT made before a reboot (another
+     * CR_REPORT_KEYID) would verify again if its own KEYID were used: refuse
+     * it first. The KEYID is public: no constant-time compare.
+     */
+    if (memcmp(report->keyid, s->report_keyid, sizeof s->report_keyid) != 0)
+        return LAS_ERR_REPORT_MAC;
     memset(&req, 0, sizeof req);
     req.keyname = LAS_SGX_KEYNAME_REPORT;
-    memcpy(req.keyid, report->keyid, sizeof req.keyid);
+    memcpy(req.keyid, s->report_keyid, sizeof req.keyid);
     las_status st = las_enclu_egetkey(s->enclu, &req, key);
     if (st == LAS_OK)
         st = las_report_mac_check(key, report);
@@ -196,6 +206,7 @@ las_status las_backend_sgx_open(const struct las_backend_sgx_config *cfg, struct
         goto fail;
     }
     /* A REPORT for ourselves must verify with our REPORT key: proves EGETKEY works. */
+    memcpy(s->report_keyid, self.keyid, sizeof s->report_keyid);
     st = sgx_verify_report(b, &self);
     if (st != LAS_OK) {
         snprintf(why, why_len, "LAS cannot verify its own REPORT (%s): EGETKEY misbehaves",

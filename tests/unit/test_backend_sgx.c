@@ -131,6 +131,31 @@ static void test_verify_report_and_error_mapping(void **state)
                      LAS_ERR_SGX_INVALID_CPUSVN);
 }
 
+/*
+ * A REPORT is good for one boot: one MAC'd under the KEYID of an earlier
+ * boot of the same CPU is refused, although EGETKEY would derive its key.
+ */
+static void test_report_from_earlier_boot_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct las_sgx_targetinfo ti;
+    struct las_sgx_report r;
+    struct las_sim_cpu earlier = f->cpu;
+    struct las_sim_enclave app;
+    uint8_t rd[64] = {9};
+    memset(&app, 0, sizeof app);
+    app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
+    memset(app.mrenclave, 0x55, 32);
+    assert_int_equal(f->b->ops->target_info(f->b, &ti), LAS_OK);
+    assert_int_equal(las_sim_ereport(&f->cpu, &app, &ti, rd, &r), LAS_OK);
+    assert_int_equal(f->b->ops->verify_report(f->b, &r), LAS_OK);
+
+    earlier.report_keyid[31] ^= 0x01;
+    assert_int_equal(las_sim_ereport(&earlier, &app, &ti, rd, &r), LAS_OK);
+    assert_int_equal(f->b->ops->verify_report(f->b, &r), LAS_ERR_REPORT_MAC);
+    las_wipe(&earlier, sizeof earlier);
+}
+
 static void test_misaligned_operands_fault(void **state)
 {
     struct fixture *f = *state;
@@ -266,6 +291,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_identity_and_target_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_platform_key_as_sim_backend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_report_and_error_mapping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_from_earlier_boot_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_misaligned_operands_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hardware_quote_through_attestation_files, setup,
                                         teardown),
