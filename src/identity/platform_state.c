@@ -13,7 +13,7 @@
 #include "common/file.h"
 #include "common/hex.h"
 #include "common/log.h"
-#include "identity/evidence_json.h"
+#include "format/evidence_json.h"
 
 static int state_path(const char *dir, char *out, size_t n)
 {

@@ -11,7 +11,7 @@
 #include "common/buf.h"
 #include "common/crypto.h"
 #include "common/hex.h"
-#include "identity/evidence_json.h"
+#include "format/evidence_json.h"
 #include "las/evidence.h"
 
 void las_evidence_report_data(const uint8_t id[static LAS_PLATFORM_ID_SIZE],

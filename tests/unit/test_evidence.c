@@ -12,7 +12,7 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "common/file.h"
-#include "identity/evidence_json.h"
+#include "format/evidence_json.h"
 #include "identity/platform_key.h"
 #include "identity/platform_state.h"
 #include "las/evidence.h"

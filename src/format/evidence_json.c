@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "identity/evidence_json.h"
+#include "format/evidence_json.h"
 
 #include <sodium.h>
 #include <stdlib.h>
