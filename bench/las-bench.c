@@ -44,6 +44,7 @@
 #include "las/client.h"
 #include "las/quote.h"
 #include "sim/sim_cpu.h"
+#include "sim/sim_enclave.h"
 
 /* The targets of issue 7 (2-core development machine). */
 #define TARGET_RATIO            1.5

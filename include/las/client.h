@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Client side of LAS: talk to a running LAS over HTTP, and act as a
- * simulated application enclave (sim mode only).
+ * Client side of LAS: talk to a running LAS over HTTP, and make the REPORT
+ * of an enclave running under Gramine. (The simulated application enclave
+ * of `las attest` is part of the simulator, not of this library.)
  *
  * A las_client holds one HTTP connection (kept alive between calls); use one
  * per thread. There is no global state besides libcurl's own initialization.
@@ -55,32 +56,6 @@ LAS_MUST_CHECK las_status las_client_platform(struct las_client *c, char **json_
 /* GET /v1/platform, returning only the platform ID it announces. */
 LAS_MUST_CHECK las_status las_client_platform_id(struct las_client *c,
                                                  uint8_t id[static LAS_PLATFORM_ID_SIZE]);
-
-/* Identity of a simulated application enclave. */
-struct las_sim_identity {
-    uint8_t mrenclave[LAS_SGX_HASH_SIZE];
-    uint8_t mrsigner[LAS_SGX_HASH_SIZE];
-    uint16_t isvprodid;
-    uint16_t isvsvn;
-    bool debug;
-};
-
-/* MRSIGNER that simulated enclaves get when the caller gives none. */
-void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE]);
-
-/*
- * Acts as a simulated enclave with identity id on the simulated CPU of
- * state_dir (the same directory as the LAS it talks to): EREPORT for target
- * with report_data. The CPU's state file must exist (`las serve --mode sim`
- * creates it): without it, LAS_ERR_STATE and nothing is created. why gets a
- * reason on failure.
- */
-LAS_MUST_CHECK las_status las_sim_enclave_report(const char *state_dir,
-                                                 const struct las_sim_identity *id,
-                                                 const struct las_sgx_targetinfo *target,
-                                                 const uint8_t report_data[static 64],
-                                                 struct las_sgx_report *out, char *why,
-                                                 size_t why_len);
 
 /* Gramine's attestation interface inside an SGX enclave. */
 #define LAS_GRAMINE_DEFAULT_DIR "/dev/attestation"

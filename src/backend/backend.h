@@ -78,20 +78,12 @@ bool las_backend_sgx_available(const char *attestation_dir);
 LAS_MUST_CHECK las_status las_backend_sgx_open(const struct las_backend_sgx_config *cfg,
                                                struct las_backend **out, char *why, size_t why_len);
 
-/* Identity LAS has as a simulated enclave (MRSIGNER, ISVPRODID, ...). */
-#define LAS_ISVPRODID 0x4C41 /* "LA" */
-#define LAS_ISVSVN    1
-
 /*
  * Opens the sim backend on the simulated CPU of cfg->state_dir; on failure
  * *out is NULL and why says what went wrong (e.g. an unsafe state file).
  */
 LAS_MUST_CHECK las_status las_backend_sim_open(const struct las_backend_sim_config *cfg,
                                                struct las_backend **out, char *why, size_t why_len);
-
-/* The simulated identity of LAS (exposed for tests and docs). */
-void las_backend_sim_las_identity(int isvsvn_override, uint8_t mrenclave[static 32],
-                                  uint8_t mrsigner[static 32], uint16_t *isvsvn);
 
 void las_backend_close(struct las_backend *b);
 

@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "common/hex.h"
 #include "las/client.h"
+#include "sim/sim_enclave.h"
 
 static void attest_usage(void)
 {

@@ -13,11 +13,6 @@ static const double bucket_bounds[LAS_METRICS_BUCKETS - 1] = {
 static const char *const route_names[LAS_ROUTE_COUNT] = {
     "target_info", "quote", "platform", "healthz", "readyz", "metrics", "other"};
 
-const char *las_route_name(enum las_route r)
-{
-    return route_names[r];
-}
-
 void las_metrics_init(struct las_metrics *m)
 {
     memset(m, 0, sizeof *m);

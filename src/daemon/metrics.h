@@ -40,7 +40,6 @@ void las_metrics_init(struct las_metrics *m);
 void las_metrics_request(struct las_metrics *m, enum las_route route, int http_status,
                          uint64_t duration_ns);
 void las_metrics_quote(struct las_metrics *m, las_status outcome);
-const char *las_route_name(enum las_route r);
 
 /*
  * Renders all metrics into buf (NUL-terminated); returns the length, or 0 if

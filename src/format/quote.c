@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* LAS quote v1: wire format, signing and signature check. */
-#include "identity/quote_sign.h"
+/* LAS quote v1: wire format, signing input and signature check. */
+#include "format/quote_signing.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -78,9 +78,8 @@ las_status las_quote_parse(const uint8_t *buf, size_t len, struct las_quote *out
     return st;
 }
 
-/* Context string followed by the signed bytes: what Ed25519 signs. */
-static void signing_input(const uint8_t signed_part[static LAS_QUOTE_SIGNED_SIZE],
-                          uint8_t out[static LAS_QUOTE_SIGNING_INPUT_SIZE])
+void las_quote_signing_input(const uint8_t signed_part[static LAS_QUOTE_SIGNED_SIZE],
+                             uint8_t out[static LAS_QUOTE_SIGNING_INPUT_SIZE])
 {
     memcpy(out, LAS_QUOTE_SIGNING_CONTEXT, sizeof LAS_QUOTE_SIGNING_CONTEXT - 1);
     memcpy(out + sizeof LAS_QUOTE_SIGNING_CONTEXT - 1, signed_part, LAS_QUOTE_SIGNED_SIZE);
@@ -92,40 +91,11 @@ las_status las_quote_check_signature(const uint8_t *buf, size_t len, struct las_
     if (st != LAS_OK)
         return st;
     uint8_t msg[LAS_QUOTE_SIGNING_INPUT_SIZE];
-    signing_input(buf, msg);
+    las_quote_signing_input(buf, msg);
     if (crypto_sign_verify_detached(out->signature, msg, sizeof msg, out->platform_id) != 0) {
         memset(out, 0, sizeof *out);
         return LAS_ERR_SIGNATURE;
     }
-    return LAS_OK;
-}
-
-las_status las_quote_sign(const struct las_platform_key *key, uint16_t flags, uint64_t issued_at,
-                          const struct las_sgx_report_body *body,
-                          uint8_t out[static LAS_QUOTE_SIZE])
-{
-    struct las_quote q;
-    memset(&q, 0, sizeof q);
-    q.version = LAS_QUOTE_VERSION;
-    q.flags = flags;
-    q.issued_at = issued_at;
-    memcpy(q.platform_id, key->public_key, sizeof q.platform_id);
-    memcpy(q.cpusvn, key->cpusvn, sizeof q.cpusvn);
-    q.isvsvn = key->isvsvn;
-    q.body = *body;
-
-    struct las_writer w;
-    las_writer_init(&w, out, LAS_QUOTE_SIZE);
-    write_signed_part(&w, &q);
-    uint8_t msg[LAS_QUOTE_SIGNING_INPUT_SIZE];
-    signing_input(out, msg);
-    if (crypto_sign_detached(q.signature, NULL, msg, sizeof msg, key->secret_key) != 0) {
-        memset(out, 0, LAS_QUOTE_SIZE);
-        return LAS_ERR_CRYPTO;
-    }
-    las_write_bytes(&w, q.signature, sizeof q.signature);
-    if (las_writer_end(&w) != LAS_OK)
-        abort();
     return LAS_OK;
 }
 

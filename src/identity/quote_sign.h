@@ -3,10 +3,9 @@
 #ifndef LAS_QUOTE_SIGN_H
 #define LAS_QUOTE_SIGN_H
 
+#include "format/quote_signing.h"
 #include "identity/platform_key.h"
 #include "las/quote.h"
-
-#define LAS_QUOTE_SIGNING_INPUT_SIZE (sizeof LAS_QUOTE_SIGNING_CONTEXT - 1 + LAS_QUOTE_SIGNED_SIZE)
 
 /* Builds and signs a LAS quote over an application's REPORT body. */
 LAS_MUST_CHECK las_status las_quote_sign(const struct las_platform_key *key, uint16_t flags,

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "common/crypto.h"
-#include "sim/sim_cpu.h"
 
 las_status las_enclu_egetkey(const struct las_enclu *e, const struct las_sgx_keyrequest *req,
                              uint8_t key[static LAS_SGX_KEY_SIZE])
@@ -37,4 +36,24 @@ las_status las_enclu_ereport(const struct las_enclu *e, const struct las_sgx_tar
     if (e->ereport(e->ctx, ti, rd, report) != 0)
         return LAS_ERR_SGX_GP_FAULT;
     return las_sgx_report_parse(report, sizeof report, out);
+}
+
+las_status las_sgx_error_status(long code)
+{
+    switch (code) {
+    case LAS_SGX_SUCCESS:
+        return LAS_OK;
+    case LAS_SGX_INVALID_ATTRIBUTE:
+        return LAS_ERR_SGX_INVALID_ATTRIBUTE;
+    case LAS_SGX_INVALID_CPUSVN:
+        return LAS_ERR_SGX_INVALID_CPUSVN;
+    case LAS_SGX_INVALID_ISVSVN:
+        return LAS_ERR_SGX_INVALID_ISVSVN;
+    case LAS_SGX_INVALID_KEYNAME:
+        return LAS_ERR_SGX_INVALID_KEYNAME;
+    case -1:
+        return LAS_ERR_SGX_GP_FAULT;
+    default:
+        return LAS_ERR_INTERNAL;
+    }
 }

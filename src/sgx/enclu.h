@@ -32,6 +32,9 @@ struct las_enclu {
     void *ctx;
 };
 
+/* Maps an ENCLU error code (SDM) or -1 (#GP) to a las_status. */
+las_status las_sgx_error_status(long code);
+
 /* The real instructions (x86-64 inline assembly); valid only inside an enclave. */
 extern const struct las_enclu las_enclu_hardware;
 

@@ -8,9 +8,11 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "common/log.h"
-#include "sim/sim_qe.h"
+#include "sgx/enclu.h"
 #include "sgx/report_mac.h"
+#include "sim/backend_sim.h"
 #include "sim/sim_cpu.h"
+#include "sim/sim_qe.h"
 #include "version.h"
 
 struct sim_impl {
@@ -126,10 +128,9 @@ void las_backend_sim_las_identity(int isvsvn_override, uint8_t mrenclave[static 
 {
     /* Stand-ins for the measurement and signer of a real LAS enclave build. */
     static const char enclave_label[] = "LAS simulated enclave " LAS_VERSION;
-    static const char signer_label[] = "LAS simulated enclave signer v1";
-    if (las_sha256(enclave_label, sizeof enclave_label - 1, mrenclave) != LAS_OK ||
-        las_sha256(signer_label, sizeof signer_label - 1, mrsigner) != LAS_OK)
+    if (las_sha256(enclave_label, sizeof enclave_label - 1, mrenclave) != LAS_OK)
         abort();
+    las_enclave_sim_mrsigner(mrsigner);
     *isvsvn = isvsvn_override >= 0 ? (uint16_t)isvsvn_override : LAS_ISVSVN;
 }
 

@@ -89,26 +89,6 @@ bool las_sim_cpusvn_le(const uint8_t a[static 16], const uint8_t b[static 16])
     return true;
 }
 
-las_status las_sgx_error_status(long code)
-{
-    switch (code) {
-    case LAS_SGX_SUCCESS:
-        return LAS_OK;
-    case LAS_SGX_INVALID_ATTRIBUTE:
-        return LAS_ERR_SGX_INVALID_ATTRIBUTE;
-    case LAS_SGX_INVALID_CPUSVN:
-        return LAS_ERR_SGX_INVALID_CPUSVN;
-    case LAS_SGX_INVALID_ISVSVN:
-        return LAS_ERR_SGX_INVALID_ISVSVN;
-    case LAS_SGX_INVALID_KEYNAME:
-        return LAS_ERR_SGX_INVALID_KEYNAME;
-    case -1:
-        return LAS_ERR_SGX_GP_FAULT;
-    default:
-        return LAS_ERR_INTERNAL;
-    }
-}
-
 static bool all_zero(const uint8_t *p, size_t n)
 {
     uint8_t acc = 0;

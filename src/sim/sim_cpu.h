@@ -107,7 +107,4 @@ void las_sim_enclave_targetinfo(const struct las_sim_enclave *self, struct las_s
 /* Whether cpusvn a is not beyond b (every component byte of a <= b). */
 bool las_sim_cpusvn_le(const uint8_t a[static 16], const uint8_t b[static 16]);
 
-/* Maps an ENCLU error code (SDM) or -1 (#GP) to a las_status. */
-las_status las_sgx_error_status(long code);
-
 #endif

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The simulated application enclave of the client library. */
+/* The simulated application enclave (sim mode only). */
+#include "sim/sim_enclave.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/crypto.h"
-#include "las/client.h"
 #include "sim/sim_cpu.h"
 
 void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE])

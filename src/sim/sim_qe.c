@@ -38,6 +38,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "las/dcap.h"
+#include "sgx/enclu.h"
 #include "sgx/report_mac.h"
 
 const uint8_t las_sim_qe_vendor_id[LAS_SIM_QE_VENDOR_ID_SIZE] = {
@@ -224,7 +225,7 @@ static las_status derive_p256(const struct las_sim_cpu *cpu, const struct las_si
 /*
  * The simulated QE's P-256 keys: which enclave's SEAL key, at which TCB
  * (see seal_derive), under which label. las_sim_qe_open and
- * las_sim_qe_private_scalars both derive through this table.
+ * las_sim_qe_derive_key both derive through this table.
  */
 enum { QE_KEY_ROOT, QE_KEY_CA, QE_KEY_PCK, QE_KEY_ATT };
 static const struct {
@@ -249,25 +250,12 @@ static las_status derive_qe_key(const struct las_sim_cpu *cpu, int which, EVP_PK
     return derive_p256(cpu, &who, qe_keys[which].current_tcb, qe_keys[which].label, out, pub);
 }
 
-las_status
-las_sim_qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE_KEYS][32],
-                           uint8_t pub[LAS_SIM_QE_PRIVATE_KEYS][LAS_SIM_QE_ECDSA_PUB_SIZE])
+las_status las_sim_qe_derive_key(const struct las_sim_cpu *cpu, int which, EVP_PKEY **out,
+                                 uint8_t pub[static LAS_SIM_QE_ECDSA_PUB_SIZE])
 {
-    las_status st = LAS_OK;
-    memset(out, 0, LAS_SIM_QE_PRIVATE_KEYS * 32);
-    for (int i = 0; i < LAS_SIM_QE_PRIVATE_KEYS && st == LAS_OK; i++) {
-        EVP_PKEY *key = NULL;
-        BIGNUM *d = NULL;
-        st = derive_qe_key(cpu, i, &key, pub[i]);
-        if (st == LAS_OK && (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1 ||
-                             BN_bn2binpad(d, out[i], 32) != 32))
-            st = LAS_ERR_CRYPTO;
-        BN_clear_free(d);
-        EVP_PKEY_free(key);
-    }
-    if (st != LAS_OK)
-        las_wipe(out, LAS_SIM_QE_PRIVATE_KEYS * 32);
-    return st;
+    if (which < 0 || which >= LAS_SIM_QE_PRIVATE_KEYS)
+        abort();
+    return derive_qe_key(cpu, which, out, pub);
 }
 
 /* ECDSA-P256-SHA256 signature in the r||s form DCAP quotes use. */

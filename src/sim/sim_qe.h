@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #include "las/sgx.h"
 #include "las/status.h"
 #include "sim/sim_cpu.h"
@@ -46,7 +48,6 @@
 #define LAS_SIM_QE_QUOTE_VERSION        3
 #define LAS_SIM_QE_ATT_KEY_ECDSA_P256   2
 #define LAS_SIM_QE_CERT_TYPE_PCK_CHAIN  5
-#define LAS_SIM_QE_QUOTE_HEADER_SIZE    48
 #define LAS_SIM_QE_AUTH_DATA_SIZE       32
 #define LAS_SIM_QE_ECDSA_SIG_SIZE       64
 #define LAS_SIM_QE_ECDSA_PUB_SIZE       64
@@ -55,23 +56,8 @@
 
 /* Byte offsets inside a v3 quote (the certification data follows at the end). */
 enum {
-    LAS_SIM_QE_OFF_VERSION = 0,
-    LAS_SIM_QE_OFF_ATT_KEY_TYPE = 2,
-    LAS_SIM_QE_OFF_TEE_TYPE = 4,
-    LAS_SIM_QE_OFF_QE_SVN = 8,
-    LAS_SIM_QE_OFF_PCE_SVN = 10,
-    LAS_SIM_QE_OFF_QE_VENDOR_ID = 12,
-    LAS_SIM_QE_OFF_USER_DATA = 28,
-    LAS_SIM_QE_OFF_REPORT_BODY = 48,
     LAS_SIM_QE_OFF_SIG_DATA_LEN = 432,
-    LAS_SIM_QE_OFF_QUOTE_SIG = 436,
-    LAS_SIM_QE_OFF_ATT_PUB = 500,
-    LAS_SIM_QE_OFF_QE_REPORT = 564,
-    LAS_SIM_QE_OFF_QE_REPORT_SIG = 948,
-    LAS_SIM_QE_OFF_QE_AUTH_SIZE = 1012,
-    LAS_SIM_QE_OFF_QE_AUTH_DATA = 1014,
     /* with LAS_SIM_QE_AUTH_DATA_SIZE bytes of QE auth data: */
-    LAS_SIM_QE_OFF_CERT_TYPE = 1046,
     LAS_SIM_QE_OFF_CERT_SIZE = 1048,
     LAS_SIM_QE_OFF_CERT_DATA = 1052,
 };
@@ -131,14 +117,14 @@ void las_sim_qe_own_report(const struct las_sim_qe *qe, struct las_sgx_report *o
 enum { LAS_SIM_QE_PRIVATE_KEYS = 4 };
 
 /*
- * Re-derives the private scalars (32 bytes, big-endian) of the simulated
- * QE's keys on cpu exactly as las_sim_qe_open does, and their public keys
- * (x || y), for the secret-leak test (tests/tools/secrets.c) only: nothing
- * else needs them outside this module.
+ * Derives key number which (in the order above) of the simulated QE on cpu
+ * exactly as las_sim_qe_open does, with its public key (x || y). The caller
+ * frees *out (EVP_PKEY_free). The secret-leak test uses it to know what to
+ * look for.
  */
-LAS_MUST_CHECK las_status
-las_sim_qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE_KEYS][32],
-                           uint8_t pub[LAS_SIM_QE_PRIVATE_KEYS][LAS_SIM_QE_ECDSA_PUB_SIZE]);
+LAS_MUST_CHECK las_status las_sim_qe_derive_key(const struct las_sim_cpu *cpu, int which,
+                                                EVP_PKEY **out,
+                                                uint8_t pub[static LAS_SIM_QE_ECDSA_PUB_SIZE]);
 
 /* The fixed identities of the simulated QE and PCE (same on every platform). */
 void las_sim_qe_identity(struct las_sim_enclave *out);

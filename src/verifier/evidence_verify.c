@@ -7,55 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/backend.h"
-#include "common/buf.h"
-#include "common/crypto.h"
 #include "common/hex.h"
 #include "format/evidence_json.h"
+#include "format/las_enclave.h"
 #include "las/evidence.h"
-
-void las_evidence_report_data(const uint8_t id[static LAS_PLATFORM_ID_SIZE],
-                              const uint8_t cpusvn[static LAS_SGX_CPUSVN_SIZE], uint16_t isvsvn,
-                              uint8_t out[static LAS_SGX_REPORT_DATA_SIZE])
-{
-    uint8_t msg[sizeof LAS_EVIDENCE_BINDING_CONTEXT - 1 + 32 + 16 + 2];
-    struct las_writer w;
-    las_writer_init(&w, msg, sizeof msg);
-    las_write_bytes(&w, LAS_EVIDENCE_BINDING_CONTEXT, sizeof LAS_EVIDENCE_BINDING_CONTEXT - 1);
-    las_write_bytes(&w, id, 32);
-    las_write_bytes(&w, cpusvn, 16);
-    las_write_u16le(&w, isvsvn);
-    memset(out, 0, LAS_SGX_REPORT_DATA_SIZE);
-    if (las_writer_end(&w) != LAS_OK || las_sha256(msg, sizeof msg, out) != LAS_OK)
-        abort();
-}
-
-void las_succession_message(const struct las_succession *s,
-                            uint8_t out[static LAS_SUCCESSION_MESSAGE_SIZE])
-{
-    struct las_writer w;
-    las_writer_init(&w, out, LAS_SUCCESSION_MESSAGE_SIZE);
-    las_write_bytes(&w, LAS_SUCCESSION_CONTEXT, sizeof LAS_SUCCESSION_CONTEXT - 1);
-    las_write_bytes(&w, s->old_id, 32);
-    las_write_bytes(&w, s->old_cpusvn, 16);
-    las_write_u16le(&w, s->old_isvsvn);
-    las_write_bytes(&w, s->new_id, 32);
-    las_write_bytes(&w, s->new_cpusvn, 16);
-    las_write_u16le(&w, s->new_isvsvn);
-    las_write_u64le(&w, s->issued_at);
-    if (las_writer_end(&w) != LAS_OK)
-        abort();
-}
-
-las_status las_succession_verify(const struct las_succession *s)
-{
-    uint8_t msg[LAS_SUCCESSION_MESSAGE_SIZE];
-    las_succession_message(s, msg);
-    if (crypto_sign_verify_detached(s->old_signature, msg, sizeof msg, s->old_id) != 0 ||
-        crypto_sign_verify_detached(s->new_signature, msg, sizeof msg, s->new_id) != 0)
-        return LAS_ERR_SIGNATURE;
-    return LAS_OK;
-}
 
 __attribute__((format(printf, 4, 5))) static las_status
 refuse(struct las_evidence_result *res, las_status st, const char *check, const char *fmt, ...)
@@ -180,9 +135,8 @@ las_status las_evidence_verify(const uint8_t *json, size_t len,
     }
 
     /* 4. The enclave is LAS. */
-    uint8_t sim_mrenclave[32], sim_mrsigner[32];
-    uint16_t sim_isvsvn;
-    las_backend_sim_las_identity(-1, sim_mrenclave, sim_mrsigner, &sim_isvsvn);
+    uint8_t sim_mrsigner[32];
+    las_enclave_sim_mrsigner(sim_mrsigner);
     const uint8_t *want_signer = opt->las_mrsigner;
     if (opt->las_mrenclave == NULL && want_signer == NULL) {
         if (!res->simulated) {

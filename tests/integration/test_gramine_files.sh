@@ -10,7 +10,7 @@ grep -q '^sgx.remote_attestation = "dcap"$' "$tmpl" || fail "manifest must use D
 grep -q '^loader.argv = \["las", "serve", "--mode", "sgx"' "$tmpl" || fail "fixed argv in sgx mode"
 grep -q 'sys.enable_sigterm_injection = true' "$tmpl" || fail "SIGTERM must reach LAS"
 prodid=$(sed -n 's/^sgx.isvprodid = \([0-9]*\)$/\1/p' "$tmpl")
-hdr=$(sed -n 's/^#define LAS_ISVPRODID 0x\([0-9A-Fa-f]*\).*/\1/p' "$LAS_SOURCE_DIR/src/backend/backend.h")
+hdr=$(sed -n 's/^#define LAS_ISVPRODID 0x\([0-9A-Fa-f]*\).*/\1/p' "$LAS_SOURCE_DIR/src/format/las_enclave.h")
 [ -n "$prodid" ] && [ "$prodid" = "$((16#$hdr))" ] || fail "manifest ISVPRODID $prodid != LAS_ISVPRODID 0x$hdr"
 grep -q 'insecure__' "$tmpl" && fail "manifest uses an insecure__ option"
 pass "manifest template: non-debug, DCAP, fixed argv, ISVPRODID matches the code"

@@ -9,6 +9,9 @@
  * the secret can have inside a longer base64 text). Names starting with
  * "public_" are not secrets but controls that must be found.
  */
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "common/hex.h"
+#include "sim/backend_sim.h"
 #include "sim/sim_qe.h"
 #include "identity/platform_key.h"
 #include "sim/sim_cpu.h"
@@ -40,6 +44,31 @@ static void print_needles(const char *name, const uint8_t *secret, size_t n)
         if (whole > first + 8)
             printf("%s b64 %.*s\n", name, (int)(whole - first), b64 + first);
     }
+}
+
+/*
+ * The private scalars (32 bytes, big-endian) of the simulated QE's keys on
+ * cpu, derived as las_sim_qe_open does, and their public keys (x || y).
+ */
+static las_status
+qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE_KEYS][32],
+                   uint8_t pub[LAS_SIM_QE_PRIVATE_KEYS][LAS_SIM_QE_ECDSA_PUB_SIZE])
+{
+    las_status st = LAS_OK;
+    memset(out, 0, LAS_SIM_QE_PRIVATE_KEYS * 32);
+    for (int i = 0; i < LAS_SIM_QE_PRIVATE_KEYS && st == LAS_OK; i++) {
+        EVP_PKEY *key = NULL;
+        BIGNUM *d = NULL;
+        st = las_sim_qe_derive_key(cpu, i, &key, pub[i]);
+        if (st == LAS_OK && (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) != 1 ||
+                             BN_bn2binpad(d, out[i], 32) != 32))
+            st = LAS_ERR_CRYPTO;
+        BN_clear_free(d);
+        EVP_PKEY_free(key);
+    }
+    if (st != LAS_OK)
+        las_wipe(out, LAS_SIM_QE_PRIVATE_KEYS * 32);
+    return st;
 }
 
 int main(int argc, char **argv)
@@ -98,7 +127,7 @@ int main(int argc, char **argv)
     static const char *const qe_names[LAS_SIM_QE_PRIVATE_KEYS] = {
         "qe_root_ca_key", "qe_platform_ca_key", "qe_pck_key", "qe_attestation_key"};
     uint8_t scalars[LAS_SIM_QE_PRIVATE_KEYS][32], pubs[LAS_SIM_QE_PRIVATE_KEYS][64];
-    if (las_sim_qe_private_scalars(&cpu, scalars, pubs) != LAS_OK)
+    if (qe_private_scalars(&cpu, scalars, pubs) != LAS_OK)
         return 1;
     for (int i = 0; i < LAS_SIM_QE_PRIVATE_KEYS; i++)
         print_needles(qe_names[i], scalars[i], 32);

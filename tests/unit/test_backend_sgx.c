@@ -21,7 +21,9 @@
 #include <jansson.h>
 #include "las/client.h"
 #include "las/dcap.h"
+#include "sim/backend_sim.h"
 #include "sim/enclu_sim.h"
+#include "sim/sim_enclave.h"
 #include "test_helpers.h"
 #include "attestation_emu.h"
 

@@ -13,6 +13,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "format/evidence_json.h"
+#include "format/las_enclave.h"
 #include "identity/platform_key.h"
 #include "identity/platform_state.h"
 #include "las/evidence.h"

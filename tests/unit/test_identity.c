@@ -10,6 +10,7 @@
 
 #include "backend/backend.h"
 #include "common/crypto.h"
+#include "format/las_enclave.h"
 #include "identity/platform_key.h"
 #include "sim/sim_cpu.h"
 #include "test_helpers.h"

@@ -21,6 +21,7 @@
 #include "las/client.h"
 #include "common/rfc3339.h"
 #include "las/policy.h"
+#include "sim/sim_enclave.h"
 #include "test_helpers.h"
 
 #define T0     1800000000ull /* issue time of the test quotes */

@@ -15,6 +15,7 @@
 #include "las/client.h"
 #include "las/verifier.h"
 #include "sim/sim_cpu.h"
+#include "sim/sim_enclave.h"
 #include "test_helpers.h"
 
 struct fixture {

@@ -12,6 +12,7 @@
 
 #include "common/crypto.h"
 #include "common/file.h"
+#include "sgx/enclu.h"
 #include "sim/sim_cpu.h"
 #include "test_helpers.h"
 

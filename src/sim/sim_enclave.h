@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The simulated application enclave of `las attest` and of the tests: an
+ * enclave of any identity on the simulated CPU of a state directory, making
+ * REPORTs for LAS exactly as an enclave on that CPU would. No security: it
+ * exists so that sim mode can be used end to end without SGX hardware.
+ */
+#ifndef LAS_SIM_ENCLAVE_H
+#define LAS_SIM_ENCLAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "las/sgx.h"
+#include "las/status.h"
+
+/* Identity of a simulated application enclave. */
+struct las_sim_identity {
+    uint8_t mrenclave[LAS_SGX_HASH_SIZE];
+    uint8_t mrsigner[LAS_SGX_HASH_SIZE];
+    uint16_t isvprodid;
+    uint16_t isvsvn;
+    bool debug;
+};
+
+/* MRSIGNER that simulated enclaves get when the caller gives none. */
+void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE]);
+
+/*
+ * Acts as a simulated enclave with identity id on the simulated CPU of
+ * state_dir (the same directory as the LAS it talks to): EREPORT for target
+ * with report_data. The CPU's state file must exist (`las serve --mode sim`
+ * creates it): without it, LAS_ERR_STATE and nothing is created. why gets a
+ * reason on failure.
+ */
+LAS_MUST_CHECK las_status las_sim_enclave_report(const char *state_dir,
+                                                 const struct las_sim_identity *id,
+                                                 const struct las_sgx_targetinfo *target,
+                                                 const uint8_t report_data[static 64],
+                                                 struct las_sgx_report *out, char *why,
+                                                 size_t why_len);
+
+#endif
