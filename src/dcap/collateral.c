@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -307,13 +308,13 @@ LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, co
                                             struct las_x509_chain *chain)
 {
     const char *why_check = NULL;
-    bool simulated = false;
+    const struct las_dcap_anchor *anchor = c->in->anchor;
     char why[LAS_DCAP_REASON_SIZE];
     las_status st = las_pem_chain_parse((const uint8_t *)pem, strlen(pem), chain, why, sizeof why);
     if (st != LAS_OK)
         return refuse(c, st, check, "%s", why);
-    st = las_x509_chain_verify(chain, c->in->at, c->in->allow_simulation, c->anchor, c->anchor_len,
-                               &simulated, &why_check, why, sizeof why);
+    st = las_x509_chain_verify(chain, c->in->at, NULL, false, c->anchor, c->anchor_len, &anchor,
+                               &why_check, why, sizeof why);
     if (st != LAS_OK)
         return refuse(c, st, check, "%s", why);
     for (size_t i = 0; i + 1 < chain->n; i++) {
@@ -321,6 +322,35 @@ LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, co
             return refuse(c, LAS_ERR_REFUSED, "revocation",
                           "certificate %zu of the %s is revoked by the root CA CRL", i, check);
     }
+    return LAS_OK;
+}
+
+/*
+ * Only the root's TCB Signing certificate signs TCB info and QE identities:
+ * issued by the root itself, neither a PCK certificate nor a CA, with the
+ * anchor's subject. Otherwise one extracted (or revoked) PCK or CA key could
+ * declare any platform up to date.
+ */
+LAS_MUST_CHECK static las_status check_tcb_signer(struct ctx *c, const char *check,
+                                                  const struct las_x509_chain *chain)
+{
+    X509 *signer = chain->certs[0];
+    const char *want = c->in->anchor->tcb_signing_cn;
+    if (las_x509_has_sgx_extension(signer))
+        return refuse(c, LAS_ERR_REFUSED, check,
+                      "the signer is a PCK certificate, not the \"%s\" certificate", want);
+    if (X509_check_ca(signer) != 0)
+        return refuse(c, LAS_ERR_REFUSED, check,
+                      "the signer is a CA certificate, not the \"%s\" certificate", want);
+    if (chain->n != 2)
+        return refuse(c, LAS_ERR_REFUSED, check,
+                      "the signer is not issued by the root CA itself (chain of %zu)", chain->n);
+    if (!las_x509_has_cn(signer, want))
+        return refuse(c, LAS_ERR_REFUSED, check, "the signer's subject CN is not \"%s\"", want);
+    if ((X509_get_extension_flags(signer) & EXFLAG_KUSAGE) &&
+        !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE))
+        return refuse(c, LAS_ERR_REFUSED, check,
+                      "the signer's key usage does not allow digital signatures");
     return LAS_OK;
 }
 
@@ -399,6 +429,8 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
 
     /* TCB info: signer chain, signature over the exact bytes, validity, platform match. */
     st = chain_load(&c, "tcb_info_issuer_chain", col.tcb_info_issuer_chain, &tcb_chain);
+    if (st == LAS_OK)
+        st = check_tcb_signer(&c, "tcb_info_issuer_chain", &tcb_chain);
     if (st != LAS_OK)
         goto out;
     st = las_p256_verify_raw(X509_get0_pubkey(tcb_chain.certs[0]), (const uint8_t *)col.tcb_info,
@@ -435,6 +467,8 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
 
     /* QE identity: signer chain, signature, validity, the QE report against it. */
     st = chain_load(&c, "qe_identity_issuer_chain", col.qe_identity_issuer_chain, &qe_chain);
+    if (st == LAS_OK)
+        st = check_tcb_signer(&c, "qe_identity_issuer_chain", &qe_chain);
     if (st != LAS_OK)
         goto out;
     st = las_p256_verify_raw(X509_get0_pubkey(qe_chain.certs[0]), (const uint8_t *)col.qe_identity,

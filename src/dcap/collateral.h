@@ -102,7 +102,7 @@ struct las_dcap_collateral_input {
     const struct las_pck_info *pck;
     const struct las_sgx_report_body *qe_report;
     int64_t at;
-    bool allow_simulation;
+    const struct las_dcap_anchor *anchor; /* the root the PCK chain ends in */
 };
 
 /*

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* las_dcap_verify: every check of docs/dcap.md, in that order. */
+#include "dcap/dcap_verify.h"
+
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,10 +9,23 @@
 #include <time.h>
 
 #include "common/crypto.h"
+#include "common/hex.h"
 #include "dcap/collateral.h"
 #include "dcap/dcap_quote.h"
 #include "dcap/pck.h"
 #include "las/dcap.h"
+
+/* One verification: the parsed quote and what the checks so far established. */
+struct verification {
+    const struct las_dcap_trust *trust;
+    bool allow_simulation;
+    int64_t at;
+    struct las_dcap_result *res;
+    struct las_dcap_quote q;
+    struct las_x509_chain chain;          /* verified PCK chain: leaf ... root */
+    const struct las_dcap_anchor *anchor; /* the root it ends in */
+    struct las_pck_info pck;
+};
 
 __attribute__((format(printf, 4, 5))) static las_status
 refuse(struct las_dcap_result *res, las_status st, const char *check, const char *fmt, ...)
@@ -21,6 +36,77 @@ refuse(struct las_dcap_result *res, las_status st, const char *check, const char
     vsnprintf(res->reason, sizeof res->reason, fmt, ap);
     va_end(ap);
     return st;
+}
+
+LAS_MUST_CHECK static las_status check_header(struct verification *v)
+{
+    if (memcmp(v->q.qe_vendor_id, las_dcap_intel_qe_vendor_id, sizeof v->q.qe_vendor_id) != 0)
+        return refuse(v->res, LAS_ERR_UNSUPPORTED, "header",
+                      "the QE vendor ID is not Intel's quoting enclave's");
+    return LAS_OK;
+}
+
+/* The PCK certificate chain up to a trusted root, and the leaf's SGX extension. */
+LAS_MUST_CHECK static las_status check_pck_chain(struct verification *v)
+{
+    const char *check = NULL;
+    char why[LAS_DCAP_REASON_SIZE];
+    las_status st =
+        las_pem_chain_parse(v->q.pck_chain, v->q.pck_chain_len, &v->chain, why, sizeof why);
+    if (st != LAS_OK)
+        return refuse(v->res, st, "pck_chain", "%s", why);
+    st = las_x509_chain_verify(&v->chain, v->at, v->trust, v->allow_simulation, NULL, 0, &v->anchor,
+                               &check, why, sizeof why);
+    if (st != LAS_OK)
+        return refuse(v->res, st, check, "%s", why);
+    v->res->simulated = v->anchor->simulated;
+    if (las_pck_info_from_cert(v->chain.certs[0], &v->pck) != LAS_OK)
+        return refuse(v->res, LAS_ERR_MALFORMED, "pck_certificate",
+                      "the PCK certificate has no well-formed SGX extension "
+                      "(1.2.840.113741.1.13.1)");
+    memcpy(v->res->fmspc, v->pck.fmspc, sizeof v->res->fmspc);
+    memcpy(v->res->pceid, v->pck.pceid, sizeof v->res->pceid);
+    return LAS_OK;
+}
+
+LAS_MUST_CHECK static las_status check_qe_report_signature(struct verification *v)
+{
+    las_status st = las_p256_verify_raw(X509_get0_pubkey(v->chain.certs[0]), v->q.qe_report_raw,
+                                        LAS_SGX_REPORT_BODY_SIZE, v->q.qe_report_sig);
+    if (st != LAS_OK)
+        return refuse(v->res, st, "qe_report_signature",
+                      "the QE report signature does not verify with the PCK certificate's key");
+    return LAS_OK;
+}
+
+/*
+ * The certified report is the quoting enclave's: the PCE certifies any
+ * enclave with the PROVISIONKEY attribute, so without this check a QE of
+ * one's own could sign quotes of any report body. Checked with and without
+ * collateral, against the identity pinned for the chain's root.
+ */
+LAS_MUST_CHECK static las_status check_qe_identity(struct verification *v)
+{
+    const struct las_sgx_report_body *qe = &v->q.qe_report;
+    const struct las_dcap_anchor *a = v->anchor;
+    char got[65], want[65];
+    if (!las_ct_equal(qe->mrsigner, a->qe_mrsigner, sizeof a->qe_mrsigner)) {
+        las_hex_encode(qe->mrsigner, 32, got, 1);
+        las_hex_encode(a->qe_mrsigner, 32, want, 1);
+        return refuse(v->res, LAS_ERR_REFUSED, "qe_identity",
+                      "the QE report's MRSIGNER %s is not the quoting enclave's %s (pinned for %s)",
+                      got, want, a->name);
+    }
+    if (qe->isvprodid != a->qe_isvprodid)
+        return refuse(v->res, LAS_ERR_REFUSED, "qe_identity",
+                      "the QE report's ISVPRODID %u is not the quoting enclave's %u (pinned for "
+                      "%s)",
+                      qe->isvprodid, a->qe_isvprodid, a->name);
+    if (qe->attributes.flags & LAS_SGX_FLAGS_DEBUG)
+        return refuse(v->res, LAS_ERR_REFUSED, "qe_identity",
+                      "the quoting enclave is a debug enclave: its attestation key is readable "
+                      "by the host");
+    return LAS_OK;
 }
 
 /* SHA-256(attestation key || QE auth data), hashed in place (auth data is up to 64 KiB). */
@@ -40,120 +126,98 @@ LAS_MUST_CHECK static las_status binding_hash(const uint8_t key[static LAS_DCAP_
     return st;
 }
 
-las_status las_dcap_verify(const uint8_t *quote, size_t len,
-                           const struct las_dcap_verify_options *opt,
-                           struct las_dcap_result *result)
+/* The QE report binds the attestation key (and QE auth data) in its report data. */
+LAS_MUST_CHECK static las_status check_qe_report_data(struct verification *v)
 {
-    struct las_dcap_quote q;
-    struct las_x509_chain chain = {0};
-    struct las_pck_info pck;
-    EVP_PKEY *attest_key = NULL;
+    static const uint8_t zeros[32];
     uint8_t binding[LAS_SHA256_SIZE];
-    const char *check = NULL;
+    if (binding_hash(v->q.attest_key, v->q.qe_auth_data, v->q.qe_auth_len, binding) != LAS_OK)
+        return refuse(v->res, LAS_ERR_CRYPTO, "qe_report_data", "SHA-256 failed");
+    if (!las_ct_equal(binding, v->q.qe_report.report_data, sizeof binding) ||
+        !las_ct_equal(zeros, v->q.qe_report.report_data + 32, sizeof zeros))
+        return refuse(v->res, LAS_ERR_SIGNATURE, "qe_report_data",
+                      "the QE report data is not SHA-256(attestation key || QE auth data) || "
+                      "32 zero bytes");
+    return LAS_OK;
+}
+
+/* The attestation key signs header || report body. */
+LAS_MUST_CHECK static las_status check_quote_signature(struct verification *v)
+{
+    EVP_PKEY *key = NULL;
+    if (las_p256_key_from_raw(v->q.attest_key, &key) != LAS_OK)
+        return refuse(v->res, LAS_ERR_MALFORMED, "attestation_key",
+                      "the attestation key is not a P-256 point");
+    las_status st = las_p256_verify_raw(key, v->q.signed_data, v->q.signed_len, v->q.signature);
+    EVP_PKEY_free(key);
+    if (st != LAS_OK)
+        return refuse(v->res, st, "quote_signature",
+                      "the quote signature over header and report body does not verify with the "
+                      "attestation key");
+    return LAS_OK;
+}
+
+typedef las_status (*check_fn)(struct verification *);
+
+las_status las_dcap_verify_trusted(const uint8_t *quote, size_t len,
+                                   const struct las_dcap_verify_options *opt,
+                                   const struct las_dcap_trust *trust,
+                                   struct las_dcap_result *result)
+{
+    static const check_fn checks[] = {
+        check_header,      check_pck_chain,      check_qe_report_signature,
+        check_qe_identity, check_qe_report_data, check_quote_signature,
+    };
+    struct verification v = {.trust = trust, .res = result};
     char why[LAS_DCAP_REASON_SIZE];
-    bool simulated = false;
-    int64_t at;
     las_status st;
 
     if (result == NULL)
         return LAS_ERR_INVALID_ARGUMENT;
     memset(result, 0, sizeof *result);
-    if (quote == NULL || opt == NULL) {
+    if (quote == NULL || opt == NULL || trust == NULL) {
         st = refuse(result, LAS_ERR_INVALID_ARGUMENT, "arguments", "no quote or no options");
         goto out;
     }
-    at = opt->at != 0 ? opt->at : (int64_t)time(NULL);
+    v.allow_simulation = opt->allow_simulation;
+    v.at = opt->at != 0 ? opt->at : (int64_t)time(NULL);
 
-    st = las_dcap_quote_parse(quote, len, &q, why, sizeof why);
+    st = las_dcap_quote_parse(quote, len, &v.q, why, sizeof why);
     if (st != LAS_OK) {
         refuse(result, st, "quote_format", "%s", why);
         goto out;
     }
-    result->version = q.version;
-    if (memcmp(q.qe_vendor_id, las_dcap_intel_qe_vendor_id, sizeof q.qe_vendor_id) != 0) {
-        st = refuse(result, LAS_ERR_UNSUPPORTED, "header",
-                    "the QE vendor ID is not Intel's quoting enclave's");
-        goto out;
+    result->version = v.q.version;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        st = checks[i](&v);
+        if (st != LAS_OK)
+            goto out;
     }
-
-    /* PCK certificate chain up to the pinned root (or the simulated one). */
-    st = las_pem_chain_parse(q.pck_chain, q.pck_chain_len, &chain, why, sizeof why);
-    if (st != LAS_OK) {
-        refuse(result, st, "pck_chain", "%s", why);
-        goto out;
-    }
-    st = las_x509_chain_verify(&chain, at, opt->allow_simulation, NULL, 0, &simulated, &check, why,
-                               sizeof why);
-    if (st != LAS_OK) {
-        refuse(result, st, check, "%s", why);
-        goto out;
-    }
-    result->simulated = simulated;
-    st = las_pck_info_from_cert(chain.certs[0], &pck);
-    if (st != LAS_OK) {
-        refuse(result, st, "pck_certificate",
-               "the PCK certificate has no well-formed SGX extension (1.2.840.113741.1.13.1)");
-        goto out;
-    }
-    memcpy(result->fmspc, pck.fmspc, sizeof result->fmspc);
-    memcpy(result->pceid, pck.pceid, sizeof result->pceid);
-
-    /* The QE report is signed by the PCK key ... */
-    st = las_p256_verify_raw(X509_get0_pubkey(chain.certs[0]), q.qe_report_raw,
-                             LAS_SGX_REPORT_BODY_SIZE, q.qe_report_sig);
-    if (st != LAS_OK) {
-        refuse(result, st, "qe_report_signature",
-               "the QE report signature does not verify with the PCK certificate's key");
-        goto out;
-    }
-    /* ... and binds the attestation key (and QE auth data) in its report data. */
-    st = binding_hash(q.attest_key, q.qe_auth_data, q.qe_auth_len, binding);
-    if (st != LAS_OK) {
-        refuse(result, st, "qe_report_data", "SHA-256 failed");
-        goto out;
-    }
-    static const uint8_t zeros[32];
-    if (!las_ct_equal(binding, q.qe_report.report_data, sizeof binding) ||
-        !las_ct_equal(zeros, q.qe_report.report_data + 32, sizeof zeros)) {
-        st = refuse(result, LAS_ERR_SIGNATURE, "qe_report_data",
-                    "the QE report data is not SHA-256(attestation key || QE auth data) || "
-                    "32 zero bytes");
-        goto out;
-    }
-
-    /* The attestation key signs header || report body. */
-    st = las_p256_key_from_raw(q.attest_key, &attest_key);
-    if (st != LAS_OK) {
-        refuse(result, LAS_ERR_MALFORMED, "attestation_key",
-               "the attestation key is not a P-256 point");
-        goto out;
-    }
-    st = las_p256_verify_raw(attest_key, q.signed_data, q.signed_len, q.signature);
-    if (st != LAS_OK) {
-        refuse(result, st, "quote_signature",
-               "the quote signature over header and report body does not verify with the "
-               "attestation key");
-        goto out;
-    }
-    result->body = q.body;
+    result->body = v.q.body;
 
     if (opt->collateral) {
         struct las_dcap_collateral_input in = {
-            .pck_chain = &chain,
-            .pck = &pck,
-            .qe_report = &q.qe_report,
-            .at = at,
-            .allow_simulation = opt->allow_simulation,
+            .pck_chain = &v.chain,
+            .pck = &v.pck,
+            .qe_report = &v.q.qe_report,
+            .at = v.at,
+            .anchor = v.anchor,
         };
         st = las_dcap_collateral_verify(opt->collateral, opt->collateral_len, &in, result);
     }
 out:
-    EVP_PKEY_free(attest_key);
-    las_x509_chain_free(&chain);
+    las_x509_chain_free(&v.chain);
     result->status = st;
     if (st == LAS_OK) {
         result->check = NULL;
         result->reason[0] = '\0';
     }
     return st;
+}
+
+las_status las_dcap_verify(const uint8_t *quote, size_t len,
+                           const struct las_dcap_verify_options *opt,
+                           struct las_dcap_result *result)
+{
+    return las_dcap_verify_trusted(quote, len, opt, &las_dcap_default_trust, result);
 }

@@ -33,6 +33,45 @@ const uint8_t las_intel_sgx_root_spki[LAS_INTEL_ROOT_SPKI_SIZE] = {
     0x53, 0x55, 0x8c, 0x45, 0x3f, 0x6b, 0x09, 0x04, 0xae, 0x73, 0x94,
 };
 
+/*
+ * Intel's quoting enclave, as Intel's QE identity collateral names it
+ * ("mrsigner", "isvprodid" of https://api.trustedservices.intel.com/sgx/
+ * certification/v4/qe/identity). Intel's PCE certifies the report of any
+ * enclave with the PROVISIONKEY attribute, so only this identity makes a
+ * PCK-certified report the QE's.
+ */
+const struct las_dcap_anchor las_dcap_intel_anchor = {
+    .name = "Intel SGX Root CA",
+    .simulated = false,
+    .root_spki = las_intel_sgx_root_spki,
+    .root_spki_len = sizeof las_intel_sgx_root_spki,
+    .qe_mrsigner = {0x8c, 0x4f, 0x57, 0x75, 0xd7, 0x96, 0x50, 0x3e, 0x96, 0x13, 0x7f,
+                    0x77, 0xc6, 0x8a, 0x82, 0x9a, 0x00, 0x56, 0xac, 0x8d, 0xed, 0x70,
+                    0x14, 0x0b, 0x08, 0x1b, 0x09, 0x44, 0x90, 0xc5, 0x7b, 0xff},
+    .qe_isvprodid = 1,
+    .tcb_signing_cn = LAS_INTEL_TCB_SIGNING_CN,
+};
+
+/*
+ * The simulated QE of docs/sim-qe.md: MRSIGNER = SHA-256("LAS simulated SGX
+ * architectural enclave signer v1"), ISVPRODID 1 (tests/unit/test_sim_qe.c
+ * checks that the simulator uses these values).
+ */
+const struct las_dcap_anchor las_dcap_sim_anchor = {
+    .name = LAS_SIM_ROOT_CA_CN,
+    .simulated = true,
+    .root_cn = LAS_SIM_ROOT_CA_CN,
+    .qe_mrsigner = {0x33, 0x4b, 0x21, 0xe6, 0x72, 0x63, 0xa5, 0xa2, 0x6b, 0xf4, 0x88,
+                    0x65, 0x0c, 0x82, 0x2e, 0x5e, 0x6d, 0x58, 0x0d, 0x51, 0x96, 0x41,
+                    0x7b, 0xba, 0x6b, 0x64, 0xb5, 0xc9, 0xdf, 0xea, 0x95, 0x73},
+    .qe_isvprodid = 1,
+    .tcb_signing_cn = LAS_SIM_TCB_SIGNING_CN,
+};
+
+static const struct las_dcap_anchor *const default_anchors[] = {&las_dcap_intel_anchor,
+                                                                &las_dcap_sim_anchor};
+const struct las_dcap_trust las_dcap_default_trust = {default_anchors, 2};
+
 #define SGX_EXT_OID "1.2.840.113741.1.13.1"
 
 /* ---- PEM ---------------------------------------------------------------- */
@@ -224,20 +263,52 @@ las_status las_x509_spki(X509 *cert, uint8_t **der, size_t *len)
     return LAS_OK;
 }
 
-static int has_cn(X509 *cert, const char *cn)
+bool las_x509_has_cn(X509 *cert, const char *cn)
 {
     X509_NAME *name = X509_get_subject_name(cert);
     int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-    if (idx < 0)
-        return 0;
+    if (idx < 0 || X509_NAME_get_index_by_NID(name, NID_commonName, idx) >= 0)
+        return false;
     ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
     size_t n = strlen(cn);
     return s && (size_t)ASN1_STRING_length(s) == n && memcmp(ASN1_STRING_get0_data(s), cn, n) == 0;
 }
 
-las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, bool allow_simulation,
-                                 const uint8_t *anchor_spki, size_t anchor_len, bool *simulated,
-                                 const char **check, char *reason, size_t reason_size)
+bool las_x509_has_sgx_extension(X509 *cert)
+{
+    ASN1_OBJECT *oid = OBJ_txt2obj(SGX_EXT_OID, 1);
+    bool found = oid != NULL && X509_get_ext_by_OBJ(cert, oid, -1) >= 0;
+    ASN1_OBJECT_free(oid);
+    ERR_clear_error();
+    return found;
+}
+
+/*
+ * The anchor whose root the chain's root is: its pinned key first, then its
+ * subject CN (the simulated root differs per platform). NULL when none.
+ */
+static const struct las_dcap_anchor *find_anchor(const struct las_dcap_trust *trust, X509 *root,
+                                                 const uint8_t *spki, size_t spki_len)
+{
+    for (size_t i = 0; i < trust->n; i++) {
+        const struct las_dcap_anchor *a = trust->anchors[i];
+        if (a->root_spki && a->root_spki_len == spki_len &&
+            memcmp(a->root_spki, spki, spki_len) == 0)
+            return a;
+    }
+    for (size_t i = 0; i < trust->n; i++) {
+        const struct las_dcap_anchor *a = trust->anchors[i];
+        if (a->root_spki == NULL && a->root_cn && las_x509_has_cn(root, a->root_cn))
+            return a;
+    }
+    return NULL;
+}
+
+las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at,
+                                 const struct las_dcap_trust *trust, bool allow_simulation,
+                                 const uint8_t *root_spki, size_t root_spki_len,
+                                 const struct las_dcap_anchor **anchor, const char **check,
+                                 char *reason, size_t reason_size)
 {
     X509_STORE *store = NULL;
     X509_STORE_CTX *ctx = NULL;
@@ -246,7 +317,6 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
     size_t spki_len = 0;
     las_status st;
 
-    *simulated = false;
     *check = "pck_chain";
     if (c->n < 2) {
         st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
@@ -266,31 +336,28 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
         las_fail(st, reason, reason_size, "root public key cannot be encoded");
         goto out;
     }
-    if (anchor_spki) {
-        if (spki_len != anchor_len || memcmp(spki, anchor_spki, anchor_len) != 0) {
+    if (root_spki) {
+        if (spki_len != root_spki_len || memcmp(spki, root_spki, root_spki_len) != 0) {
             st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
                           "chain ends in a root CA other than the PCK chain's");
             goto out;
         }
-        *simulated = spki_len != LAS_INTEL_ROOT_SPKI_SIZE ||
-                     memcmp(spki, las_intel_sgx_root_spki, spki_len) != 0;
-    } else if (spki_len == LAS_INTEL_ROOT_SPKI_SIZE &&
-               memcmp(spki, las_intel_sgx_root_spki, spki_len) == 0) {
-        *simulated = false;
-    } else if (has_cn(root, LAS_SIM_ROOT_CA_CN)) {
-        if (!allow_simulation) {
+    } else {
+        const struct las_dcap_anchor *a = find_anchor(trust, root, spki, spki_len);
+        if (a == NULL) {
+            st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
+                          "the root CA's public key is not the pinned Intel SGX Root CA key");
+            goto out;
+        }
+        if (a->simulated && !allow_simulation) {
             *check = "simulation";
             st = las_fail(LAS_ERR_SIMULATED, reason, reason_size,
                           "the PCK chain ends in the simulated root CA \"%s\": simulated SGX gives "
                           "no security (allow simulation to accept it)",
-                          LAS_SIM_ROOT_CA_CN);
+                          a->name);
             goto out;
         }
-        *simulated = true;
-    } else {
-        st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
-                      "the root CA's public key is not the pinned Intel SGX Root CA key");
-        goto out;
+        *anchor = a;
     }
 
     store = X509_STORE_new();
@@ -341,8 +408,8 @@ las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at, boo
     *check = NULL;
     st = LAS_OK;
 out:
-    if (st != LAS_OK && *check && strcmp(*check, "simulation") != 0)
-        *simulated = false;
+    if (st != LAS_OK && root_spki == NULL)
+        *anchor = NULL;
     ERR_clear_error();
     OPENSSL_free(spki);
     sk_X509_free(untrusted);

@@ -24,6 +24,38 @@
 /* SubjectPublicKeyInfo (DER) of Intel's SGX Root CA: the pinned trust anchor. */
 extern const uint8_t las_intel_sgx_root_spki[LAS_INTEL_ROOT_SPKI_SIZE];
 
+/* Subject CN of the certificate that alone may sign TCB info and QE identities. */
+#define LAS_INTEL_TCB_SIGNING_CN "Intel SGX TCB Signing"
+#define LAS_SIM_TCB_SIGNING_CN   "LAS Simulated SGX TCB Signing"
+
+/*
+ * What a verifier trusts under one root CA: the root (by its pinned key, or
+ * for the per-platform simulated root by its subject CN), the identity of
+ * the quoting enclave whose reports the PCK keys under it certify, and the
+ * subject of the TCB signing certificate it issues. The QE identity is
+ * checked on every quote, with or without collateral (docs/dcap.md).
+ */
+struct las_dcap_anchor {
+    const char *name;         /* for messages: "Intel SGX Root CA" */
+    bool simulated;           /* only trusted when simulation is allowed */
+    const uint8_t *root_spki; /* DER SubjectPublicKeyInfo of the root, or NULL to match ... */
+    size_t root_spki_len;
+    const char *root_cn; /* ... a self-signed root with this subject CN */
+    uint8_t qe_mrsigner[32];
+    uint16_t qe_isvprodid;
+    const char *tcb_signing_cn;
+};
+
+/* The anchors las_dcap_verify trusts: Intel's root, then the simulated one. */
+struct las_dcap_trust {
+    const struct las_dcap_anchor *const *anchors;
+    size_t n;
+};
+
+extern const struct las_dcap_anchor las_dcap_intel_anchor;
+extern const struct las_dcap_anchor las_dcap_sim_anchor;
+extern const struct las_dcap_trust las_dcap_default_trust;
+
 struct las_x509_chain {
     X509 *certs[LAS_DCAP_MAX_CHAIN]; /* [0] leaf ... [n-1] root */
     size_t n;
@@ -41,17 +73,22 @@ void las_x509_chain_free(struct las_x509_chain *c);
 
 /*
  * Verifies a chain with OpenSSL at time `at`: every signature, validity
- * period, CA constraints. The root must be self-signed and either carry
- * Intel's pinned key, or (allow_simulation only) have subject CN
- * LAS_SIM_ROOT_CA_CN, which sets *simulated. When anchor_spki is given, the
- * root's key must equal it instead (collateral chains must end in the same
- * root as the PCK chain). *check names the failing check.
+ * period, CA constraints. The root must be self-signed and match one of
+ * trust's anchors (a simulated anchor only with allow_simulation), which is
+ * returned in *anchor. When root_spki is given, the root's key must equal it
+ * instead, and *anchor is left as the caller set it (collateral chains must
+ * end in the same root as the PCK chain). *check names the failing check.
  */
-LAS_MUST_CHECK las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at,
-                                                bool allow_simulation, const uint8_t *anchor_spki,
-                                                size_t anchor_len, bool *simulated,
-                                                const char **check, char *reason,
-                                                size_t reason_size);
+LAS_MUST_CHECK las_status las_x509_chain_verify(
+    const struct las_x509_chain *c, int64_t at, const struct las_dcap_trust *trust,
+    bool allow_simulation, const uint8_t *root_spki, size_t root_spki_len,
+    const struct las_dcap_anchor **anchor, const char **check, char *reason, size_t reason_size);
+
+/* Whether cert's subject has exactly this common name. */
+bool las_x509_has_cn(X509 *cert, const char *cn);
+
+/* Whether cert carries Intel's SGX extension, i.e. is a PCK certificate. */
+bool las_x509_has_sgx_extension(X509 *cert);
 
 /* DER SubjectPublicKeyInfo of a certificate (malloc'd, OPENSSL_free). */
 LAS_MUST_CHECK las_status las_x509_spki(X509 *cert, uint8_t **der, size_t *len);

@@ -30,6 +30,7 @@
 #include "common/rfc3339.h"
 #include "dcap/collateral.h"
 #include "dcap/dcap_quote.h"
+#include "dcap/dcap_verify.h"
 #include "dcap/pck.h"
 #include "sim/sim_qe.h"
 #include "las/dcap.h"
@@ -163,8 +164,10 @@ static EVP_PKEY *new_key(void)
     return k;
 }
 
-static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const char *cn, int ca,
-                       const struct bytes *sgx_ext, long serial, int64_t nb, int64_t na)
+/* key_usage NULL: keyCertSign and cRLSign for a CA, none for a leaf. */
+static X509 *make_cert_ku(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const char *cn, int ca,
+                          const struct bytes *sgx_ext, long serial, int64_t nb, int64_t na,
+                          const char *key_usage)
 {
     X509 *x = X509_new();
     X509_NAME *n = X509_NAME_new();
@@ -184,8 +187,10 @@ static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const 
                                             ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
     X509_add_ext(x, e, -1);
     X509_EXTENSION_free(e);
-    if (ca) {
-        e = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
+    if (ca && key_usage == NULL)
+        key_usage = "critical,keyCertSign,cRLSign";
+    if (key_usage) {
+        e = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage, key_usage);
         X509_add_ext(x, e, -1);
         X509_EXTENSION_free(e);
     }
@@ -202,6 +207,12 @@ static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const 
     assert_true(X509_sign(x, issuer_key, EVP_sha256()) > 0);
     X509_NAME_free(n);
     return x;
+}
+
+static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, const char *cn, int ca,
+                       const struct bytes *sgx_ext, long serial, int64_t nb, int64_t na)
+{
+    return make_cert_ku(key, issuer_key, issuer, cn, ca, sgx_ext, serial, nb, na, NULL);
 }
 
 static void sign_raw(EVP_PKEY *key, const void *msg, size_t n, uint8_t sig[64])
@@ -252,9 +263,29 @@ static char *pem_chain(X509 *a, X509 *b)
 
 /* ---- the synthetic platform ------------------------------------------------- */
 
+/*
+ * One root CA and what it issues: the PCK CA, the TCB signing certificate.
+ * Two of them: a simulated hierarchy (root CN LAS_SIM_ROOT_CA_CN, trusted
+ * with allow_simulation) and a hardware-like one whose root stands in for
+ * Intel's: it is trusted as a non-simulated anchor with Intel's QE identity
+ * and TCB signer subject, so that forgeries are tested on the hardware path
+ * without Intel's private keys.
+ */
+struct hierarchy {
+    EVP_PKEY *root_key, *ca_key, *pck_key, *tcb_key;
+    X509 *root, *ca, *tcb_signer;
+    const struct las_dcap_anchor *anchor; /* the identities expected under it */
+};
+
 struct pki {
-    EVP_PKEY *root_key, *ca_key, *pck_key, *att_key, *tcb_key, *other_root_key;
-    X509 *root, *ca, *tcb_signer, *other_root, *other_tcb_signer;
+    struct hierarchy sim, hw;
+    EVP_PKEY *att_key, *other_root_key;
+    X509 *other_root, *other_tcb_signer;
+    uint8_t *hw_spki;
+    size_t hw_spki_len;
+    struct las_dcap_anchor hw_anchor;
+    const struct las_dcap_anchor *anchors[3];
+    struct las_dcap_trust trust; /* hw_anchor, then las_dcap_default_trust's */
 };
 
 static struct pki P;
@@ -269,6 +300,10 @@ struct qopts {
     int foreign_root; /* chain to a root whose CN is not the simulated one */
     uint8_t fmspc[6];
     long pck_serial;
+    int hw;                  /* under the hardware-like hierarchy */
+    uint8_t qe_mrsigner[32]; /* QE report identity (default: the hierarchy's QE) */
+    uint16_t qe_isvprodid;
+    int qe_debug;
 };
 
 static struct qopts default_qopts(uint16_t version)
@@ -279,12 +314,26 @@ static struct qopts default_qopts(uint16_t version)
                       .qe_isvsvn = 8,
                       .auth_len = 32,
                       .fmspc = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00},
-                      .pck_serial = 77};
+                      .pck_serial = 77,
+                      .qe_isvprodid = las_dcap_sim_anchor.qe_isvprodid};
+    memcpy(o.qe_mrsigner, las_dcap_sim_anchor.qe_mrsigner, 32);
     return o;
 }
 
+/* A quote whose chain ends in the root that stands in for Intel's, from Intel's QE. */
+static struct qopts hw_qopts(uint16_t version)
+{
+    struct qopts o = default_qopts(version);
+    o.hw = 1;
+    o.qe_isvprodid = las_dcap_intel_anchor.qe_isvprodid;
+    memcpy(o.qe_mrsigner, las_dcap_intel_anchor.qe_mrsigner, 32);
+    return o;
+}
+
+/* An MRSIGNER that is neither Intel's QE's nor the simulated QE's: a QE of one's own. */
+static const uint8_t ROGUE_MRSIGNER[32] = {0x0b, 0xad, 0x51, 0x90};
+
 static const uint8_t PCEID[2] = {0, 0};
-static const uint8_t QE_MRSIGNER_BYTE = 0x8c;
 
 /* Region offsets of the built quote, for the tampering tests. */
 struct layout {
@@ -296,19 +345,20 @@ static struct bytes build_quote(const struct qopts *o, struct layout *lay)
     struct bytes q = {0}, sd = {0}, qe = {0};
     uint8_t comp[16], att[64], sig[64], auth[256], hashed[64 + 256], qe_raw[384];
     struct las_sgx_report_body body, qeb;
-    X509 *root = P.root, *ca = P.ca;
-    EVP_PKEY *root_key = P.root_key;
+    const struct hierarchy *h = o->hw ? &P.hw : &P.sim;
+    X509 *root = h->root, *ca = h->ca;
+    EVP_PKEY *root_key = h->root_key;
 
     memset(comp, o->comp_svn, sizeof comp);
     if (o->foreign_root) {
         root_key = P.other_root_key;
         root = make_cert(root_key, root_key, NULL, "Some Other Root CA", 1, NULL, 1, T0 - DAY,
                          T0 + 365 * DAY);
-        ca = make_cert(P.ca_key, root_key, root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
+        ca = make_cert(h->ca_key, root_key, root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
                        T0 + 365 * DAY);
     }
     struct bytes ext = sgx_extension(comp, o->pcesvn, o->fmspc, PCEID);
-    X509 *leaf = make_cert(P.pck_key, P.ca_key, ca, "LAS Test PCK Certificate", 0, &ext,
+    X509 *leaf = make_cert(h->pck_key, h->ca_key, ca, "LAS Test PCK Certificate", 0, &ext,
                            o->pck_serial, T0 - DAY, T0 + 365 * DAY);
     free(ext.p);
 
@@ -342,18 +392,18 @@ static struct bytes build_quote(const struct qopts *o, struct layout *lay)
     memcpy(hashed, att, 64);
     memcpy(hashed + 64, auth, o->auth_len);
     memset(&qeb, 0, sizeof qeb);
-    memset(qeb.mrsigner, QE_MRSIGNER_BYTE, 32);
+    memcpy(qeb.mrsigner, o->qe_mrsigner, 32);
     memset(qeb.mrenclave, 0x33, 32);
-    qeb.isvprodid = 1;
+    qeb.isvprodid = o->qe_isvprodid;
     qeb.isvsvn = o->qe_isvsvn;
-    qeb.attributes.flags = 0x11;
+    qeb.attributes.flags = 0x11 | (o->qe_debug ? LAS_SGX_FLAGS_DEBUG : 0);
     qeb.attributes.xfrm = 0xe7;
     assert_int_equal(las_sha256(hashed, 64 + o->auth_len, qeb.report_data), LAS_OK);
     if (o->bad_binding)
         qeb.report_data[40] = 1;
     las_sgx_report_body_serialize(&qeb, qe_raw);
     uint8_t qe_sig[64];
-    sign_raw(P.pck_key, qe_raw, 384, qe_sig);
+    sign_raw(h->pck_key, qe_raw, 384, qe_sig);
 
     struct bytes chain = {0};
     put_pem(&chain, leaf);
@@ -410,7 +460,10 @@ struct copts {
     int64_t issue, next;
     int tamper_tcb_info;
     int tamper_qe_identity;
-    int qe_mrsigner_wrong;
+    int hw;                  /* signed under the hardware-like hierarchy */
+    uint8_t qe_mrsigner[32]; /* QE identity's MRSIGNER (default: the hierarchy's QE) */
+    int tcb_signer;          /* who signs the TCB info (enum signer) */
+    int qe_signer;           /* who signs the QE identity */
     int revoke_pck;
     int64_t crl_next;
     int foreign_signer; /* TCB info signed under another root */
@@ -435,8 +488,27 @@ static struct copts default_copts(void)
                       .qe_attrs = "11000000000000000000000000000000",
                       .qe_misc = "00000000",
                       .qe_next = T0 + 30 * DAY};
+    memcpy(c.qe_mrsigner, las_dcap_sim_anchor.qe_mrsigner, 32);
     return c;
 }
+
+static struct copts hw_copts(void)
+{
+    struct copts c = default_copts();
+    c.hw = 1;
+    memcpy(c.qe_mrsigner, las_dcap_intel_anchor.qe_mrsigner, 32);
+    return c;
+}
+
+/* Certificates that may try to sign TCB info or a QE identity. */
+enum signer {
+    SIGNER_TCB = 0,    /* the hierarchy's TCB signing certificate: the only right one */
+    SIGNER_PCK,        /* a PCK certificate (leaf) */
+    SIGNER_CA,         /* the PCK CA (intermediate) */
+    SIGNER_CA_ISSUED,  /* the TCB signer's subject, but issued by the PCK CA */
+    SIGNER_WRONG_CN,   /* issued by the root, not a CA, another subject */
+    SIGNER_NO_SIGNING, /* the right subject, but key usage keyCertSign only */
+};
 
 __attribute__((noinline)) static char *tcb_info_json(const struct copts *c)
 {
@@ -492,9 +564,7 @@ __attribute__((noinline)) static char *tcb_info_json(const struct copts *c)
 __attribute__((noinline)) static char *qe_identity_json(const struct copts *c)
 {
     char a[LAS_RFC3339_SIZE], b[LAS_RFC3339_SIZE], mrs[65], *s = NULL;
-    uint8_t m[32];
-    memset(m, c->qe_mrsigner_wrong ? 0x8d : QE_MRSIGNER_BYTE, 32);
-    las_hex_encode(m, 32, mrs, 1);
+    las_hex_encode(c->qe_mrsigner, 32, mrs, 1);
     las_rfc3339_format(c->issue, a);
     las_rfc3339_format(c->qe_next, b);
     assert_true(
@@ -543,17 +613,80 @@ static char *crl_hex(X509 *issuer, EVP_PKEY *key, long revoked_serial, int64_t n
     return hex;
 }
 
+/*
+ * Signs msg as `who` of hierarchy h and returns the PEM issuer chain that
+ * comes with the signature (signer first, root last).
+ */
+static char *sign_as(const struct hierarchy *h, enum signer who, const char *msg, uint8_t sig[64])
+{
+    static const uint8_t comp[16] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
+    static const uint8_t fmspc[6] = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00};
+    const char *cn = h->anchor->tcb_signing_cn;
+    X509 *x = NULL;
+    char *chain = NULL;
+    switch (who) {
+    case SIGNER_TCB:
+        sign_raw(h->tcb_key, msg, strlen(msg), sig);
+        return pem_chain(h->tcb_signer, h->root);
+    case SIGNER_PCK: {
+        struct bytes ext = sgx_extension(comp, 10, fmspc, PCEID);
+        x = make_cert(h->pck_key, h->ca_key, h->ca, "LAS Test PCK Certificate", 0, &ext, 78,
+                      T0 - DAY, T0 + 365 * DAY);
+        free(ext.p);
+        sign_raw(h->pck_key, msg, strlen(msg), sig);
+        struct bytes s = {0};
+        put_pem(&s, x);
+        put_pem(&s, h->ca);
+        put_pem(&s, h->root);
+        s.p[s.n] = '\0';
+        chain = (char *)s.p;
+        break;
+    }
+    case SIGNER_CA:
+        sign_raw(h->ca_key, msg, strlen(msg), sig);
+        return pem_chain(h->ca, h->root);
+    case SIGNER_CA_ISSUED: {
+        x = make_cert(h->tcb_key, h->ca_key, h->ca, cn, 0, NULL, 79, T0 - DAY, T0 + 365 * DAY);
+        sign_raw(h->tcb_key, msg, strlen(msg), sig);
+        struct bytes s = {0};
+        put_pem(&s, x);
+        put_pem(&s, h->ca);
+        put_pem(&s, h->root);
+        s.p[s.n] = '\0';
+        chain = (char *)s.p;
+        break;
+    }
+    case SIGNER_WRONG_CN:
+        x = make_cert(h->tcb_key, h->root_key, h->root, "LAS Test Some Other Signer", 0, NULL, 80,
+                      T0 - DAY, T0 + 365 * DAY);
+        sign_raw(h->tcb_key, msg, strlen(msg), sig);
+        chain = pem_chain(x, h->root);
+        break;
+    case SIGNER_NO_SIGNING:
+        x = make_cert_ku(h->tcb_key, h->root_key, h->root, cn, 0, NULL, 81, T0 - DAY,
+                         T0 + 365 * DAY, "critical,keyAgreement");
+        sign_raw(h->tcb_key, msg, strlen(msg), sig);
+        chain = pem_chain(x, h->root);
+        break;
+    }
+    X509_free(x);
+    return chain;
+}
+
 static struct bytes build_collateral(const struct copts *c)
 {
+    const struct hierarchy *h = c->hw ? &P.hw : &P.sim;
     char *tcb = tcb_info_json(c), *qe = qe_identity_json(c);
     uint8_t tsig[64], qsig[64];
-    char tsig_hex[129], qsig_hex[129];
-    EVP_PKEY *tkey = c->foreign_signer ? P.other_root_key : P.tcb_key;
-    X509 *tsigner = c->foreign_signer ? P.other_tcb_signer : P.tcb_signer;
-    X509 *troot = c->foreign_signer ? P.other_root : P.root;
+    char tsig_hex[129], qsig_hex[129], *tchain;
 
-    sign_raw(tkey, tcb, strlen(tcb), tsig);
-    sign_raw(P.tcb_key, qe, strlen(qe), qsig);
+    if (c->foreign_signer) {
+        sign_raw(P.other_root_key, tcb, strlen(tcb), tsig);
+        tchain = pem_chain(P.other_tcb_signer, P.other_root);
+    } else {
+        tchain = sign_as(h, (enum signer)c->tcb_signer, tcb, tsig);
+    }
+    char *qchain = sign_as(h, (enum signer)c->qe_signer, qe, qsig);
     char *edit;
     if (c->tamper_tcb_info && (edit = strstr(tcb, "\"tcbEvaluationDataNumber\":1")) != NULL)
         edit[26] = '2';
@@ -562,10 +695,9 @@ static struct bytes build_collateral(const struct copts *c)
     las_hex_encode(c->swap_signatures ? qsig : tsig, 64, tsig_hex, 0);
     las_hex_encode(qsig, 64, qsig_hex, 0);
 
-    char *tchain = pem_chain(tsigner, troot), *qchain = pem_chain(P.tcb_signer, P.root);
-    char *pchain = pem_chain(P.ca, P.root);
-    char *root_crl = crl_hex(P.root, P.root_key, c->root_revoked, c->crl_next);
-    char *pck_crl = crl_hex(P.ca, P.ca_key, c->revoke_pck ? 77 : 0, c->crl_next);
+    char *pchain = pem_chain(h->ca, h->root);
+    char *root_crl = crl_hex(h->root, h->root_key, c->root_revoked, c->crl_next);
+    char *pck_crl = crl_hex(h->ca, h->ca_key, c->revoke_pck ? 77 : 0, c->crl_next);
     json_t *o = json_object();
     json_object_set_new(o, "pck_crl_issuer_chain", json_string(pchain));
     json_object_set_new(o, "root_ca_crl", json_string(root_crl));
@@ -596,40 +728,73 @@ static struct bytes build_collateral(const struct copts *c)
     return out;
 }
 
+static void hierarchy_make(struct hierarchy *h, const char *root_cn,
+                           const struct las_dcap_anchor *anchor)
+{
+    h->root_key = new_key();
+    h->ca_key = new_key();
+    h->pck_key = new_key();
+    h->tcb_key = new_key();
+    h->anchor = anchor;
+    h->root =
+        make_cert(h->root_key, h->root_key, NULL, root_cn, 1, NULL, 1, T0 - DAY, T0 + 3650 * DAY);
+    h->ca = make_cert(h->ca_key, h->root_key, h->root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
+                      T0 + 3650 * DAY);
+    /* Key usage as in Intel's TCB Signing certificate. */
+    h->tcb_signer =
+        make_cert_ku(h->tcb_key, h->root_key, h->root, anchor->tcb_signing_cn, 0, NULL, 3, T0 - DAY,
+                     T0 + 3650 * DAY, "critical,digitalSignature,nonRepudiation");
+}
+
+static void hierarchy_free(struct hierarchy *h)
+{
+    EVP_PKEY *keys[] = {h->root_key, h->ca_key, h->pck_key, h->tcb_key};
+    X509 *certs[] = {h->root, h->ca, h->tcb_signer};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        EVP_PKEY_free(keys[i]);
+    for (size_t i = 0; i < sizeof certs / sizeof certs[0]; i++)
+        X509_free(certs[i]);
+}
+
 static int pki_setup(void **state)
 {
     (void)state;
     if (las_crypto_init() != LAS_OK)
         return -1;
-    P.root_key = new_key();
-    P.ca_key = new_key();
-    P.pck_key = new_key();
+    hierarchy_make(&P.sim, LAS_SIM_ROOT_CA_CN, &las_dcap_sim_anchor);
+    /* Intel's anchor with the test root's key in place of Intel's. */
+    P.hw_anchor = las_dcap_intel_anchor;
+    P.hw_anchor.name = "the test root standing in for Intel's";
+    hierarchy_make(&P.hw, "LAS Test Root CA (stands in for Intel's)", &P.hw_anchor);
+    if (las_x509_spki(P.hw.root, &P.hw_spki, &P.hw_spki_len) != LAS_OK)
+        return -1;
+    P.hw_anchor.root_spki = P.hw_spki;
+    P.hw_anchor.root_spki_len = P.hw_spki_len;
+    P.anchors[0] = &P.hw_anchor;
+    P.anchors[1] = &las_dcap_intel_anchor;
+    P.anchors[2] = &las_dcap_sim_anchor;
+    P.trust.anchors = P.anchors;
+    P.trust.n = 3;
     P.att_key = new_key();
-    P.tcb_key = new_key();
     P.other_root_key = new_key();
-    P.root = make_cert(P.root_key, P.root_key, NULL, LAS_SIM_ROOT_CA_CN, 1, NULL, 1, T0 - DAY,
-                       T0 + 3650 * DAY);
-    P.ca = make_cert(P.ca_key, P.root_key, P.root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
-                     T0 + 3650 * DAY);
-    P.tcb_signer = make_cert(P.tcb_key, P.root_key, P.root, "LAS Test TCB Signing", 0, NULL, 3,
-                             T0 - DAY, T0 + 3650 * DAY);
     /* A second simulated root: same CN, different key. */
     P.other_root = make_cert(P.other_root_key, P.other_root_key, NULL, LAS_SIM_ROOT_CA_CN, 1, NULL,
                              1, T0 - DAY, T0 + 3650 * DAY);
     P.other_tcb_signer = make_cert(P.other_root_key, P.other_root_key, P.other_root,
-                                   "Other TCB Signing", 0, NULL, 3, T0 - DAY, T0 + 3650 * DAY);
+                                   LAS_SIM_TCB_SIGNING_CN, 0, NULL, 3, T0 - DAY, T0 + 3650 * DAY);
     return 0;
 }
 
 static int pki_teardown(void **state)
 {
     (void)state;
-    EVP_PKEY *keys[] = {P.root_key, P.ca_key, P.pck_key, P.att_key, P.tcb_key, P.other_root_key};
-    X509 *certs[] = {P.root, P.ca, P.tcb_signer, P.other_root, P.other_tcb_signer};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        EVP_PKEY_free(keys[i]);
-    for (size_t i = 0; i < sizeof certs / sizeof certs[0]; i++)
-        X509_free(certs[i]);
+    hierarchy_free(&P.sim);
+    hierarchy_free(&P.hw);
+    EVP_PKEY_free(P.att_key);
+    EVP_PKEY_free(P.other_root_key);
+    X509_free(P.other_root);
+    X509_free(P.other_tcb_signer);
+    OPENSSL_free(P.hw_spki);
     return 0;
 }
 
@@ -641,7 +806,7 @@ static las_status run(const struct bytes *q, const struct bytes *col, bool sim, 
         o.collateral = col->p;
         o.collateral_len = col->n;
     }
-    return las_dcap_verify(q->p, q->n, &o, r);
+    return las_dcap_verify_trusted(q->p, q->n, &o, &P.trust, r);
 }
 
 static void expect_refused(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
@@ -653,6 +818,18 @@ static void expect_refused(const struct bytes *q, const struct bytes *col, bool 
         fail_msg("expected refusal by '%s', got status %d check '%s' (%s)", check, st,
                  r.check ? r.check : "(none)", r.reason);
     assert_true(strlen(r.reason) > 0);
+}
+
+/* As expect_refused, and the reason names what refused it (not merely the check). */
+static void expect_refused_because(const struct bytes *q, const struct bytes *col, bool sim,
+                                   int64_t at, const char *check, const char *because)
+{
+    struct las_dcap_result r;
+    las_status st = run(q, col, sim, at, &r);
+    if (st == LAS_OK || r.check == NULL || strcmp(r.check, check) != 0 ||
+        strstr(r.reason, because) == NULL)
+        fail_msg("expected refusal by '%s' for '%s', got status %d check '%s' (%s)", check, because,
+                 st, r.check ? r.check : "(none)", r.reason);
 }
 
 /* ---- synthetic tests ---------------------------------------------------------- */
@@ -777,6 +954,137 @@ static void test_binding_and_auth_data(void **state)
     free(q.p);
 }
 
+/* ---- the quoting enclave's identity, with and without collateral --------------------- */
+
+/*
+ * A forgery that needs no Intel secret: an enclave of one's own with the
+ * PROVISIONKEY attribute gets its report certified by the platform's genuine
+ * PCE (PCK key), and then signs quotes of any report body with an attestation
+ * key of its own. Everything verifies except the QE's identity, so the pinned
+ * identity alone must refuse it: without collateral, and with collateral
+ * whose (validly signed) QE identity names the forged QE, so that only the
+ * pin and not the collateral comparison can be what refuses.
+ */
+static void expect_rogue_qe_refused(const struct qopts *o, bool sim)
+{
+    struct bytes q = build_quote(o, NULL);
+    struct copts c = o->hw ? hw_copts() : default_copts();
+    memcpy(c.qe_mrsigner, o->qe_mrsigner, 32);
+    c.qe_isvprodid = o->qe_isvprodid;
+    if (o->qe_debug)
+        c.qe_attrs = "13000000000000000000000000000000";
+    struct bytes col = build_collateral(&c);
+    const char *because =
+        memcmp(o->qe_mrsigner, (o->hw ? &las_dcap_intel_anchor : &las_dcap_sim_anchor)->qe_mrsigner,
+               32) != 0
+            ? "MRSIGNER"
+        : o->qe_debug ? "debug enclave"
+                      : "ISVPRODID";
+    expect_refused_because(&q, NULL, sim, T0, "qe_identity", because);
+    expect_refused_because(&q, &col, sim, T0, "qe_identity", because);
+    if (!o->qe_debug)
+        expect_refused_because(&q, &col, sim, T0, "qe_identity", "pinned");
+    free(col.p);
+    free(q.p);
+}
+
+static void rogue_qes(struct qopts genuine, bool sim)
+{
+    struct las_dcap_result r;
+    struct bytes q = build_quote(&genuine, NULL);
+    struct copts c = genuine.hw ? hw_copts() : default_copts();
+    struct bytes col = build_collateral(&c);
+    /* The forgeries below differ from this genuine quote in the QE report only. */
+    assert_int_equal(run(&q, NULL, sim, T0, &r), LAS_OK);
+    assert_int_equal(r.simulated, !genuine.hw);
+    assert_int_equal(run(&q, &col, sim, T0, &r), LAS_OK);
+    assert_int_equal(r.tcb_status, LAS_TCB_UP_TO_DATE);
+    free(col.p);
+    free(q.p);
+
+    struct qopts o = genuine;
+    memcpy(o.qe_mrsigner, ROGUE_MRSIGNER, 32);
+    expect_rogue_qe_refused(&o, sim);
+    o = genuine;
+    o.qe_isvprodid = 2; /* the right signer, another of its enclaves (the PCE's ISVPRODID) */
+    expect_rogue_qe_refused(&o, sim);
+    o = genuine;
+    o.qe_debug = 1; /* the genuine QE in debug mode: the host reads its attestation key */
+    expect_rogue_qe_refused(&o, sim);
+    /* The other hierarchy's QE: Intel's under the simulated root, the simulated under Intel's. */
+    o = genuine;
+    memcpy(o.qe_mrsigner, (genuine.hw ? &las_dcap_sim_anchor : &las_dcap_intel_anchor)->qe_mrsigner,
+           32);
+    expect_rogue_qe_refused(&o, sim);
+}
+
+/* Under the root that stands in for Intel's, simulation not allowed: the hardware path. */
+static void test_qe_identity_pinned_hardware(void **state)
+{
+    (void)state;
+    rogue_qes(hw_qopts(3), false);
+    rogue_qes(hw_qopts(4), false);
+    /* The stand-in root is trusted only by the test's anchor, never by las_dcap_verify. */
+    struct qopts o = hw_qopts(3);
+    struct bytes q = build_quote(&o, NULL);
+    struct las_dcap_result r;
+    struct las_dcap_verify_options opt = {.at = T0, .allow_simulation = true};
+    assert_int_not_equal(las_dcap_verify(q.p, q.n, &opt, &r), LAS_OK);
+    assert_string_equal(r.check, "pck_chain");
+    free(q.p);
+}
+
+/* The simulated hierarchy pins the simulated QE the same way. */
+static void test_qe_identity_pinned_simulated(void **state)
+{
+    (void)state;
+    rogue_qes(default_qopts(3), true);
+    rogue_qes(default_qopts(4), true);
+}
+
+/* ---- who may sign TCB info and QE identities ------------------------------------------ */
+
+static void tcb_signer_roles(const struct qopts *o, bool sim)
+{
+    static const struct {
+        enum signer who;
+        const char *because;
+    } wrong[] = {
+        {SIGNER_PCK, "PCK certificate"},
+        {SIGNER_CA, "CA certificate"},
+        {SIGNER_CA_ISSUED, "not issued by the root CA itself"},
+        {SIGNER_WRONG_CN, "subject CN"},
+        {SIGNER_NO_SIGNING, "key usage"},
+    };
+    struct bytes q = build_quote(o, NULL);
+    struct las_dcap_result r;
+    struct copts c = o->hw ? hw_copts() : default_copts();
+    struct bytes col = build_collateral(&c);
+    assert_int_equal(run(&q, &col, sim, T0, &r), LAS_OK);
+    free(col.p);
+    for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
+        c = o->hw ? hw_copts() : default_copts();
+        c.tcb_signer = wrong[i].who;
+        col = build_collateral(&c);
+        expect_refused_because(&q, &col, sim, T0, "tcb_info_issuer_chain", wrong[i].because);
+        free(col.p);
+        c = o->hw ? hw_copts() : default_copts();
+        c.qe_signer = wrong[i].who;
+        col = build_collateral(&c);
+        expect_refused_because(&q, &col, sim, T0, "qe_identity_issuer_chain", wrong[i].because);
+        free(col.p);
+    }
+    free(q.p);
+}
+
+static void test_tcb_signer_role(void **state)
+{
+    (void)state;
+    struct qopts hw = hw_qopts(3), simulated = default_qopts(3);
+    tcb_signer_roles(&hw, false);
+    tcb_signer_roles(&simulated, true);
+}
+
 static void test_untrusted_root_and_time(void **state)
 {
     (void)state;
@@ -891,7 +1199,7 @@ static void test_collateral_refusals(void **state)
     REFUSE_WITH(c.tamper_qe_identity = 1, T0, "qe_identity_signature");
     REFUSE_WITH(c.fmspc[5] = 1, T0, "fmspc");
     REFUSE_WITH(c.pceid = "0001", T0, "pce_id");
-    REFUSE_WITH(c.qe_mrsigner_wrong = 1, T0, "qe_identity");
+    REFUSE_WITH(c.qe_mrsigner[0] ^= 1, T0, "qe_identity");
     REFUSE_WITH(c.qe_isvprodid = 2, T0, "qe_identity");
     REFUSE_WITH(c.qe_attrs = "13000000000000000000000000000000", T0, "qe_identity"); /* DEBUG */
     REFUSE_WITH(c.qe_misc = "00000001", T0, "qe_identity");
@@ -1086,6 +1394,49 @@ static void test_real_quote(void **state)
     assert_int_equal(r.tcb_status, LAS_TCB_UNKNOWN);
 }
 
+/*
+ * The pinned QE identity is Intel's published one (the collateral's QE
+ * identity), and it is checked on this real quote: under an Intel anchor
+ * that pins another MRSIGNER or ISVPRODID, the same quote is refused by
+ * qe_identity, with and without collateral.
+ */
+static void test_real_qe_identity_pinned(void **state)
+{
+    (void)state;
+    struct las_dcap_collateral col;
+    struct las_qe_identity *qi = calloc(1, sizeof *qi);
+    struct las_dcap_result r;
+    char why[256];
+    assert_non_null(qi);
+    assert_int_equal(las_dcap_collateral_parse(R.col, R.col_len, &col, why, sizeof why), LAS_OK);
+    assert_int_equal(las_qe_identity_parse((const uint8_t *)col.qe_identity, col.qe_identity_len,
+                                           qi, why, sizeof why),
+                     LAS_OK);
+    assert_memory_equal(qi->mrsigner, las_dcap_intel_anchor.qe_mrsigner, 32);
+    assert_int_equal(qi->isvprodid, las_dcap_intel_anchor.qe_isvprodid);
+    las_dcap_collateral_free(&col);
+    free(qi);
+
+    for (int field = 0; field < 2; field++) {
+        struct las_dcap_anchor other = las_dcap_intel_anchor;
+        const struct las_dcap_anchor *anchors[] = {&other};
+        struct las_dcap_trust trust = {anchors, 1};
+        if (field == 0)
+            other.qe_mrsigner[31] ^= 1;
+        else
+            other.qe_isvprodid = 2;
+        for (int with_col = 0; with_col < 2; with_col++) {
+            struct las_dcap_verify_options o = {.collateral = with_col ? R.col : NULL,
+                                                .collateral_len = with_col ? R.col_len : 0,
+                                                .at = T_REAL};
+            assert_int_equal(las_dcap_verify_trusted(R.quote, R.quote_len, &o, &trust, &r),
+                             LAS_ERR_REFUSED);
+            assert_string_equal(r.check, "qe_identity");
+            assert_non_null(strstr(r.reason, field == 0 ? "MRSIGNER" : "ISVPRODID"));
+        }
+    }
+}
+
 static void test_real_quote_tampered(void **state)
 {
     (void)state;
@@ -1171,6 +1522,33 @@ static void test_real_collateral_mismatch(void **state)
         free(copy);
         json_decref(o);
     }
+    /*
+     * Intel's own certificates in the wrong role: the quote's PCK chain (leaf
+     * first) and the PCK CRL's issuer chain (the Processor CA) as signers.
+     */
+    const struct {
+        const char *field, *because;
+    } roles[] = {{"tcb_info_issuer_chain", "PCK certificate"},
+                 {"qe_identity_issuer_chain", "PCK certificate"},
+                 {"tcb_info_issuer_chain", "CA certificate"},
+                 {"qe_identity_issuer_chain", "CA certificate"}};
+    const char *pem = strstr((const char *)R.quote + 1052, "-----BEGIN");
+    assert_non_null(pem);
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        json_t *o = json_loadb((const char *)R.col, R.col_len, 0, NULL);
+        if (i < 2)
+            json_object_set_new(o, roles[i].field, json_string(pem));
+        else
+            json_object_set(o, roles[i].field, json_object_get(o, "pck_crl_issuer_chain"));
+        char *text = json_dumps(o, 0);
+        if (real_run((const uint8_t *)text, strlen(text), T_REAL, false, &r) == LAS_OK ||
+            strcmp(r.check, roles[i].field) != 0 || strstr(r.reason, roles[i].because) == NULL)
+            fail_msg("%s as %s: check %s (%s)", roles[i].because, roles[i].field,
+                     r.check ? r.check : "(none)", r.reason);
+        free(text);
+        json_decref(o);
+    }
+
     /* A different signature: the QE identity's signature under the TCB info. */
     json_t *o = json_loadb((const char *)R.col, R.col_len, 0, NULL);
     json_object_set(o, "tcb_info_signature", json_object_get(o, "qe_identity_signature"));
@@ -1192,14 +1570,16 @@ int main(void)
         cmocka_unit_test(test_tamper_v4),
         cmocka_unit_test(test_binding_and_auth_data),
         cmocka_unit_test(test_untrusted_root_and_time),
+        cmocka_unit_test(test_qe_identity_pinned_hardware),
+        cmocka_unit_test(test_qe_identity_pinned_simulated),
+        cmocka_unit_test(test_tcb_signer_role),
         cmocka_unit_test(test_collateral_status),
         cmocka_unit_test(test_collateral_refusals),
         cmocka_unit_test(test_sim_qe_quote),
     };
     const struct CMUnitTest real[] = {
-        cmocka_unit_test(test_real_pinned_root),
-        cmocka_unit_test(test_real_quote),
-        cmocka_unit_test(test_real_quote_tampered),
+        cmocka_unit_test(test_real_pinned_root),         cmocka_unit_test(test_real_quote),
+        cmocka_unit_test(test_real_qe_identity_pinned),  cmocka_unit_test(test_real_quote_tampered),
         cmocka_unit_test(test_real_collateral_mismatch),
     };
     int rc = cmocka_run_group_tests_name("dcap_synthetic", synthetic, pki_setup, pki_teardown);

@@ -26,6 +26,7 @@
 #include "common/crypto.h"
 #include "common/file.h"
 #include "common/hex.h"
+#include "dcap/pck.h"
 #include "sim/sim_qe.h"
 #include "las/dcap.h"
 #include "sim/sim_cpu.h"
@@ -272,6 +273,9 @@ static void test_qe_report_body_is_the_qe(void **state)
     assert_memory_equal(qe_body.mrsigner, qe_id.mrsigner, 32);
     assert_int_equal(qe_body.isvprodid, 1);
     assert_int_equal(qe_body.isvsvn, 8);
+    /* ... which is the identity DCAP verifiers pin for the simulated root (src/dcap/pck.c). */
+    assert_memory_equal(qe_body.mrsigner, las_dcap_sim_anchor.qe_mrsigner, 32);
+    assert_int_equal(qe_body.isvprodid, las_dcap_sim_anchor.qe_isvprodid);
     assert_int_equal(qe_body.attributes.flags, qe_id.attributes.flags);
     assert_memory_equal(qe_body.cpusvn, f->cpu.cpusvn, 16);
     /* The target info applications use names the same enclave. */
