@@ -23,7 +23,6 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -49,30 +48,7 @@
         exit(1);                                                                                   \
     } while (0)
 
-enum { KEY_ROOT = 0, KEY_CA = 1, KEY_PCK = 2 }; /* las_sim_qe_private_scalars' order */
-
-static EVP_PKEY *key_from_scalar(const uint8_t d[32], const uint8_t xy[64])
-{
-    uint8_t point[65] = {0x04}, native[32];
-    EVP_PKEY *key = NULL;
-    BIGNUM *bn = BN_bin2bn(d, 32, NULL);
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    memcpy(point + 1, xy, 64);
-    if (bn == NULL || pc == NULL || BN_bn2nativepad(bn, native, 32) != 32)
-        DIE("cannot rebuild a key");
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
-        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, native, sizeof native),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point),
-        OSSL_PARAM_construct_end(),
-    };
-    if (EVP_PKEY_fromdata_init(pc) != 1 ||
-        EVP_PKEY_fromdata(pc, &key, EVP_PKEY_KEYPAIR, params) != 1)
-        DIE("cannot rebuild a key");
-    BN_clear_free(bn);
-    EVP_PKEY_CTX_free(pc);
-    return key;
-}
+enum { KEY_ROOT = 0, KEY_CA = 1, KEY_PCK = 2 }; /* las_sim_qe_derive_key's numbers */
 
 static void sign_raw(EVP_PKEY *key, const void *msg, size_t n, uint8_t sig[64])
 {
@@ -311,13 +287,14 @@ int main(int argc, char **argv)
     /* The platform's keys, re-derived from its simulated CPU. */
     struct las_sim_cpu cpu;
     char why[256];
-    uint8_t scalars[LAS_SIM_QE_PRIVATE_KEYS][32], pubs[LAS_SIM_QE_PRIVATE_KEYS][64];
-    if (las_sim_cpu_open_existing(state_dir, &cpu, why, sizeof why) != LAS_OK ||
-        las_sim_qe_private_scalars(&cpu, scalars, pubs) != LAS_OK)
-        DIE("cannot derive the keys of %s: %s", state_dir, why);
-    EVP_PKEY *root_key = key_from_scalar(scalars[KEY_ROOT], pubs[KEY_ROOT]);
-    EVP_PKEY *ca_key = key_from_scalar(scalars[KEY_CA], pubs[KEY_CA]);
-    EVP_PKEY *pck_key = key_from_scalar(scalars[KEY_PCK], pubs[KEY_PCK]);
+    uint8_t pub[LAS_SIM_QE_ECDSA_PUB_SIZE];
+    EVP_PKEY *root_key = NULL, *ca_key = NULL, *pck_key = NULL;
+    if (las_sim_cpu_open_existing(state_dir, &cpu, why, sizeof why) != LAS_OK)
+        DIE("cannot open the simulated CPU of %s: %s", state_dir, why);
+    if (las_sim_qe_derive_key(&cpu, KEY_ROOT, &root_key, pub) != LAS_OK ||
+        las_sim_qe_derive_key(&cpu, KEY_CA, &ca_key, pub) != LAS_OK ||
+        las_sim_qe_derive_key(&cpu, KEY_PCK, &pck_key, pub) != LAS_OK)
+        DIE("cannot derive the keys of %s", state_dir);
 
     json_t *doc = json_load_file(in, 0, NULL);
     uint8_t *quote = malloc(LAS_DCAP_QUOTE_MAX);
@@ -348,11 +325,15 @@ int main(int argc, char **argv)
     memset(qe.report_data, 0, sizeof qe.report_data);
     if (las_sha256(bound, 64 + q.qe_auth_len, qe.report_data) != LAS_OK)
         DIE("SHA-256 failed");
-    las_sgx_report_body_serialize(&qe, quote + LAS_SIM_QE_OFF_QE_REPORT);
-    sign_raw(pck_key, quote + LAS_SIM_QE_OFF_QE_REPORT, LAS_SGX_REPORT_BODY_SIZE,
-             quote + LAS_SIM_QE_OFF_QE_REPORT_SIG);
-    memcpy(quote + LAS_SIM_QE_OFF_ATT_PUB, point + 1, 64);
-    sign_raw(att, quote, LAS_SIM_QE_OFF_SIG_DATA_LEN, quote + LAS_SIM_QE_OFF_QUOTE_SIG);
+    /* The parsed quote's views point into quote: write the forgery in place. */
+    uint8_t *qe_report = quote + (q.qe_report_raw - quote);
+    uint8_t *qe_sig = quote + (q.qe_report_sig - quote);
+    uint8_t *att_pub = quote + (q.attest_key - quote);
+    uint8_t *quote_sig = quote + (q.signature - quote);
+    las_sgx_report_body_serialize(&qe, qe_report);
+    sign_raw(pck_key, qe_report, LAS_SGX_REPORT_BODY_SIZE, qe_sig);
+    memcpy(att_pub, point + 1, 64);
+    sign_raw(att, q.signed_data, q.signed_len, quote_sig);
 
     json_object_set_new(doc, "hardware_quote", las_json_base64(quote, quote_len));
     if (json_dump_file(doc, out, JSON_INDENT(1)) != 0)
@@ -361,7 +342,6 @@ int main(int argc, char **argv)
         struct collateral_in ci = {state_dir, root_key, ca_key, pck_key, &qe, tcb_signer};
         write_collateral(collateral, &ci);
     }
-    las_wipe(scalars, sizeof scalars);
     las_wipe(&cpu, sizeof cpu);
     json_decref(doc);
     free(quote);
