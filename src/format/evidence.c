@@ -49,6 +49,8 @@ void las_succession_message(const struct las_succession *s,
 las_status las_succession_verify(const struct las_succession *s)
 {
     uint8_t msg[LAS_SUCCESSION_MESSAGE_SIZE];
+    if (las_crypto_init() != LAS_OK) /* as in las_quote_check_signature */
+        return LAS_ERR_CRYPTO;
     las_succession_message(s, msg);
     if (crypto_sign_verify_detached(s->old_signature, msg, sizeof msg, s->old_id) != 0 ||
         crypto_sign_verify_detached(s->new_signature, msg, sizeof msg, s->new_id) != 0)

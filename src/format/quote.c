@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/crypto.h"
 #include "common/hex.h"
 
 static const uint8_t quote_magic[4] = {'L', 'A', 'S', 'Q'};
@@ -90,6 +91,11 @@ las_status las_quote_check_signature(const uint8_t *buf, size_t len, struct las_
     las_status st = las_quote_parse(buf, len, out);
     if (st != LAS_OK)
         return st;
+    /* libsodium wants sodium_init() first; a relying party need not know (cheap once done). */
+    if (las_crypto_init() != LAS_OK) {
+        memset(out, 0, sizeof *out);
+        return LAS_ERR_CRYPTO;
+    }
     uint8_t msg[LAS_QUOTE_SIGNING_INPUT_SIZE];
     las_quote_signing_input(buf, msg);
     if (crypto_sign_verify_detached(out->signature, msg, sizeof msg, out->platform_id) != 0) {
