@@ -203,8 +203,8 @@ int las_cmd_serve(int argc, char **argv)
              backend->name, cpusvn, (unsigned)key->isvsvn);
 
     /* Remember this identity; publish a succession statement when it changed. */
-    st = las_dir_ensure(cfg.state_dir, 0700);
-    if (st != LAS_OK)
+    st = las_dir_ensure(cfg.state_dir, 0700, why, sizeof why);
+    if (st == LAS_ERR_IO)
         snprintf(why, sizeof why, "cannot create it: %s", strerror(errno));
     else
         st = las_platform_identity_update(backend, key, cfg.state_dir, &platform_state, why,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,7 +115,7 @@ las_status las_file_write_existing(const char *path, const void *data, size_t le
     return failed ? LAS_ERR_IO : LAS_OK;
 }
 
-las_status las_dir_ensure(const char *dir, mode_t mode)
+las_status las_dir_ensure(const char *dir, mode_t mode, char *why, size_t why_len)
 {
     struct stat sb;
     if (mkdir(dir, mode) != 0 && errno != EEXIST)
@@ -125,17 +126,60 @@ las_status las_dir_ensure(const char *dir, mode_t mode)
         errno = ENOTDIR;
         return LAS_ERR_IO;
     }
+    if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(why, why_len,
+                 "%s is writable by group or others (mode %04o): they could replace or plant "
+                 "files that LAS trusts; run chmod go-w on it",
+                 dir, (unsigned)(sb.st_mode & 07777));
+        return LAS_ERR_STATE;
+    }
     return LAS_OK;
 }
 
-int las_file_lock(const char *path, char *why, size_t why_len)
+las_status las_file_lock(const char *path, int *fd_out, char *why, size_t why_len)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-        snprintf(why, why_len, "cannot lock %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
+    struct stat sb;
+    /* O_NONBLOCK: a FIFO planted at path must not block the open. */
+    int fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    *fd_out = -1;
+    if (fd < 0 && errno == ELOOP) {
+        snprintf(why, why_len, "lock file %s is a symbolic link: refused, not followed", path);
+        return LAS_ERR_STATE;
     }
-    return fd;
+    if (fd < 0) {
+        snprintf(why, why_len, "cannot open lock file %s: %s", path, strerror(errno));
+        return LAS_ERR_IO;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(why, why_len, "lock file %s is not a regular file: refused", path);
+        close(fd);
+        return LAS_ERR_STATE;
+    }
+    if (flock(fd, LOCK_EX) != 0) {
+        snprintf(why, why_len, "cannot lock %s: %s", path, strerror(errno));
+        close(fd);
+        return LAS_ERR_IO;
+    }
+    *fd_out = fd;
+    return LAS_OK;
+}
+
+unsigned las_file_remove_temporaries(const char *dir, const char *name)
+{
+    char prefix[256];
+    unsigned removed = 0;
+    int n = snprintf(prefix, sizeof prefix, "%s.tmp.", name);
+    DIR *d = opendir(dir);
+    if (d == NULL || n < 0 || (size_t)n >= sizeof prefix) {
+        if (d)
+            closedir(d);
+        return 0;
+    }
+    for (struct dirent *e = readdir(d); e != NULL; e = readdir(d)) {
+        /* unlinkat without AT_REMOVEDIR removes a link itself and refuses directories. */
+        if (strncmp(e->d_name, prefix, (size_t)n) == 0 && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }

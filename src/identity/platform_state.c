@@ -38,10 +38,13 @@ las_status las_platform_state_load(const char *state_dir, struct las_platform_st
     st = las_file_read(path, LAS_PLATFORM_STATE_MAX, &buf, &len);
     if (st == LAS_ERR_IO && errno == ENOENT)
         return LAS_OK; /* first run */
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot read %s: %s", path,
-                 st == LAS_ERR_BAD_SIZE ? "too large" : strerror(errno));
+    if (st == LAS_ERR_BAD_SIZE) {
+        snprintf(why, why_len, "%s is corrupt: larger than %d bytes", path, LAS_PLATFORM_STATE_MAX);
         return LAS_ERR_STATE;
+    }
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+        return st;
     }
     doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
     const json_t *list = json_object_get(doc, "successions");
@@ -106,10 +109,8 @@ las_status las_platform_state_store(const char *state_dir, const struct las_plat
     if (text == NULL)
         goto fail_memory;
     st = las_file_write_atomic(path, text, strlen(text), 0644, 0);
-    if (st != LAS_OK) {
+    if (st != LAS_OK)
         snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
-        st = LAS_ERR_STATE;
-    }
     goto out;
 fail_memory:
     snprintf(why, why_len, "out of memory");
@@ -158,9 +159,18 @@ las_status las_platform_identity_update(struct las_backend *b, const struct las_
                                         char *why, size_t why_len)
 {
     char old_hex[65], new_hex[65], old_svn[33], new_svn[33];
+    /* Only LAS's start-up writes platform.json: a temporary file is a killed start's. */
+    (void)las_file_remove_temporaries(state_dir, LAS_PLATFORM_STATE_FILE);
     las_status st = las_platform_state_load(state_dir, state, why, why_len);
     if (st != LAS_OK)
         return st;
+    /*
+     * Nothing changed: nothing is written, so LAS starts on a read-only
+     * state directory or a full disk when it has nothing new to remember.
+     */
+    if (state->present && memcmp(state->platform_id, key->public_key, 32) == 0 &&
+        memcmp(state->cpusvn, key->cpusvn, 16) == 0 && state->isvsvn == key->isvsvn)
+        return LAS_OK;
     las_platform_id_format(key->public_key, new_hex);
     las_hex_encode(key->cpusvn, 16, new_svn, 0);
 

@@ -43,8 +43,10 @@ LAS_MUST_CHECK las_status las_succession_sign(const struct las_platform_key *old
  * Start-up step: compares the remembered identity with the current key. When
  * CPUSVN or ISVSVN changed and the old key can still be derived (SGX allows
  * only older SVNs), appends a succession statement and logs it loudly. Then
- * remembers the current identity. Never fails the start for a succession
- * that cannot be made; fails for a corrupt or unwritable state file.
+ * remembers the current identity, writing platform.json only when it differs
+ * from the stored one. Never fails the start for a succession that cannot be
+ * made; fails with LAS_ERR_STATE for a corrupt state file and LAS_ERR_IO for
+ * one that cannot be read or written.
  */
 LAS_MUST_CHECK las_status las_platform_identity_update(struct las_backend *b,
                                                        const struct las_platform_key *key,

@@ -315,7 +315,7 @@ static las_status load_state(const char *path, struct las_sim_cpu *cpu, char *wh
     struct stat sb;
     if (lstat(path, &sb) != 0) {
         snprintf(why, why_len, "cannot stat %s: %s", path, strerror(errno));
-        return LAS_ERR_STATE;
+        return LAS_ERR_IO;
     }
     if (!S_ISREG(sb.st_mode)) {
         snprintf(why, why_len, "%s is not a regular file", path);
@@ -344,7 +344,7 @@ static las_status load_state(const char *path, struct las_sim_cpu *cpu, char *wh
     }
     if (st != LAS_OK) {
         snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
-        st = LAS_ERR_STATE;
+        st = LAS_ERR_IO;
         goto out;
     }
     st = las_sim_cpu_parse(buf, len, cpu);
@@ -412,16 +412,17 @@ static las_status sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_over
             *result = res;
         return st;
     }
-    if (las_dir_ensure(state_dir, 0700) != LAS_OK) {
+    st = las_dir_ensure(state_dir, 0700, why, why_len);
+    if (st == LAS_ERR_IO)
         snprintf(why, why_len, "cannot create state directory %s: %s", state_dir, strerror(errno));
-        return LAS_ERR_IO;
-    }
-    /* The lock serializes processes that create or update the same CPU. */
-    lock_fd = las_file_lock(lock_path, why, why_len);
-    if (lock_fd < 0) {
-        st = LAS_ERR_IO;
+    if (st != LAS_OK)
         goto out;
-    }
+    /* The lock serializes processes that create or update the same CPU. */
+    st = las_file_lock(lock_path, &lock_fd, why, why_len);
+    if (st != LAS_OK)
+        goto out;
+    /* Under the lock no write is under way: a temporary file is a killed writer's. */
+    (void)las_file_remove_temporaries(state_dir, LAS_SIM_STATE_FILE);
     current_boot_id(boot_id);
 
     if (access(path, F_OK) != 0 && errno == ENOENT) {

@@ -58,10 +58,12 @@ struct las_sim_open_result {
 
 /*
  * Opens the simulated CPU of state_dir, creating the state file on first use
- * (mode 0600, written atomically). A stored file that is unreadable, corrupt,
- * of another version, not owned by us or readable by others is refused with
- * LAS_ERR_STATE and a reason in why; it is never overwritten. A state
- * directory that cannot be created, locked or written gives LAS_ERR_IO. When
+ * (mode 0600, written atomically). A stored file that is corrupt, of another
+ * version, not a regular file, not owned by us or readable by others, a
+ * symlinked lock file or a state directory writable by group or others is
+ * refused with LAS_ERR_STATE and a reason in why; it is never overwritten.
+ * A state directory or file that cannot be created, read, locked or written
+ * gives LAS_ERR_IO. Temporary files of an interrupted write are removed. When
  * cpusvn_override is given and differs, it is stored (a simulated microcode
  * update). On failure *cpu is zeroed.
  */

@@ -586,7 +586,7 @@ static las_status load_cert(const char *path, X509 **out, bool *missing, char *w
             return LAS_OK;
         }
         snprintf(why, why_len, "cannot stat %s: %s", path, strerror(errno));
-        return LAS_ERR_STATE;
+        return LAS_ERR_IO;
     }
     if (!S_ISREG(sb.st_mode)) {
         snprintf(why, why_len, "%s is not a regular file", path);
@@ -599,6 +599,7 @@ static las_status load_cert(const char *path, X509 **out, bool *missing, char *w
     }
     if (rst != LAS_OK) {
         snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+        st = LAS_ERR_IO;
         goto out;
     }
     bio = BIO_new_mem_buf(buf, (int)len);
@@ -638,7 +639,7 @@ static las_status store_cert(const char *path, X509 *x, bool replace, char *why,
     }
     if (las_file_write_atomic(path, pem, len, 0644, replace ? 0 : 1) != LAS_OK) {
         snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
-        st = LAS_ERR_STATE;
+        st = LAS_ERR_IO;
     }
     free(pem);
     return st;
@@ -810,11 +811,14 @@ las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char 
         st = LAS_ERR_INVALID_ARGUMENT;
         goto out;
     }
-    lock_fd = las_file_lock(lock_path, why, why_len);
-    if (lock_fd < 0) {
-        st = LAS_ERR_STATE;
+    st = las_file_lock(lock_path, &lock_fd, why, why_len);
+    if (st != LAS_OK)
         goto out;
-    }
+    /* Under the lock no write is under way: a temporary file is a killed writer's. */
+    static const char *const cert_files[] = {LAS_SIM_QE_ROOT_FILE, LAS_SIM_QE_CA_FILE,
+                                             LAS_SIM_QE_PCK_FILE};
+    for (size_t i = 0; i < sizeof cert_files / sizeof cert_files[0]; i++)
+        (void)las_file_remove_temporaries(state_dir, cert_files[i]);
 
     st = derive_qe_key(&qe->cpu, QE_KEY_ROOT, &k.root, pub);
     if (st == LAS_OK)

@@ -157,3 +157,95 @@ else
   echo "skip: root without setpriv: unwritable directory (chmod 500) untested"
 fi
 chmod 700 "$ro"
+
+# --- leftovers of a write killed half-way are removed at the next start ------------
+# An atomic write is NAME.tmp.XXXXXX, then a rename; kill -9 between the two
+# leaves the temporary file. Plant what such kills leave behind.
+tmpstate="$TEST_DIR/tmpstate"
+start_las tmp-first "$tmpstate"
+stop_las "$LAS_PID"
+for f in sim-cpu.state.tmp.Ab12Cd platform.json.tmp.x9Y8z7 sim-qe-pck.pem.tmp.QQQQQQ \
+  sim-qe-root-ca.pem.tmp.r00t00; do
+  head -c 50 /dev/urandom >"$tmpstate/$f"
+done
+echo keep >"$TEST_DIR/tmp-victim"
+ln -s "$TEST_DIR/tmp-victim" "$tmpstate/platform.json.tmp.link00"
+echo mine >"$tmpstate/notes.tmp.txt" # not LAS's: stays
+start_las tmp-second "$tmpstate"
+stop_las "$LAS_PID"
+leftover=$(cd "$tmpstate" && ls -d -- *.tmp.* 2>/dev/null | grep -v '^notes\.tmp\.txt$' || true)
+[ -z "$leftover" ] || fail "temporary files left after a restart: $leftover"
+[ -f "$tmpstate/notes.tmp.txt" ] || fail "a file that is not LAS's was removed"
+[ "$(cat "$TEST_DIR/tmp-victim")" = keep ] || fail "a symlinked temporary was followed"
+pass "temporary files of interrupted writes are removed at the next start (links not followed, others' files kept)"
+
+# --- lock files are never followed through a symbolic link --------------------------
+for lock in sim-cpu.lock sim-qe.lock; do
+  lockstate="$TEST_DIR/lock-$lock"
+  start_las "lock-first-$lock" "$lockstate"
+  stop_las "$LAS_PID"
+  printf 'victim\n' >"$TEST_DIR/victim"
+  chmod 644 "$TEST_DIR/victim"
+  touch -d '2001-01-01 00:00:00' "$TEST_DIR/victim"
+  before=$(stat -c '%s %a %Y %i' "$TEST_DIR/victim")
+  rm "$lockstate/$lock"
+  ln -s "$TEST_DIR/victim" "$lockstate/$lock"
+  serve_rc 4 'is a symbolic link' --listen 127.0.0.1:0 --state-dir "$lockstate"
+  [ "$(stat -c '%s %a %Y %i' "$TEST_DIR/victim")" = "$before" ] || fail "$lock: the symlink's target changed"
+  [ "$(cat "$TEST_DIR/victim")" = victim ] || fail "$lock: the symlink's target was written"
+  [ -L "$lockstate/$lock" ] || fail "$lock: the planted symlink was replaced"
+  rm "$lockstate/$lock"
+  ln -s "$TEST_DIR/not-there" "$lockstate/$lock"
+  serve_rc 4 'is a symbolic link' --listen 127.0.0.1:0 --state-dir "$lockstate"
+  [ ! -e "$TEST_DIR/not-there" ] || fail "$lock: a dangling symlink's target was created"
+  pass "a symlink planted at $lock is refused (exit 4), its target untouched or not created"
+done
+
+# --- a state directory writable by others -------------------------------------------
+openstate="$TEST_DIR/open-state"
+start_las open-first "$openstate"
+stop_las "$LAS_PID"
+for mode in 777 770 1777; do
+  chmod "$mode" "$openstate"
+  serve_rc 4 'writable by group or others' --listen 127.0.0.1:0 --state-dir "$openstate"
+  grep -q 'chmod go-w' "$TEST_DIR/err" || fail "mode $mode: no hint how to fix it"
+done
+chmod 700 "$openstate"
+pass "a state directory writable by group or others is refused (exit 4) with a message"
+
+# --- a populated state directory made read-only ---------------------------------------
+# LAS starts when it has nothing to write (it rewrites no file that did not
+# change); when it has to write, it exits 7 (cannot write), never 4 (corrupt).
+if [ "$(id -u)" -ne 0 ] || [ ${#no_dac[@]} -gt 0 ]; then
+  rostate="$TEST_DIR/ro-state"
+  start_las ro-first "$rostate"
+  ro_id=$("$LAS_BIN" id --las "$LAS_ADDR")
+  stop_las "$LAS_PID"
+  inode_before=$(stat -c %i "$rostate/platform.json")
+  (cd "$rostate" && sha256sum ./* >"$TEST_DIR/ro.sums")
+  chmod 500 "$rostate"
+  : >"$TEST_DIR/ro-start.log"
+  "${no_dac[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$rostate" \
+    >"$TEST_DIR/ro-start.log" 2>&1 &
+  ro_pid=$!
+  LAS_PIDS+=("$ro_pid")
+  wait_las_port "$TEST_DIR/ro-start.log" "$ro_pid"
+  [ "$("$LAS_BIN" id --las "127.0.0.1:$LAS_PORT")" = "$ro_id" ] || fail "read-only: another ID"
+  "${no_dac[@]}" "$LAS_BIN" attest --las "127.0.0.1:$LAS_PORT" --state-dir "$rostate" \
+    --out "$TEST_DIR/ro-quote.bin" || fail "read-only: attestation fails"
+  expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/ro-quote.bin" --allow-simulation --platform "$ro_id"
+  stop_las "$ro_pid"
+  [ "$(stat -c %i "$rostate/platform.json")" = "$inode_before" ] || fail "platform.json was rewritten"
+  pass "a populated read-only state directory: LAS starts, serves, writes nothing"
+  # A simulated microcode update must be written to sim-cpu.state: it cannot.
+  rc=0
+  "${no_dac[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$rostate" \
+    --sim-cpusvn 0f0f0204ff800f000000000000000000 >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+  [ "$rc" -eq 7 ] || { cat "$TEST_DIR/err" >&2; fail "read-only, must write: exit $rc, expected 7"; }
+  grep -q 'Permission denied' "$TEST_DIR/err" || fail "read-only, must write: no clear message"
+  (cd "$rostate" && sha256sum -c --quiet "$TEST_DIR/ro.sums") || fail "read-only: files changed"
+  chmod 700 "$rostate"
+  pass "a populated read-only state directory that must be written: exit 7, nothing changed"
+else
+  echo "skip: root without setpriv: read-only populated state directory untested"
+fi
