@@ -11,6 +11,7 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 las=$build/las
 report=$build/tests/las_test_report
+forge=$build/tests/las_test_forge_dcap
 out=tests/fuzz/corpus
 tmp=$(mktemp -d /tmp/las-corpus-XXXXXX)
 pid=""
@@ -31,6 +32,7 @@ addr=127.0.0.1:$port
 
 rm -rf "$out"
 mkdir -p "$out"/{report,targetinfo,quote,sim_state,dcap_quote,collateral,evidence,policy,http}
+mkdir -p "$out"/{tcb,pck,dcap_collateral}
 curl -s -o "$out/targetinfo/las" "http://$addr/v1/target-info"
 "$las" attest --las "$addr" --state-dir "$tmp/state" --report-data 00112233 \
   --out "$out/quote/sim" --report-out "$out/report/for-las" >/dev/null
@@ -51,6 +53,26 @@ printf '{"version":1,"tcb_info":"{}","tcb_info_signature":"00","tcb_info_issuer_
   >"$out/collateral/shape.json"
 printf '{"tcbInfo":{"version":3,"issueDate":"2026-01-01T00:00:00Z","tcbLevels":[]},"signature":"00"}' \
   >"$out/collateral/pcs-tcbinfo.json"
+
+# TCB info and QE identity objects, and a whole collateral document, signed
+# under the simulated root (tests/tools/forge_dcap.c), plus a version 2 TCB info.
+"$forge" "$tmp/state" "$out/evidence/sim.json" "$tmp/forged.json" \
+  --collateral "$out/dcap_collateral/sim.json" --objects "$out/tcb"
+cp "$out/collateral/shape.json" "$out/dcap_collateral/shape.json"
+comps=$(for i in $(seq -w 1 16); do printf '"sgxtcbcomp%ssvn":%d,' "$i" 2; done)
+printf '{"version":2,"issueDate":"2025-06-19T10:56:11Z","nextUpdate":"2025-07-19T10:56:11Z",'\
+'"fmspc":"00906ED50000","pceId":"0000","tcbType":0,"tcbEvaluationDataNumber":1,"tcbLevels":'\
+'[{"tcb":{%s"pcesvn":13},"tcbDate":"2025-01-01T00:00:00Z","tcbStatus":"SWHardeningNeeded",'\
+'"advisoryIDs":["INTEL-SA-00615"]}]}' "$comps" >"$out/tcb/tcb_info_v2.json"
+
+# PEM chains (PCK leaf, CA, root, NUL as the QE ends it; a collateral-style
+# chain) and the DER value of the PCK certificate's SGX extension.
+cat "$tmp/state"/sim-qe-{pck,pck-platform-ca,root-ca}.pem >"$out/pck/pck-chain.pem"
+printf '\0' >>"$out/pck/pck-chain.pem"
+cat "$tmp/state"/sim-qe-{pck-platform-ca,root-ca}.pem >"$out/pck/ca-chain.pem"
+off=$(openssl asn1parse -in "$tmp/state/sim-qe-pck.pem" |
+  awk '/:1.2.840.113741.1.13.1$/ {getline; sub(/:.*/, "", $1); print $1; exit}')
+openssl asn1parse -in "$tmp/state/sim-qe-pck.pem" -strparse "$off" -noout -out "$out/pck/sgx-ext.der"
 
 # Policies: every YAML example of docs/policy.md.
 awk '/^```yaml/{n++; f=sprintf("'"$out"'/policy/doc-%02d.yaml", n); next} /^```/{f=""} f{print > f}' \

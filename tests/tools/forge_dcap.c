@@ -9,6 +9,8 @@
  *     --qe-isvprodid N       its ISVPRODID (default: the simulated QE's)
  *     --collateral FILE      also write collateral for the platform, signed under its root
  *     --tcb-signer WHO       who signs the TCB info: tcb (default), pck (the PCK leaf) or ca
+ *     --objects DIR          also write the collateral's signed objects to DIR/tcb_info.json
+ *                            and DIR/qe_identity.json (fuzz seeds, tests/fuzz/make-corpus.sh)
  *
  * The hardware quote of EVIDENCE_IN is re-made as a quoting enclave of one's
  * own would make it: a fresh attestation key, a QE report with the given
@@ -166,7 +168,16 @@ struct collateral_in {
     EVP_PKEY *root_key, *ca_key, *pck_key;
     const struct las_sgx_report_body *qe; /* the QE report the identity names */
     const char *tcb_signer;
+    const char *objects_dir;
 };
+
+static void write_object(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (las_file_write_atomic(path, (const uint8_t *)text, strlen(text), 0644, 0) != LAS_OK)
+        DIE("cannot write %s", path);
+}
 
 /* TCB info and QE identity in Intel's layout (docs/dcap.md) with one UpToDate level each. */
 static void write_collateral(const char *out, const struct collateral_in *in)
@@ -206,6 +217,10 @@ static void write_collateral(const char *out, const struct collateral_in *in)
                  issue, next, mrsigner, in->qe->isvprodid) < 0)
         DIE("out of memory");
 
+    if (in->objects_dir) {
+        write_object(in->objects_dir, "tcb_info.json", tcb_info);
+        write_object(in->objects_dir, "qe_identity.json", qe_identity);
+    }
     json_t *o = json_object();
     char *chain = concat(ca_pem, root_pem, NULL);
     json_object_set_new(o, "pck_crl_issuer_chain", json_string(chain));
@@ -263,9 +278,10 @@ int main(int argc, char **argv)
         {"qe-isvprodid", required_argument, NULL, 'p'},
         {"collateral", required_argument, NULL, 'c'},
         {"tcb-signer", required_argument, NULL, 't'},
+        {"objects", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0},
     };
-    const char *collateral = NULL, *tcb_signer = "tcb";
+    const char *collateral = NULL, *tcb_signer = "tcb", *objects = NULL;
     uint8_t mrsigner[32];
     int have_mrsigner = 0, isvprodid = -1, c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -277,6 +293,8 @@ int main(int argc, char **argv)
             collateral = optarg;
         else if (c == 't')
             tcb_signer = optarg;
+        else if (c == 'o')
+            objects = optarg;
         else
             DIE("bad option");
     }
@@ -339,7 +357,7 @@ int main(int argc, char **argv)
     if (json_dump_file(doc, out, JSON_INDENT(1)) != 0)
         DIE("cannot write %s", out);
     if (collateral) {
-        struct collateral_in ci = {state_dir, root_key, ca_key, pck_key, &qe, tcb_signer};
+        struct collateral_in ci = {state_dir, root_key, ca_key, pck_key, &qe, tcb_signer, objects};
         write_collateral(collateral, &ci);
     }
     las_wipe(&cpu, sizeof cpu);

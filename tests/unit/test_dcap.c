@@ -231,6 +231,19 @@ static void sign_raw(EVP_PKEY *key, const void *msg, size_t n, uint8_t sig[64])
     EVP_MD_CTX_free(md);
 }
 
+/* (r, s) -> (r, n - s): the other signature of the same message and key. */
+static void maul(uint8_t sig[64])
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *s = BN_bin2bn(sig + 32, 32, NULL), *ns = BN_new();
+    assert_non_null(g);
+    assert_true(s && ns && BN_sub(ns, EC_GROUP_get0_order(g), s));
+    assert_int_equal(BN_bn2binpad(ns, sig + 32, 32), 32);
+    BN_free(s);
+    BN_free(ns);
+    EC_GROUP_free(g);
+}
+
 static void raw_pub(EVP_PKEY *key, uint8_t xy[64])
 {
     uint8_t pt[65];
@@ -297,7 +310,8 @@ struct qopts {
     uint16_t qe_isvsvn; /* QE report ISVSVN */
     size_t auth_len;
     int bad_binding;
-    int foreign_root; /* chain to a root whose CN is not the simulated one */
+    int foreign_root;            /* chain to a root whose CN is not the simulated one ... */
+    const char *foreign_root_cn; /* ... but this one (default "Some Other Root CA") */
     uint8_t fmspc[6];
     long pck_serial;
     int hw;                  /* under the hardware-like hierarchy */
@@ -352,8 +366,9 @@ static struct bytes build_quote(const struct qopts *o, struct layout *lay)
     memset(comp, o->comp_svn, sizeof comp);
     if (o->foreign_root) {
         root_key = P.other_root_key;
-        root = make_cert(root_key, root_key, NULL, "Some Other Root CA", 1, NULL, 1, T0 - DAY,
-                         T0 + 365 * DAY);
+        root = make_cert(root_key, root_key, NULL,
+                         o->foreign_root_cn ? o->foreign_root_cn : "Some Other Root CA", 1, NULL, 1,
+                         T0 - DAY, T0 + 365 * DAY);
         ca = make_cert(h->ca_key, root_key, root, "LAS Test PCK CA", 1, NULL, 2, T0 - DAY,
                        T0 + 365 * DAY);
     }
@@ -463,6 +478,7 @@ struct copts {
     int hw;                  /* signed under the hardware-like hierarchy */
     uint8_t qe_mrsigner[32]; /* QE identity's MRSIGNER (default: the hierarchy's QE) */
     int tcb_signer;          /* who signs the TCB info (enum signer) */
+    int maul_signatures;     /* both signatures as (r, n - s) */
     int qe_signer;           /* who signs the QE identity */
     int revoke_pck;
     int64_t crl_next;
@@ -687,6 +703,10 @@ static struct bytes build_collateral(const struct copts *c)
         tchain = sign_as(h, (enum signer)c->tcb_signer, tcb, tsig);
     }
     char *qchain = sign_as(h, (enum signer)c->qe_signer, qe, qsig);
+    if (c->maul_signatures) {
+        maul(tsig);
+        maul(qsig);
+    }
     char *edit;
     if (c->tamper_tcb_info && (edit = strstr(tcb, "\"tcbEvaluationDataNumber\":1")) != NULL)
         edit[26] = '2';
@@ -1085,6 +1105,99 @@ static void test_tcb_signer_role(void **state)
     tcb_signer_roles(&simulated, true);
 }
 
+/* ---- the pinned Intel root, without ../shared ------------------------------------------ */
+
+/*
+ * The pin is Intel's key: a P-256 SubjectPublicKeyInfo in canonical DER whose
+ * SHA-256 is that of the SPKI of Intel's published "Intel SGX Root CA"
+ * certificate (intel_sgx_root_ca.der), the anchor las_dcap_verify trusts uses
+ * it, and a chain ending in any other root is refused, even one with Intel's
+ * name. test_real_pinned_root compares the pin with the certificate itself
+ * when ../shared is there.
+ */
+static void test_pinned_intel_root(void **state)
+{
+    (void)state;
+    static const char fingerprint[] =
+        "a0af031289f5d5d4132f9186068a7fc13628633ba235777472e29b6b6c67a49e";
+    static const uint8_t header[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
+    uint8_t hash[32], *der = NULL;
+    char hex[65], group[32];
+    size_t group_len = 0;
+
+    /* SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { uncompressed point } */
+    assert_memory_equal(las_intel_sgx_root_spki, header, sizeof header);
+    const unsigned char *p = las_intel_sgx_root_spki;
+    EVP_PKEY *key = d2i_PUBKEY(NULL, &p, LAS_INTEL_ROOT_SPKI_SIZE);
+    assert_non_null(key);
+    assert_ptr_equal(p, las_intel_sgx_root_spki + LAS_INTEL_ROOT_SPKI_SIZE);
+    assert_int_equal(EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                                    sizeof group, &group_len),
+                     1);
+    assert_string_equal(group, "prime256v1");
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(key, NULL);
+    assert_int_equal(EVP_PKEY_public_check(pc), 1); /* a point on the curve */
+    EVP_PKEY_CTX_free(pc);
+    int n = i2d_PUBKEY(key, &der);
+    assert_int_equal(n, LAS_INTEL_ROOT_SPKI_SIZE);
+    assert_memory_equal(der, las_intel_sgx_root_spki, LAS_INTEL_ROOT_SPKI_SIZE);
+    OPENSSL_free(der);
+    EVP_PKEY_free(key);
+    assert_int_equal(las_sha256(las_intel_sgx_root_spki, LAS_INTEL_ROOT_SPKI_SIZE, hash), LAS_OK);
+    las_hex_encode(hash, 32, hex, 0);
+    assert_string_equal(hex, fingerprint);
+
+    assert_ptr_equal(las_dcap_intel_anchor.root_spki, las_intel_sgx_root_spki);
+    assert_int_equal(las_dcap_intel_anchor.root_spki_len, LAS_INTEL_ROOT_SPKI_SIZE);
+    assert_false(las_dcap_intel_anchor.simulated);
+    assert_int_equal(las_dcap_default_trust.n, 2);
+    assert_ptr_equal(las_dcap_default_trust.anchors[0], &las_dcap_intel_anchor);
+    assert_ptr_equal(las_dcap_default_trust.anchors[1], &las_dcap_sim_anchor);
+
+    /* Another root, named as Intel's: refused by the public entry point, simulation or not. */
+    struct qopts o = hw_qopts(3);
+    o.foreign_root = 1;
+    o.foreign_root_cn = "Intel SGX Root CA";
+    struct bytes q = build_quote(&o, NULL);
+    struct las_dcap_result r;
+    for (int sim = 0; sim < 2; sim++) {
+        struct las_dcap_verify_options opt = {.at = T0, .allow_simulation = sim};
+        assert_int_equal(las_dcap_verify(q.p, q.n, &opt, &r), LAS_ERR_REFUSED);
+        assert_string_equal(r.check, "pck_chain");
+        assert_non_null(strstr(r.reason, "not the pinned Intel SGX Root CA key"));
+    }
+    free(q.p);
+}
+
+/*
+ * ECDSA is malleable: (r, n - s) verifies wherever (r, s) does. LAS accepts
+ * both forms (docs/dcap.md, "Signatures"): neither changes a signed byte, so
+ * the result is identical, which this checks for every DCAP signature LAS
+ * verifies itself.
+ */
+static void test_malleable_signatures_same_result(void **state)
+{
+    (void)state;
+    struct qopts o = hw_qopts(3);
+    struct layout l;
+    struct bytes q = build_quote(&o, &l);
+    struct copts c = hw_copts();
+    struct bytes col = build_collateral(&c);
+    struct las_dcap_result want, got;
+    assert_int_equal(run(&q, &col, false, T0, &want), LAS_OK);
+    maul(q.p + l.sig);    /* the quote signature */
+    maul(q.p + l.qe_sig); /* the QE report signature */
+    free(col.p);
+    c.maul_signatures = 1; /* TCB info and QE identity */
+    col = build_collateral(&c);
+    assert_int_equal(run(&q, &col, false, T0, &got), LAS_OK);
+    assert_memory_equal(&got, &want, sizeof got);
+    free(col.p);
+    free(q.p);
+}
+
 static void test_untrusted_root_and_time(void **state)
 {
     (void)state;
@@ -1474,6 +1587,15 @@ static void test_real_quote_tampered(void **state)
         R.quote[i] ^= 0x01;
     }
     assert_int_equal(real_run(R.col, R.col_len, T_REAL, false, &r), LAS_OK);
+    /* The other form of Intel's two signatures verifies with the same result (low-S not required).
+     */
+    struct las_dcap_result mauled;
+    maul(R.quote + 436);
+    maul(R.quote + 948);
+    assert_int_equal(real_run(R.col, R.col_len, T_REAL, false, &mauled), LAS_OK);
+    assert_memory_equal(&mauled, &r, sizeof r);
+    maul(R.quote + 436);
+    maul(R.quote + 948);
 }
 
 static void test_real_collateral_mismatch(void **state)
@@ -1573,6 +1695,8 @@ int main(void)
         cmocka_unit_test(test_qe_identity_pinned_hardware),
         cmocka_unit_test(test_qe_identity_pinned_simulated),
         cmocka_unit_test(test_tcb_signer_role),
+        cmocka_unit_test(test_pinned_intel_root),
+        cmocka_unit_test(test_malleable_signatures_same_result),
         cmocka_unit_test(test_collateral_status),
         cmocka_unit_test(test_collateral_refusals),
         cmocka_unit_test(test_sim_qe_quote),
