@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* las-operator options (opconfig.h). */
+#include "operator/opconfig.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config.h"
+#include "operator/spec.h"
+
+typedef las_status (*setter)(struct las_op_config *c, const char *v);
+
+static las_status copy(char *dst, size_t cap, const char *v)
+{
+    if (v == NULL || strlen(v) >= cap)
+        return LAS_ERR_INVALID_ARGUMENT;
+    strcpy(dst, v);
+    return LAS_OK;
+}
+
+static las_status parse_uint(const char *v, unsigned min, unsigned max, unsigned *out)
+{
+    char *end = NULL;
+    if (v == NULL || *v < '0' || *v > '9')
+        return LAS_ERR_INVALID_ARGUMENT;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return LAS_ERR_INVALID_ARGUMENT;
+    *out = (unsigned)n;
+    return LAS_OK;
+}
+
+#define STRING_SETTER(fn, field)                                                                   \
+    static las_status fn(struct las_op_config *c, const char *v)                                   \
+    {                                                                                              \
+        return copy(c->field, sizeof c->field, v);                                                 \
+    }
+STRING_SETTER(set_kubeconfig, kubeconfig)
+STRING_SETTER(set_context, context)
+STRING_SETTER(set_identity, identity)
+
+#define UINT_SETTER(fn, field, min, max)                                                           \
+    static las_status fn(struct las_op_config *c, const char *v)                                   \
+    {                                                                                              \
+        return parse_uint(v, min, max, &c->field);                                                 \
+    }
+UINT_SETTER(set_lease_duration, lease_duration, 2, 3600)
+UINT_SETTER(set_renew_deadline, renew_deadline, 1, 3600)
+UINT_SETTER(set_retry_period, retry_period, 1, 600)
+UINT_SETTER(set_resync, resync, 5, 86400)
+UINT_SETTER(set_evidence_timeout, evidence_timeout, 1, 300)
+UINT_SETTER(set_max_nodes, max_nodes, 1, 100000)
+UINT_SETTER(set_max_resources, max_resources, 1, 1000)
+
+static las_status set_namespace(struct las_op_config *c, const char *v)
+{
+    return las_op_dns_label(v, 63) ? copy(c->namespace, sizeof c->namespace, v)
+                                   : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static las_status set_lease_name(struct las_op_config *c, const char *v)
+{
+    return las_op_dns_label(v, 63) ? copy(c->lease_name, sizeof c->lease_name, v)
+                                   : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static las_status set_listen(struct las_op_config *c, const char *v)
+{
+    char host[256];
+    uint16_t port;
+    if (las_split_hostport(v, host, sizeof host, &port) != LAS_OK)
+        return LAS_ERR_INVALID_ARGUMENT;
+    return copy(c->listen, sizeof c->listen, v);
+}
+
+static las_status set_image(struct las_op_config *c, const char *v)
+{
+    if (*v == '\0' || strpbrk(v, " \t\r\n"))
+        return LAS_ERR_INVALID_ARGUMENT;
+    return copy(c->image, sizeof c->image, v);
+}
+
+static las_status set_log_level(struct las_op_config *c, const char *v)
+{
+    return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static las_status set_log_format(struct las_op_config *c, const char *v)
+{
+    return las_log_format_parse(v, &c->log_format) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
+}
+
+static las_status set_allow_root(struct las_op_config *c, const char *v)
+{
+    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+        c->allow_root = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+        c->allow_root = false;
+    else
+        return LAS_ERR_INVALID_ARGUMENT;
+    return LAS_OK;
+}
+
+static const struct option_def {
+    const char *flag, *env;
+    setter set;
+    const char *arg; /* NULL: a switch */
+    const char *help;
+} options[] = {
+    {"kubeconfig", "LAS_OPERATOR_KUBECONFIG", set_kubeconfig, "PATH",
+     "kubeconfig to use outside a cluster (default: in-cluster service account)"},
+    {"context", "LAS_OPERATOR_CONTEXT", set_context, "NAME",
+     "kubeconfig context (default: its current-context)"},
+    {"namespace", "LAS_OPERATOR_NAMESPACE", set_namespace, "NS",
+     "namespace whose LocalAttestationServices to manage, and of the Lease (default: the "
+     "operator's own)"},
+    {"listen", "LAS_OPERATOR_LISTEN", set_listen, "HOST:PORT",
+     "address of /healthz, /readyz and /metrics (default " LAS_OP_DEFAULT_LISTEN ")"},
+    {"image", "LAS_OPERATOR_IMAGE", set_image, "IMAGE",
+     "LAS image for resources that name none; also runs the state-directory init container"},
+    {"identity", "LAS_OPERATOR_IDENTITY", set_identity, "NAME",
+     "leader-election identity (default: host name and pid)"},
+    {"lease-name", "LAS_OPERATOR_LEASE_NAME", set_lease_name, "NAME",
+     "name of the leader-election Lease (default las-operator)"},
+    {"lease-duration", "LAS_OPERATOR_LEASE_DURATION", set_lease_duration, "SECONDS",
+     "how long a Lease holds without renewal (default 15)"},
+    {"renew-deadline", "LAS_OPERATOR_RENEW_DEADLINE", set_renew_deadline, "SECONDS",
+     "the leader stops writing when it could not renew for this long (default 10)"},
+    {"retry-period", "LAS_OPERATOR_RETRY_PERIOD", set_retry_period, "SECONDS",
+     "between two attempts to acquire or renew the Lease (default 2)"},
+    {"resync", "LAS_OPERATOR_RESYNC", set_resync, "SECONDS",
+     "full sweep of each resource: apply, fetch every node's evidence (default 60)"},
+    {"evidence-timeout", "LAS_OPERATOR_EVIDENCE_TIMEOUT", set_evidence_timeout, "SECONDS",
+     "timeout of one GET /v1/platform (default 5)"},
+    {"max-nodes", "LAS_OPERATOR_MAX_NODES", set_max_nodes, "N",
+     "LAS pods tracked in all; more are ignored with a warning (default 5000)"},
+    {"max-resources", "LAS_OPERATOR_MAX_RESOURCES", set_max_resources, "N",
+     "LocalAttestationServices tracked (default 16)"},
+    {"log-level", "LAS_OPERATOR_LOG_LEVEL", set_log_level, "debug|info|warn|error",
+     "least severe level logged (default info)"},
+    {"log-format", "LAS_OPERATOR_LOG_FORMAT", set_log_format, "text|json",
+     "log format (default text)"},
+    {"allow-root", "LAS_OPERATOR_ALLOW_ROOT", set_allow_root, NULL,
+     "run even as root (refused by default)"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+void las_op_config_defaults(struct las_op_config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->listen, LAS_OP_DEFAULT_LISTEN);
+    strcpy(c->lease_name, "las-operator");
+    c->lease_duration = 15;
+    c->renew_deadline = 10;
+    c->retry_period = 2;
+    c->resync = 60;
+    c->evidence_timeout = 5;
+    c->max_nodes = 5000;
+    c->max_resources = 16;
+    c->log_level = LAS_LOG_INFO;
+    c->log_format = LAS_LOG_TEXT;
+}
+
+las_status las_op_config_from_env(struct las_op_config *c, char *why, size_t why_len)
+{
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const char *v = getenv(options[i].env);
+        if (v == NULL || *v == '\0')
+            continue;
+        if (options[i].set(c, v) != LAS_OK) {
+            snprintf(why, why_len, "invalid value of %s: expected %s", options[i].env,
+                     options[i].arg ? options[i].arg : "1 or 0");
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return LAS_OK;
+}
+
+las_status las_op_config_from_args(struct las_op_config *c, int argc, char **argv, bool *help,
+                                   char *why, size_t why_len)
+{
+    *help = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            *help = true;
+            return LAS_OK;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(why, why_len, "unexpected argument '%s'", arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        const char *name = arg + 2, *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct option_def *opt = NULL;
+        for (size_t k = 0; k < N_OPTIONS; k++) {
+            if (strlen(options[k].flag) == name_len &&
+                strncmp(options[k].flag, name, name_len) == 0)
+                opt = &options[k];
+        }
+        if (opt == NULL) {
+            snprintf(why, why_len, "unknown option '%s' (see las-operator --help)", arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        if (opt->arg == NULL) {
+            if (eq != NULL || opt->set(c, NULL) != LAS_OK) {
+                snprintf(why, why_len, "option --%s takes no value", opt->flag);
+                return LAS_ERR_INVALID_ARGUMENT;
+            }
+            continue;
+        }
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (value == NULL) {
+            snprintf(why, why_len, "option --%s needs a value (%s)", opt->flag, opt->arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        if (opt->set(c, value) != LAS_OK) {
+            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", value, opt->flag,
+                     opt->arg);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+    }
+    return LAS_OK;
+}
+
+las_status las_op_config_check(const struct las_op_config *c, char *why, size_t why_len)
+{
+    if (c->renew_deadline >= c->lease_duration) {
+        snprintf(why, why_len,
+                 "--renew-deadline (%u s) must be shorter than --lease-duration "
+                 "(%u s)",
+                 c->renew_deadline, c->lease_duration);
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    if (c->retry_period >= c->renew_deadline) {
+        snprintf(why, why_len,
+                 "--retry-period (%u s) must be shorter than --renew-deadline "
+                 "(%u s)",
+                 c->retry_period, c->renew_deadline);
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    if (c->image[0] == '\0') {
+        snprintf(why, why_len, "--image (LAS_OPERATOR_IMAGE) is required: the LAS image");
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    return LAS_OK;
+}
+
+void las_op_config_usage(FILE *out)
+{
+    fprintf(out, "usage: las-operator [OPTIONS]\n"
+                 "       las-operator init-state-dir DIR   (the DaemonSet's init container)\n"
+                 "       las-operator version\n\n"
+                 "Options (each also read from its variable):\n");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s %s", options[i].flag,
+                 options[i].arg ? options[i].arg : "");
+        fprintf(out, "  %-30s %s [%s]\n", left, options[i].help, options[i].env);
+    }
+}
+
+void las_op_config_log(const struct las_op_config *c)
+{
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    las_info("config: kubeconfig=%s context=%s namespace=%s listen=%s",
+             c->kubeconfig[0] ? c->kubeconfig : "(in-cluster)",
+             c->context[0] ? c->context : "(current)", c->namespace[0] ? c->namespace : "(own)",
+             c->listen);
+    las_info("config: image=%s identity=%s lease-name=%s lease-duration=%us renew-deadline=%us "
+             "retry-period=%us",
+             c->image, c->identity, c->lease_name, c->lease_duration, c->renew_deadline,
+             c->retry_period);
+    las_info("config: resync=%us evidence-timeout=%us max-nodes=%u max-resources=%u "
+             "log-level=%s log-format=%s allow-root=%s",
+             c->resync, c->evidence_timeout, c->max_nodes, c->max_resources, levels[c->log_level],
+             c->log_format == LAS_LOG_JSON ? "json" : "text", c->allow_root ? "yes" : "no");
+}
