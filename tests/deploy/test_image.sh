@@ -19,12 +19,14 @@ fi
 run_from_rootfs() {
   local fs=$1
   [ -x "$fs/usr/bin/las" ] || fail "no /usr/bin/las in the image"
+  [ -x "$fs/usr/bin/las-operator" ] || fail "no /usr/bin/las-operator in the image"
   grep -q '^las:x:10001:10001:' "$fs/etc/passwd" || fail "no las user (uid 10001) in /etc/passwd"
   grep -q '^las:x:10001:' "$fs/etc/group" || fail "no las group in /etc/group"
   [ -d "$fs/var/lib/las" ] || fail "no /var/lib/las"
   # Nothing but the binary, the loader, libraries and the two files in /etc.
   local extra
-  extra=$(cd "$fs" && find . -type f ! -path './usr/bin/las' ! -path './etc/passwd' \
+  extra=$(cd "$fs" && find . -type f ! -path './usr/bin/las' ! -path './usr/bin/las-operator' \
+    ! -path './etc/passwd' \
     ! -path './etc/group' ! -name '*.so*')
   [ -z "$extra" ] || fail "unexpected files in the image: $extra"
   local lib
@@ -36,6 +38,9 @@ run_from_rootfs() {
   v=$(chroot "$fs" /usr/bin/las version) || fail "chroot las version failed"
   [ "$v" = "$("$LAS_BIN" version)" ] || fail "image says '$v', build says '$("$LAS_BIN" version)'"
   pass "chroot ROOTFS /usr/bin/las version: $v"
+  v=$(chroot "$fs" /usr/bin/las-operator version) || fail "chroot las-operator version failed"
+  [ "$v" = "las-operator $("$LAS_BIN" version | awk '{print $2}')" ] ||
+    fail "the image's operator says '$v'"
 
   # A real daemon from the image, as the image's user, on an ephemeral port.
   chown 10001:10001 "$fs/var/lib/las"

@@ -6,7 +6,10 @@
 # process argument) and both ways of printing platform IDs are checked.
 source "$(dirname "$0")/lib.sh"
 need_yaml_tools
-INIT=$LAS_SOURCE_DIR/scripts/las-init
+# The Helm path (--no-operator); test_las_init_operator.sh tests the operator path.
+INIT=$TEST_DIR/las-init-helm
+printf '#!/bin/sh\nexec %q --no-operator "$@"\n' "$LAS_SOURCE_DIR/scripts/las-init" >"$INIT"
+chmod +x "$INIT"
 
 expect_rc 0 "$INIT" --help
 expect_output '^usage: scripts/las-init'
