@@ -3,6 +3,7 @@
 #include "operator/opconfig.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,46 +183,39 @@ las_status las_op_config_from_env(struct las_op_config *c, char *why, size_t why
 las_status las_op_config_from_args(struct las_op_config *c, int argc, char **argv, bool *help,
                                    char *why, size_t why_len)
 {
+    struct option longopts[N_OPTIONS + 2];
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        longopts[i] = (struct option){
+            options[i].flag, options[i].arg ? required_argument : no_argument, NULL, (int)i};
+    longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[N_OPTIONS + 1] = (struct option){0};
     *help = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+    optind = 1;
+    opterr = 0;
+    int ch, idx;
+    while ((ch = getopt_long(argc, argv, "+:h", longopts, &idx)) != -1) {
+        if (ch == 'h') {
             *help = true;
             return LAS_OK;
         }
-        if (strncmp(arg, "--", 2) != 0) {
-            snprintf(why, why_len, "unexpected argument '%s'", arg);
+        if (ch == '?' || ch == ':') {
+            const char *arg = argv[optind - 1];
+            if (ch == ':')
+                snprintf(why, why_len, "option %s needs a value", arg);
+            else
+                snprintf(why, why_len, "unknown option '%s' (see las-operator --help)", arg);
             return LAS_ERR_INVALID_ARGUMENT;
         }
-        const char *name = arg + 2, *eq = strchr(name, '=');
-        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
-        const struct option_def *opt = NULL;
-        for (size_t k = 0; k < N_OPTIONS; k++) {
-            if (strlen(options[k].flag) == name_len &&
-                strncmp(options[k].flag, name, name_len) == 0)
-                opt = &options[k];
-        }
-        if (opt == NULL) {
-            snprintf(why, why_len, "unknown option '%s' (see las-operator --help)", arg);
+        const struct option_def *opt = &options[ch];
+        if (opt->set(c, optarg) != LAS_OK) {
+            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", optarg ? optarg : "",
+                     opt->flag, opt->arg ? opt->arg : "no value");
             return LAS_ERR_INVALID_ARGUMENT;
         }
-        if (opt->arg == NULL) {
-            if (eq != NULL || opt->set(c, NULL) != LAS_OK) {
-                snprintf(why, why_len, "option --%s takes no value", opt->flag);
-                return LAS_ERR_INVALID_ARGUMENT;
-            }
-            continue;
-        }
-        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (value == NULL) {
-            snprintf(why, why_len, "option --%s needs a value (%s)", opt->flag, opt->arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        if (opt->set(c, value) != LAS_OK) {
-            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", value, opt->flag,
-                     opt->arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
+    }
+    if (optind < argc) {
+        snprintf(why, why_len, "unexpected argument '%s'", argv[optind]);
+        return LAS_ERR_INVALID_ARGUMENT;
     }
     return LAS_OK;
 }
