@@ -2,7 +2,7 @@
 /* /healthz, /readyz, /metrics of las-operator (health.h). */
 #include "operator/health.h"
 
-#include <arpa/inet.h>
+#include <netdb.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "daemon/config.h"
 #include "version.h"
 
 struct las_op_health {
@@ -175,32 +174,54 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return reply(conn, 404, "text/plain", "not found\n", 10);
 }
 
+las_status las_op_listen_parse(const char *addr, struct sockaddr_storage *out)
+{
+    char host[256];
+    const char *colon = strrchr(addr, ':');
+    if (colon == NULL || colon == addr || (size_t)(colon - addr) >= sizeof host)
+        return LAS_ERR_INVALID_ARGUMENT;
+    size_t hl = (size_t)(colon - addr);
+    const char *h = addr;
+    if (addr[0] == '[') { /* [v6]:port */
+        if (addr[hl - 1] != ']')
+            return LAS_ERR_INVALID_ARGUMENT;
+        h++;
+        hl -= 2;
+    }
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    const char *port = colon + 1;
+    if (*port == '\0' || strspn(port, "0123456789") != strlen(port) || strlen(port) > 5 ||
+        atoi(port) > 65535)
+        return LAS_ERR_INVALID_ARGUMENT;
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL)
+        return LAS_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    memcpy(out, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return LAS_OK;
+}
+
 las_status las_op_health_start(const char *addr, struct las_op_health_state *st,
                                struct las_op_health **out, uint16_t *port, char *why,
                                size_t why_len)
 {
-    char host[256];
-    uint16_t p;
+    struct sockaddr_storage ss;
     *out = NULL;
-    if (las_split_hostport(addr, host, sizeof host, &p) != LAS_OK) {
-        snprintf(why, why_len, "invalid listen address %s", addr);
+    if (las_op_listen_parse(addr, &ss) != LAS_OK) {
+        snprintf(why, why_len, "invalid listen address %s (an IP address and a port)", addr);
         return LAS_ERR_INVALID_ARGUMENT;
     }
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(p);
-    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(p);
+    uint16_t p;
+    if (ss.ss_family == AF_INET6) {
         flags |= MHD_USE_IPv6;
+        p = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
     } else {
-        snprintf(why, why_len, "listen address %s: the host must be an IP address", addr);
-        return LAS_ERR_INVALID_ARGUMENT;
+        p = ntohs(((struct sockaddr_in *)&ss)->sin_port);
     }
     struct las_op_health *h = calloc(1, sizeof *h);
     if (h == NULL)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "las/status.h"
 #include "operator/controller.h"
@@ -25,6 +26,9 @@ struct las_op_health_state {
 };
 
 struct las_op_health;
+
+/* Parses a numeric "IP:PORT" or "[IPv6]:PORT" (getaddrinfo, no name lookup). */
+LAS_MUST_CHECK las_status las_op_listen_parse(const char *addr, struct sockaddr_storage *out);
 
 /* Listens on addr ("HOST:PORT"); why says why not. */
 LAS_MUST_CHECK las_status las_op_health_start(const char *addr, struct las_op_health_state *st,

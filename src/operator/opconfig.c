@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/config.h"
+#include "operator/health.h"
 #include "operator/spec.h"
 
 typedef las_status (*setter)(struct las_op_config *c, const char *v);
@@ -69,9 +69,8 @@ static las_status set_lease_name(struct las_op_config *c, const char *v)
 
 static las_status set_listen(struct las_op_config *c, const char *v)
 {
-    char host[256];
-    uint16_t port;
-    if (las_split_hostport(v, host, sizeof host, &port) != LAS_OK)
+    struct sockaddr_storage ss;
+    if (las_op_listen_parse(v, &ss) != LAS_OK)
         return LAS_ERR_INVALID_ARGUMENT;
     return copy(c->listen, sizeof c->listen, v);
 }

@@ -16,6 +16,7 @@
 #include "backend/backend.h"
 #include "common/crypto.h"
 #include "common/hex.h"
+#include "format/las_enclave.h"
 #include "identity/platform_key.h"
 #include "identity/platform_state.h"
 #include "operator/status.h"
