@@ -195,6 +195,9 @@ bool las_op_pod_from_json(const json_t *obj, struct las_op_pod *p)
     const char *node = json_string_value(json_object_get(json_object_get(obj, "spec"), "nodeName"));
     const json_t *st = json_object_get(obj, "status");
     const char *ip = json_string_value(json_object_get(st, "podIP"));
+    const char *host_ip = json_string_value(json_object_get(st, "hostIP"));
+    if (host_ip && strlen(host_ip) < sizeof p->host_ip)
+        strcpy(p->host_ip, host_ip);
     if (node && strlen(node) < sizeof p->node)
         strcpy(p->node, node);
     if (ip && strlen(ip) < sizeof p->ip)
@@ -320,6 +323,7 @@ void las_op_nodes_sync(struct las_op_node **nodes, size_t *n_nodes, size_t *cap,
             snprintf(n->pod, sizeof n->pod, "%s", p->name);
             snprintf(n->pod_uid, sizeof n->pod_uid, "%s", p->uid);
             snprintf(n->pod_ip, sizeof n->pod_ip, "%s", p->ip);
+            snprintf(n->host_ip, sizeof n->host_ip, "%s", p->host_ip);
             las_op_node_set_ready(n, p->ready && !p->terminating, now);
         }
     }
@@ -330,7 +334,7 @@ void las_op_nodes_sync(struct las_op_node **nodes, size_t *n_nodes, size_t *cap,
             with_pods++;
             continue;
         }
-        n->pod[0] = n->pod_uid[0] = n->pod_ip[0] = '\0';
+        n->pod[0] = n->pod_uid[0] = n->pod_ip[0] = n->host_ip[0] = '\0';
         las_op_node_set_ready(n, false, now);
     }
     /* The DaemonSet no longer wants a pod on nodes left without one: forget them. */
@@ -596,13 +600,20 @@ static void post_event(struct las_op_controller *c, const struct managed *mg,
 
 /* GET /v1/platform of the node's LAS, and the SHA-256 of what came. */
 static las_status fetch_evidence(struct las_op_controller *c, const struct las_op_node *n,
-                                 unsigned port, char **doc, char *why, size_t why_len)
+                                 const struct las_op_spec *spec, char **doc, char *why,
+                                 size_t why_len)
 {
     char addr[96];
-    if (strchr(n->pod_ip, ':'))
-        snprintf(addr, sizeof addr, "[%s]:%u", n->pod_ip, port);
+    const char *ip = c->cfg->evidence_via_host ? n->host_ip : n->pod_ip;
+    unsigned port = c->cfg->evidence_via_host ? spec->host_port : spec->port;
+    if (port == 0) {
+        snprintf(why, why_len, "--evidence-via host needs a spec.hostPort");
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    if (strchr(ip, ':'))
+        snprintf(addr, sizeof addr, "[%s]:%u", ip, port);
     else
-        snprintf(addr, sizeof addr, "%s:%u", n->pod_ip, port);
+        snprintf(addr, sizeof addr, "%s:%u", ip, port);
     struct las_client *cl = NULL;
     las_status st = las_client_new(addr, (long)c->cfg->evidence_timeout * 1000, &cl);
     if (st == LAS_OK)
@@ -694,7 +705,7 @@ static void reconcile(struct las_op_controller *c, const struct las_op_resource 
         struct las_op_node *n = &mg->nodes[i];
         if (!leading(lctx))
             break; /* lost the Lease: leave the rest to the new leader */
-        if (!n->ready || n->pod_ip[0] == '\0')
+        if (!n->ready || (c->cfg->evidence_via_host ? n->host_ip : n->pod_ip)[0] == '\0')
             continue;
         bool due = full || trust_changed || strcmp(n->fetched_uid, n->pod_uid) != 0;
         if (!due)
@@ -702,7 +713,7 @@ static void reconcile(struct las_op_controller *c, const struct las_op_resource 
         char *doc = NULL;
         int64_t t0 = mono_us();
         atomic_fetch_add(&c->m->fetches, 1);
-        las_status st = fetch_evidence(c, n, spec.port, &doc, why, sizeof why);
+        las_status st = fetch_evidence(c, n, &spec, &doc, why, sizeof why);
         fetch_us += mono_us() - t0;
         fetched++;
         if (st != LAS_OK) {

@@ -22,7 +22,7 @@
 #include "operator/watch.h"
 
 struct las_op_pod {
-    char name[254], uid[64], node[254], ip[64];
+    char name[254], uid[64], node[254], ip[64], host_ip[64];
     char owner[LAS_OP_NAME_MAX + 1]; /* app.kubernetes.io/instance */
     bool ready, terminating, stale;
 };

@@ -82,6 +82,17 @@ static las_status set_image(struct las_op_config *c, const char *v)
     return copy(c->image, sizeof c->image, v);
 }
 
+static las_status set_evidence_via(struct las_op_config *c, const char *v)
+{
+    if (strcmp(v, "pod") == 0)
+        c->evidence_via_host = false;
+    else if (strcmp(v, "host") == 0)
+        c->evidence_via_host = true;
+    else
+        return LAS_ERR_INVALID_ARGUMENT;
+    return LAS_OK;
+}
+
 static las_status set_log_level(struct las_op_config *c, const char *v)
 {
     return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
@@ -134,6 +145,9 @@ static const struct option_def {
      "full sweep of each resource: apply, fetch every node's evidence (default 60)"},
     {"evidence-timeout", "LAS_OPERATOR_EVIDENCE_TIMEOUT", set_evidence_timeout, "SECONDS",
      "timeout of one GET /v1/platform (default 5)"},
+    {"evidence-via", "LAS_OPERATOR_EVIDENCE_VIA", set_evidence_via, "pod|host",
+     "where to ask each LAS: its pod's IP and port, or its node's IP and host port (default "
+     "pod)"},
     {"max-nodes", "LAS_OPERATOR_MAX_NODES", set_max_nodes, "N",
      "LAS pods tracked in all; more are ignored with a warning (default 5000)"},
     {"max-resources", "LAS_OPERATOR_MAX_RESOURCES", set_max_resources, "N",
@@ -267,8 +281,9 @@ void las_op_config_log(const struct las_op_config *c)
              "retry-period=%us",
              c->image, c->identity, c->lease_name, c->lease_duration, c->renew_deadline,
              c->retry_period);
-    las_info("config: resync=%us evidence-timeout=%us max-nodes=%u max-resources=%u "
-             "log-level=%s log-format=%s allow-root=%s",
-             c->resync, c->evidence_timeout, c->max_nodes, c->max_resources, levels[c->log_level],
+    las_info("config: resync=%us evidence-timeout=%us evidence-via=%s max-nodes=%u "
+             "max-resources=%u log-level=%s log-format=%s allow-root=%s",
+             c->resync, c->evidence_timeout, c->evidence_via_host ? "host" : "pod", c->max_nodes,
+             c->max_resources, levels[c->log_level],
              c->log_format == LAS_LOG_JSON ? "json" : "text", c->allow_root ? "yes" : "no");
 }

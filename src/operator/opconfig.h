@@ -25,6 +25,7 @@ struct las_op_config {
     unsigned lease_duration, renew_deadline, retry_period; /* seconds */
     unsigned resync;           /* seconds between full sweeps of a resource */
     unsigned evidence_timeout; /* seconds for one GET /v1/platform */
+    bool evidence_via_host;    /* ask LAS at the node's IP and host port, not the pod's IP */
     unsigned max_nodes;        /* LAS pods tracked in all */
     unsigned max_resources;    /* LocalAttestationServices tracked */
     enum las_log_level log_level;

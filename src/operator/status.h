@@ -21,6 +21,7 @@ struct las_op_node {
     char pod[254]; /* current pod, "" when there is none */
     char pod_uid[64];
     char pod_ip[64];
+    char host_ip[64];        /* the node's IP, as the pod reports it */
     bool ready;              /* the pod's Ready condition */
     int64_t last_transition; /* seconds: ready, verified or the ID last changed */
     bool checked;            /* verdict holds the verification of evidence_hash */

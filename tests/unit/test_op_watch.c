@@ -125,7 +125,7 @@ static void test_backoff(void **state)
 static const char *pod_json =
     "{\"metadata\":{\"name\":\"las-abcde\",\"uid\":\"u1\",\"labels\":{"
     "\"app.kubernetes.io/instance\":\"las\"}},\"spec\":{\"nodeName\":\"node-1\"},"
-    "\"status\":{\"podIP\":\"10.1.2.3\",\"conditions\":[{\"type\":\"Initialized\",\"status\":"
+    "\"status\":{\"podIP\":\"10.1.2.3\",\"hostIP\":\"10.0.0.11\",\"conditions\":[{\"type\":\"Initialized\",\"status\":"
     "\"True\"},{\"type\":\"Ready\",\"status\":\"True\"}]}}";
 
 static void test_pod_from_json(void **state)
@@ -137,6 +137,7 @@ static void test_pod_from_json(void **state)
     assert_string_equal(p.name, "las-abcde");
     assert_string_equal(p.node, "node-1");
     assert_string_equal(p.ip, "10.1.2.3");
+    assert_string_equal(p.host_ip, "10.0.0.11");
     assert_string_equal(p.owner, "las");
     assert_true(p.ready);
     assert_false(p.terminating);
