@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -37,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abuse.h"
 #include "bench_common.h"
 #include "common/crypto.h"
 #include "daemon/config.h"
@@ -47,12 +49,15 @@
 #include "sim/sim_enclave.h"
 
 /* The targets of issue 7 (2-core development machine). */
-#define TARGET_RATIO            1.5
-#define TARGET_P99_MS           1.0
-#define TARGET_P99_CLIENTS      8
-#define TARGET_ERRORS_OVER      200000
-#define TARGET_RSS_MB           32.0
-#define TARGET_STARTUP_MS       100.0
+#define TARGET_RATIO       1.5
+#define TARGET_P99_MS      1.0
+#define TARGET_P99_CLIENTS 8
+#define TARGET_ERRORS_OVER 200000
+#define TARGET_RSS_MB      32.0
+#define TARGET_STARTUP_MS  100.0
+/* Issue 12: under abuse, this share of legitimate attestations within this time. */
+#define TARGET_ABUSE_SHARE      0.99
+#define TARGET_ABUSE_MS         100.0
 #define MAX_CLIENTS             256
 #define RESPONSE_BUFFER_SIZE    4096
 #define READY_TIMEOUT_MS        10000
@@ -88,6 +93,9 @@ struct options {
     pid_t pid;
     const char *serve_args[MAX_SERVE_ARGS];
     unsigned serve_argc;
+    bool connect_each;   /* a new connection per attestation */
+    unsigned timeout_ms; /* per send and per receive of the raw client */
+    unsigned abuse_idle, abuse_slow, abuse_sources, abuse_trickle_s, abuse_settle_s;
 };
 
 /* Shared by the client threads; written by main before they start. */
@@ -130,6 +138,7 @@ struct worker {
     uint64_t *lat;
     size_t lat_len, lat_cap;
     uint64_t ok, errors;
+    uint64_t fast;   /* ok within TARGET_ABUSE_MS */
     uint64_t end_ns; /* when this client finished its timed requests */
     char first_error[256];
     bool setup_failed;
@@ -463,7 +472,8 @@ static bool raw_connect(struct worker *w)
     w->fd = socket(w->r->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (w->fd < 0)
         return false;
-    struct timeval tv = {10, 0};
+    unsigned ms = w->r->o->timeout_ms;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(w->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -578,7 +588,7 @@ static bool raw_exchange(struct worker *w, const char *req, size_t len, int *sta
         raw_close(w);
         return false;
     }
-    if (closing)
+    if (closing || w->r->o->connect_each)
         raw_close(w);
     *body = w->response + header_end;
     return true;
@@ -696,6 +706,8 @@ static void attest(struct worker *w, uint64_t i, bool timed)
         w->ok++;
     else
         w->errors++;
+    if (ok && t <= (uint64_t)(TARGET_ABUSE_MS * 1e6))
+        w->fast++;
     if (!record_latency(w, t))
         set_error(w, "out of memory for latencies");
 }
@@ -707,7 +719,7 @@ static void *worker_main(void *arg)
 
     /* Phase 1: connect and make this thread's share of the REPORT pool. */
     if (r->o->client == CLIENT_RAW) {
-        w->setup_failed = !raw_connect(w);
+        w->setup_failed = !r->o->connect_each && !raw_connect(w);
     } else {
         w->setup_failed = las_client_new(r->addr, 10000, &w->curl) != LAS_OK;
     }
@@ -744,7 +756,9 @@ static void *worker_main(void *arg)
 /* ---- results ------------------------------------------------------------ */
 
 struct results {
-    uint64_t ok, errors;
+    uint64_t ok, errors, fast;
+    bool have_abuse;
+    struct abuse_stats abuse_before, abuse_after;
     char first_error[256];
     double wall_s, throughput;
     double p50_ms, p90_ms, p99_ms, max_ms;
@@ -779,9 +793,29 @@ static const char *pass(bool ok)
 }
 
 /* Prints the issue's targets next to the figures; false if any is missed. */
+static double fast_share(const struct results *res)
+{
+    uint64_t n = res->ok + res->errors;
+    return n ? (double)res->fast / (double)n : 0;
+}
+
+/* Under abuse the target is issue 12's: legitimate attestations answered in time. */
+static bool print_abuse_target(const struct results *res)
+{
+    char share[32];
+    bool ok = res->ok + res->errors > 0 && fast_share(res) >= TARGET_ABUSE_SHARE;
+    snprintf(share, sizeof share, "%.2f%%", 100 * fast_share(res));
+    printf("\n%-34s %12s %12s  %s\n", "target", "measured", "target", "result");
+    printf("%-34s %12s %12s  %s\n", "legitimate attestations <= 100 ms", share, ">= 99%", pass(ok));
+    printf("%s\n", ok ? "all targets met" : "some targets missed");
+    return ok;
+}
+
 static bool print_targets(const struct options *o, const struct results *res)
 {
     bool all = true, ok;
+    if (res->have_abuse)
+        return print_abuse_target(res);
     printf("\n%-28s %14s %12s  %s\n", "target", "measured", "target", "result");
     if (res->have_cpu) {
         ok = res->ratio <= TARGET_RATIO;
@@ -843,6 +877,22 @@ static void print_text(const struct options *o, const struct run *r, const struc
            res->p90_ms, res->p99_ms, res->max_ms);
     printf("%-22s %llu%s%s\n", "errors", (unsigned long long)res->errors,
            res->first_error[0] ? "; first: " : "", res->first_error);
+    if (o->connect_each)
+        printf("%-22s a new connection per attestation\n", "connections");
+    if (res->have_abuse) {
+        printf("%-22s %.2f%% of attestations answered correctly within %.0f ms (%llu of %llu)\n",
+               "legitimate in time", 100 * fast_share(res), TARGET_ABUSE_MS,
+               (unsigned long long)res->fast, (unsigned long long)(res->ok + res->errors));
+        printf(
+            "%-22s %u idle + %u slow (1 byte every %u s) from %u source addresses; held "
+            "%u at the start and %u at the end of the timed run; %llu connects, %llu closed "
+            "by LAS (%llu with a 503) during it\n",
+            "abuse", o->abuse_idle, o->abuse_slow, o->abuse_trickle_s, o->abuse_sources,
+            res->abuse_before.open_now, res->abuse_after.open_now,
+            (unsigned long long)(res->abuse_after.connected - res->abuse_before.connected),
+            (unsigned long long)(res->abuse_after.closed_by_las - res->abuse_before.closed_by_las),
+            (unsigned long long)(res->abuse_after.refused_503 - res->abuse_before.refused_503));
+    }
     if (res->have_cpu)
         printf("%-22s %.2f us per attestation (user %.2f + system %.2f; %.2f s in all)\n",
                "LAS CPU", res->las_cpu_us_per_att, res->las_user_us_per_att,
@@ -880,56 +930,91 @@ static void print_text(const struct options *o, const struct run *r, const struc
                res->startup.median_ms, res->startup.runs, res->startup.min_ms, res->startup.max_ms);
 }
 
-/* s as a JSON string literal (control characters dropped). */
-static void print_json_string(const char *s)
+/* Adds key = v to obj; one helper so that every figure is set the same way. */
+static void set_real(json_t *obj, const char *key, double v)
 {
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s >= 0x20)
-            putchar(*s);
-    }
-    putchar('"');
+    json_object_set_new(obj, key, json_real(v));
 }
 
-static void print_json(const struct options *o, const struct results *res)
+static void set_int(json_t *obj, const char *key, uint64_t v)
 {
-    printf("{\"clients\":%u,\"client\":\"%s\",\"attestations\":%llu,\"errors\":%llu,"
-           "\"wall_s\":%.6f,\"throughput_per_s\":%.1f,"
-           "\"latency_ms\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"max\":%.4f},"
-           "\"sign_cpu_us\":%.3f,\"client_cpu_us\":%.3f,\"las_switches_per_attestation\":%.3f",
-           o->clients, o->client == CLIENT_RAW ? "raw" : "curl",
-           (unsigned long long)(res->ok + res->errors), (unsigned long long)res->errors,
-           res->wall_s, res->throughput, res->p50_ms, res->p90_ms, res->p99_ms, res->max_ms,
-           res->sign_us, res->client_cpu_us, res->las_switches);
-    if (res->have_cpu)
-        printf(",\"las_cpu_us_per_attestation\":%.3f,\"las_user_us_per_attestation\":%.3f,"
-               "\"las_system_us_per_attestation\":%.3f,\"ratio\":%.4f",
-               res->las_cpu_us_per_att, res->las_user_us_per_att, res->las_system_us_per_att,
-               res->ratio);
+    json_object_set_new(obj, key, json_integer((json_int_t)v));
+}
+
+static bool print_json(const struct options *o, const struct results *res)
+{
+    json_t *j = json_object(), *lat = json_object();
+    if (j == NULL || lat == NULL) {
+        json_decref(j);
+        json_decref(lat);
+        return false;
+    }
+    set_int(j, "clients", o->clients);
+    json_object_set_new(j, "client", json_string(o->client == CLIENT_RAW ? "raw" : "curl"));
+    set_int(j, "attestations", res->ok + res->errors);
+    set_int(j, "errors", res->errors);
+    set_real(j, "wall_s", res->wall_s);
+    set_real(j, "throughput_per_s", res->throughput);
+    set_real(lat, "p50", res->p50_ms);
+    set_real(lat, "p90", res->p90_ms);
+    set_real(lat, "p99", res->p99_ms);
+    set_real(lat, "max", res->max_ms);
+    json_object_set_new(j, "latency_ms", lat);
+    set_real(j, "sign_cpu_us", res->sign_us);
+    set_real(j, "client_cpu_us", res->client_cpu_us);
+    set_real(j, "las_switches_per_attestation", res->las_switches);
+    json_object_set_new(j, "connect_each", json_boolean(o->connect_each));
+    if (res->have_cpu) {
+        set_real(j, "las_cpu_us_per_attestation", res->las_cpu_us_per_att);
+        set_real(j, "las_user_us_per_attestation", res->las_user_us_per_att);
+        set_real(j, "las_system_us_per_attestation", res->las_system_us_per_att);
+        set_real(j, "ratio", res->ratio);
+    }
     if (res->workers > 0) {
-        printf(",\"worker_cpu_share\":[");
+        json_t *shares = json_array();
         for (unsigned i = 0; i < res->workers; i++)
-            printf("%s%.4f", i ? "," : "", res->worker_share[i]);
-        printf("]");
+            json_array_append_new(shares, json_real(res->worker_share[i]));
+        json_object_set_new(j, "worker_cpu_share", shares);
     }
-    if (res->have_mem)
-        printf(",\"las_rss_mb\":%.2f,\"las_rss_start_mb\":%.2f,\"las_hwm_mb\":%.2f", res->rss_mb,
-               res->rss_start_mb, res->hwm_mb);
+    if (res->have_mem) {
+        set_real(j, "las_rss_mb", res->rss_mb);
+        set_real(j, "las_rss_start_mb", res->rss_start_mb);
+        set_real(j, "las_hwm_mb", res->hwm_mb);
+    }
     if (res->have_startup)
-        printf(",\"startup_ms\":{\"median\":%.3f,\"min\":%.3f,\"max\":%.3f,\"runs\":%u}",
-               res->startup.median_ms, res->startup.min_ms, res->startup.max_ms, res->startup.runs);
+        json_object_set_new(j, "startup_ms",
+                            json_pack("{s:f,s:f,s:f,s:I}", "median", res->startup.median_ms, "min",
+                                      res->startup.min_ms, "max", res->startup.max_ms, "runs",
+                                      (json_int_t)res->startup.runs));
     if (res->have_baseline)
-        printf(",\"baseline\":{\"requests\":%llu,\"errors\":%llu,\"las_cpu_us\":%.3f,"
-               "\"las_user_us\":%.3f,\"las_system_us\":%.3f}",
-               (unsigned long long)o->baseline, (unsigned long long)res->baseline_errors,
-               res->baseline_cpu_us, res->baseline_user_us, res->baseline_system_us);
-    if (res->first_error[0]) {
-        printf(",\"first_error\":");
-        print_json_string(res->first_error);
+        json_object_set_new(j, "baseline",
+                            json_pack("{s:I,s:I,s:f,s:f,s:f}", "requests", (json_int_t)o->baseline,
+                                      "errors", (json_int_t)res->baseline_errors, "las_cpu_us",
+                                      res->baseline_cpu_us, "las_user_us", res->baseline_user_us,
+                                      "las_system_us", res->baseline_system_us));
+    if (res->have_abuse) {
+        const struct abuse_stats *b = &res->abuse_before, *e = &res->abuse_after;
+        json_object_set_new(
+            j, "abuse",
+            json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}", "idle",
+                      (json_int_t)o->abuse_idle, "slow", (json_int_t)o->abuse_slow, "sources",
+                      (json_int_t)o->abuse_sources, "held_at_start", (json_int_t)b->open_now,
+                      "held_at_end", (json_int_t)e->open_now, "connects",
+                      (json_int_t)(e->connected - b->connected), "closed_by_las",
+                      (json_int_t)(e->closed_by_las - b->closed_by_las), "refused_503",
+                      (json_int_t)(e->refused_503 - b->refused_503), "legitimate_in_time",
+                      (json_int_t)res->fast, "legitimate_in_time_share", fast_share(res)));
     }
-    printf("}\n");
+    if (res->first_error[0])
+        json_object_set_new(j, "first_error", json_string(res->first_error));
+    /* Compact, one line; real numbers with up to 6 significant decimals. */
+    char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(j);
+    if (text == NULL)
+        return false;
+    printf("%s\n", text);
+    free(text);
+    return true;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -958,6 +1043,13 @@ static void usage(FILE *out)
             "                       per request for HTTP and TCP alone (default 0: none)\n"
             "  --report-state-dir D make REPORTs on the simulated CPU of D instead: LAS must\n"
             "                       refuse them all (tests the error accounting)\n"
+            "  --connect-each       a new connection per attestation (raw client)\n"
+            "  --timeout-ms N       the raw client's send and receive timeout (default 10000)\n"
+            "  --abuse-idle N       meanwhile hold N idle connections to LAS (default 0)\n"
+            "  --abuse-slow N       and N slow ones, each trickling a byte of a request\n"
+            "  --abuse-trickle S    every S seconds (default 5)\n"
+            "  --abuse-sources K    from K source addresses, 127.0.0.2 on (default 16)\n"
+            "  --abuse-settle S     seconds between the abuse's start and the run (default 3)\n"
             "  --check-targets      print the issue's targets with PASS/MISS; exit 1 on a miss\n"
             "  --json               one JSON object instead of text\n"
             "exit: 0 ok, 1 errors or a missed target, 2 usage, 3 cannot run\n",
@@ -986,6 +1078,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         OPT_BASELINE,
         OPT_REPORT_STATE,
         OPT_SERVE_ARG,
+        OPT_CONNECT_EACH,
+        OPT_TIMEOUT,
+        OPT_ABUSE_IDLE,
+        OPT_ABUSE_SLOW,
+        OPT_ABUSE_TRICKLE,
+        OPT_ABUSE_SOURCES,
+        OPT_ABUSE_SETTLE,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -1007,6 +1106,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"baseline", required_argument, NULL, OPT_BASELINE},
         {"report-state-dir", required_argument, NULL, OPT_REPORT_STATE},
         {"serve-arg", required_argument, NULL, OPT_SERVE_ARG},
+        {"connect-each", no_argument, NULL, OPT_CONNECT_EACH},
+        {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
+        {"abuse-idle", required_argument, NULL, OPT_ABUSE_IDLE},
+        {"abuse-slow", required_argument, NULL, OPT_ABUSE_SLOW},
+        {"abuse-trickle", required_argument, NULL, OPT_ABUSE_TRICKLE},
+        {"abuse-sources", required_argument, NULL, OPT_ABUSE_SOURCES},
+        {"abuse-settle", required_argument, NULL, OPT_ABUSE_SETTLE},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -1020,6 +1126,10 @@ static int parse_args(int argc, char **argv, struct options *o)
     o->startup_runs = DEFAULT_STARTUP_RUNS;
     o->sign_iterations = DEFAULT_SIGN_ITERATIONS;
     o->las_log = "/dev/null";
+    o->timeout_ms = 10000;
+    o->abuse_sources = 16;
+    o->abuse_trickle_s = 5;
+    o->abuse_settle_s = 3;
     int which = 0;
     while ((c = getopt_long(argc, argv, "", longopts, &which)) != -1) {
         switch (c) {
@@ -1097,6 +1207,35 @@ static int parse_args(int argc, char **argv, struct options *o)
         case OPT_BASELINE:
             if (!parse_u64(optarg, 0, 100000000, &o->baseline))
                 goto bad;
+            break;
+        case OPT_CONNECT_EACH:
+            o->connect_each = true;
+            break;
+        case OPT_TIMEOUT:
+            if (!parse_u64(optarg, 1, 600000, &v))
+                goto bad;
+            o->timeout_ms = (unsigned)v;
+            break;
+        case OPT_ABUSE_IDLE:
+        case OPT_ABUSE_SLOW:
+            if (!parse_u64(optarg, 0, 60000, &v))
+                goto bad;
+            *(c == OPT_ABUSE_IDLE ? &o->abuse_idle : &o->abuse_slow) = (unsigned)v;
+            break;
+        case OPT_ABUSE_TRICKLE:
+            if (!parse_u64(optarg, 1, 3600, &v))
+                goto bad;
+            o->abuse_trickle_s = (unsigned)v;
+            break;
+        case OPT_ABUSE_SOURCES:
+            if (!parse_u64(optarg, 1, 250, &v))
+                goto bad;
+            o->abuse_sources = (unsigned)v;
+            break;
+        case OPT_ABUSE_SETTLE:
+            if (!parse_u64(optarg, 0, 600, &v))
+                goto bad;
+            o->abuse_settle_s = (unsigned)v;
             break;
         case OPT_HELP:
             usage(stdout);
@@ -1186,6 +1325,7 @@ int main(int argc, char **argv)
     char tmp_state[] = "/tmp/las-bench-XXXXXX";
     bool tmp_created = false;
     pid_t las_pid = 0;
+    struct abuse *attacker = NULL;
     int rc = 3;
     char why[512];
 
@@ -1197,6 +1337,12 @@ int main(int argc, char **argv)
         return 3;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* Thousands of connections in an abuse run: all the descriptors allowed. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     memset(&r, 0, sizeof r);
     memset(&res, 0, sizeof res);
     r.o = &o;
@@ -1241,6 +1387,19 @@ int main(int argc, char **argv)
     if (!prepare(&r, why, sizeof why)) {
         fprintf(stderr, "las-bench: %s\n", why);
         goto out;
+    }
+    if (o.abuse_idle + o.abuse_slow > 0) {
+        struct abuse_config acfg = {.idle = o.abuse_idle,
+                                    .slow = o.abuse_slow,
+                                    .sources = o.abuse_sources,
+                                    .trickle_s = o.abuse_trickle_s,
+                                    .target = r.sa,
+                                    .target_len = r.sa_len};
+        if (!abuse_start(&acfg, &attacker))
+            goto out;
+        abuse_wait_ramped(attacker, 10000);
+        sleep_ns((long)o.abuse_settle_s * 1000000000L);
+        res.have_abuse = true;
     }
 
     r.warmup = o.warmup;
@@ -1304,6 +1463,8 @@ int main(int argc, char **argv)
     if (o.pid > 0)
         proc_worker_cpu(o.pid, &wc0);
     uint64_t self0 = self_cpu_ns();
+    if (attacker)
+        abuse_stats(attacker, &res.abuse_before);
     uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     pthread_barrier_wait(&r.barrier); /* go */
 
@@ -1325,6 +1486,8 @@ int main(int argc, char **argv)
     }
     res.have_cpu = res.have_cpu && proc_cpu(o.pid, &cpu1);
     uint64_t self1 = self_cpu_ns();
+    if (attacker)
+        abuse_stats(attacker, &res.abuse_after);
     long long cs1 = o.pid > 0 ? proc_context_switches(o.pid) : -1;
     if (o.pid > 0) {
         proc_worker_cpu(o.pid, &wc1);
@@ -1353,6 +1516,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < o.clients; i++) {
         res.ok += workers[i].ok;
         res.errors += workers[i].errors;
+        res.fast += workers[i].fast;
         res.baseline_errors += workers[i].baseline_errors;
         total += workers[i].lat_len;
         if (res.first_error[0] == '\0' && workers[i].first_error[0] != '\0')
@@ -1395,14 +1559,16 @@ int main(int argc, char **argv)
     res.rss_start_mb = (double)start_kb / 1024;
     res.hwm_mb = (double)hwm_kb / 1024;
 
-    if (o.json)
-        print_json(&o, &res);
-    else
+    if (o.json) {
+        if (!print_json(&o, &res))
+            goto out;
+    } else
         print_text(&o, &r, &res);
     rc = res.errors == 0 && res.baseline_errors == 0 && res.ok > 0 ? 0 : 1;
     if (o.check_targets && !print_targets(&o, &res))
         rc = 1;
 out:
+    abuse_stop(attacker);
     if (las_pid > 0 && stop_las(las_pid) != 0) {
         fprintf(stderr, "las-bench: LAS did not exit cleanly on SIGTERM\n");
         rc = rc == 0 ? 1 : rc;

@@ -1,11 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The accepting thread of `las serve`. libmicrohttpd's worker threads all
- * poll the listening socket and race for each new connection; the one that
- * is already awake wins, so a burst of keep-alive connections often lands
- * on one worker while the others stay idle (bench/RESULTS.md). LAS accepts
- * on one thread instead and hands each connection to the HTTP server, which
- * gives it to its least busy worker.
+ * The accepting thread of `las serve`: who gets a connection, and how long
+ * it may keep it without asking anything.
+ *
+ * libmicrohttpd's worker threads all poll the listening socket and race for
+ * each new connection; the one that is already awake wins, so a burst of
+ * keep-alive connections often lands on one worker while the others stay
+ * idle (bench/RESULTS.md). LAS accepts on one thread instead and hands each
+ * connection to the HTTP server, which gives it to its least busy worker.
+ *
+ * The same thread defends the connection slots (docs/security.md,
+ * "Connection exhaustion"):
+ * - at most `max_connections` open; at the limit the connection that has
+ *   waited longest for its next request (idle or trickling) is closed to
+ *   make room, else new clients wait in the kernel's backlog;
+ * - at most `max_per_peer` open per peer address (IPv6: per /64); beyond
+ *   it a connection gets a 503 and is closed at once;
+ * - a request must arrive whole (request line, headers and body) within
+ *   `request_timeout_s` of the connection being ready for it (accepted, or
+ *   its previous answer sent); otherwise the connection is closed. An
+ *   inactivity timeout alone never fires for a client that sends a byte
+ *   every few seconds;
+ * - out of file descriptors (EMFILE, ENFILE), a spare descriptor kept for
+ *   the purpose lets it accept and close each waiting client at once
+ *   instead of leaving them all hanging in the backlog.
+ *
+ * Connections are known by their descriptor: the HTTP server reports, for
+ * each one it was handed, when a request has arrived whole, when the answer
+ * is out, and (before it closes the descriptor) that the connection closed.
  */
 #ifndef LAS_ACCEPTOR_H
 #define LAS_ACCEPTOR_H
@@ -14,6 +36,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "daemon/metrics.h"
 #include "las/status.h"
 
 struct las_acceptor;
@@ -26,24 +49,38 @@ struct las_acceptor;
 typedef bool (*las_acceptor_add_fn)(void *cls, int fd, const struct sockaddr *addr,
                                     socklen_t addr_len);
 
-/*
- * Starts accepting on listen_fd (a listening, non-blocking socket the caller
- * keeps owning). At most `limit` connections are open at once: beyond it the
- * acceptor stops accepting, so new clients wait in the kernel's backlog
- * until las_acceptor_closed reports a closed connection. *out is set before
- * the first connection is accepted.
- */
-LAS_MUST_CHECK las_status las_acceptor_start(int listen_fd, unsigned limit, las_acceptor_add_fn add,
-                                             void *cls, struct las_acceptor **out, char *why,
-                                             size_t why_len);
+struct las_acceptor_config {
+    int listen_fd;              /* listening, non-blocking; the caller keeps owning it */
+    unsigned max_connections;   /* >= 1 */
+    unsigned max_per_peer;      /* 0: no per-peer limit */
+    unsigned request_timeout_s; /* 0: no deadline */
+    las_acceptor_add_fn add;
+    void *cls;
+    struct las_metrics *metrics; /* refusals and closes are counted here; may be NULL */
+};
 
-/* One connection handed to add() has closed. Any thread; lock-free. */
-void las_acceptor_closed(struct las_acceptor *a);
+/* Starts accepting. *out is set before the first connection is accepted. */
+LAS_MUST_CHECK las_status las_acceptor_start(const struct las_acceptor_config *cfg,
+                                             struct las_acceptor **out, char *why, size_t why_len);
+
+/*
+ * From the HTTP server's threads, for a descriptor handed to add(): the
+ * current request has arrived whole (its deadline stops); its answer is out
+ * (the next request's deadline starts). Lock-free.
+ */
+void las_acceptor_request_received(struct las_acceptor *a, int fd);
+void las_acceptor_answered(struct las_acceptor *a, int fd);
+
+/*
+ * The connection on fd closed; called before fd itself is closed, once per
+ * connection handed over. Any thread.
+ */
+void las_acceptor_closed(struct las_acceptor *a, int fd);
 
 /* Stops accepting and joins the thread; open connections are not touched. Idempotent. */
 void las_acceptor_stop(struct las_acceptor *a);
 
-/* Stops (if needed) and frees; after it, las_acceptor_closed must not be called. */
+/* Stops (if needed) and frees; after it, no other las_acceptor_* call may be made. */
 void las_acceptor_free(struct las_acceptor *a);
 
 #endif

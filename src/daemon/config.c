@@ -111,7 +111,9 @@ static las_status set_sim_isvsvn(struct las_config *c, const char *v)
         return st;                                                                                 \
     }
 UINT_SETTER(set_threads, threads, 0, 256)
-UINT_SETTER(set_max_connections, max_connections, 1, 100000)
+UINT_SETTER(set_max_connections, max_connections, 1, 1000000)
+UINT_SETTER(set_max_connections_per_peer, max_connections_per_peer, 0, 1000000)
+UINT_SETTER(set_request_timeout, request_timeout, 1, 3600)
 UINT_SETTER(set_connection_timeout, connection_timeout, 1, 3600)
 UINT_SETTER(set_shutdown_timeout, shutdown_timeout, 0, 3600)
 
@@ -163,7 +165,12 @@ static const struct option_def {
      "sim: run LAS with this ISVSVN, as a LAS update would"},
     {"threads", "LAS_THREADS", set_threads, "N", "worker threads (default: one per CPU)"},
     {"max-connections", "LAS_MAX_CONNECTIONS", set_max_connections, "N",
-     "concurrent connections (default 1024)"},
+     "concurrent connections (default 4096, fewer if the file descriptor limit is lower)"},
+    {"max-connections-per-peer", "LAS_MAX_CONNECTIONS_PER_PEER", set_max_connections_per_peer, "N",
+     "concurrent connections per client address, IPv6 per /64 (default 64; 0: no limit)"},
+    {"request-timeout", "LAS_REQUEST_TIMEOUT", set_request_timeout, "SECONDS",
+     "close a connection whose next request has not arrived whole this long after it could "
+     "(default 10)"},
     {"connection-timeout", "LAS_CONNECTION_TIMEOUT", set_connection_timeout, "SECONDS",
      "close connections idle this long (default 30)"},
     {"shutdown-timeout", "LAS_SHUTDOWN_TIMEOUT", set_shutdown_timeout, "SECONDS",
@@ -187,7 +194,9 @@ void las_config_defaults(struct las_config *c)
     c->mode = LAS_MODE_AUTO;
     c->sim_isvsvn = -1;
     c->threads = 0;
-    c->max_connections = 1024;
+    c->max_connections = 0; /* las_server_start picks it from the descriptor limit */
+    c->max_connections_per_peer = 64;
+    c->request_timeout = 10;
     c->connection_timeout = 30;
     c->shutdown_timeout = 10;
     strcpy(c->aesm_socket, "/var/run/aesmd/aesm.socket");
@@ -288,9 +297,13 @@ void las_config_log(const struct las_config *c)
         las_hex_encode(c->sim_cpusvn, 16, cpusvn, 0);
     las_info("config: listen=%s state-dir=%s mode=%s", c->listen, c->state_dir,
              las_mode_name(c->mode));
-    las_info("config: threads=%u max-connections=%u connection-timeout=%us "
-             "shutdown-timeout=%us",
-             c->threads, c->max_connections, c->connection_timeout, c->shutdown_timeout);
+    char max_conn[16] = "auto";
+    if (c->max_connections > 0)
+        snprintf(max_conn, sizeof max_conn, "%u", c->max_connections);
+    las_info("config: threads=%u max-connections=%s max-connections-per-peer=%u "
+             "request-timeout=%us connection-timeout=%us shutdown-timeout=%us",
+             c->threads, max_conn, c->max_connections_per_peer, c->request_timeout,
+             c->connection_timeout, c->shutdown_timeout);
     if (c->sim_isvsvn >= 0)
         las_info("config: sim-cpusvn=%s sim-isvsvn=%d", cpusvn, c->sim_isvsvn);
     else

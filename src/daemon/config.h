@@ -23,11 +23,13 @@ struct las_config {
     enum las_mode mode;
     bool have_sim_cpusvn;
     uint8_t sim_cpusvn[16];
-    int sim_isvsvn;              /* -1: the built-in LAS ISVSVN */
-    unsigned threads;            /* 0: one per CPU */
-    unsigned max_connections;    /* concurrent connections */
-    unsigned connection_timeout; /* seconds of inactivity before a connection is closed */
-    unsigned shutdown_timeout;   /* seconds to wait for in-flight requests on SIGTERM */
+    int sim_isvsvn;                    /* -1: the built-in LAS ISVSVN */
+    unsigned threads;                  /* 0: one per CPU */
+    unsigned max_connections;          /* concurrent connections; 0: from the descriptor limit */
+    unsigned max_connections_per_peer; /* per peer address (IPv6: /64); 0: no limit */
+    unsigned request_timeout;          /* seconds for a whole request to arrive once one may come */
+    unsigned connection_timeout;       /* seconds of inactivity before a connection is closed */
+    unsigned shutdown_timeout;         /* seconds to wait for in-flight requests on SIGTERM */
     char aesm_socket[512];
     enum las_log_level log_level;
     enum las_log_format log_format;

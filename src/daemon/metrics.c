@@ -137,5 +137,18 @@ size_t las_metrics_render(const struct las_metrics *m, const char *version, cons
          "# TYPE las_http_connections_open gauge\n"
          "las_http_connections_open %llu\n",
          (unsigned long long)load(&m->connections_open));
+    static const char *const refusals[LAS_CONN_REFUSED_COUNT] = {"peer_limit", "no_descriptors"};
+    emit(&o, "# HELP las_http_connections_refused_total Connections closed at once after accept.\n"
+             "# TYPE las_http_connections_refused_total counter\n");
+    for (int i = 0; i < LAS_CONN_REFUSED_COUNT; i++)
+        emit(&o, "las_http_connections_refused_total{reason=\"%s\"} %llu\n", refusals[i],
+             (unsigned long long)load(&m->connections_refused[i]));
+    static const char *const closes[LAS_CONN_CLOSED_COUNT] = {"request_timeout", "evicted"};
+    emit(&o, "# HELP las_http_connections_closed_total Connections LAS closed while they owed a "
+             "request.\n"
+             "# TYPE las_http_connections_closed_total counter\n");
+    for (int i = 0; i < LAS_CONN_CLOSED_COUNT; i++)
+        emit(&o, "las_http_connections_closed_total{reason=\"%s\"} %llu\n", closes[i],
+             (unsigned long long)load(&m->connections_closed[i]));
     return o.overflow ? 0 : o.len;
 }

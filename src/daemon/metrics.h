@@ -23,6 +23,18 @@ enum las_route {
     LAS_ROUTE_COUNT
 };
 
+/* Why the acceptor turned a connection away, or closed it before it asked anything. */
+enum las_conn_refusal {
+    LAS_CONN_REFUSED_PEER_LIMIT,     /* the peer already had --max-connections-per-peer */
+    LAS_CONN_REFUSED_NO_DESCRIPTORS, /* accept ran out of file descriptors */
+    LAS_CONN_REFUSED_COUNT
+};
+enum las_conn_close {
+    LAS_CONN_CLOSED_REQUEST_TIMEOUT, /* no whole request within --request-timeout */
+    LAS_CONN_CLOSED_EVICTED,         /* at --max-connections, the longest-waiting made room */
+    LAS_CONN_CLOSED_COUNT
+};
+
 #define LAS_METRICS_CODES   9 /* distinct HTTP status codes tracked */
 #define LAS_METRICS_BUCKETS 14
 
@@ -33,6 +45,8 @@ struct las_metrics {
     _Atomic uint64_t duration_count;
     _Atomic uint64_t duration_sum_ns;
     _Atomic uint64_t connections_open;
+    _Atomic uint64_t connections_refused[LAS_CONN_REFUSED_COUNT];
+    _Atomic uint64_t connections_closed[LAS_CONN_CLOSED_COUNT];
     double start_time;
 };
 

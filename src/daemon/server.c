@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,13 @@
 #include "version.h"
 
 #define METRICS_BUFFER_SIZE 16384
+/* --max-connections when not given, if the descriptor limit allows it (docs/operations.md). */
+#define DEFAULT_MAX_CONNECTIONS 4096
+/* The descriptor limit LAS raises its soft limit to (within the hard limit) at start. */
+#define WANTED_FD_LIMIT 65536
+/* Descriptors LAS needs besides its connections: standard streams, the listening socket,
+ * the acceptor's two, each worker's wake-up, state and log files, the AESM socket. */
+#define RESERVED_FDS(threads) (64 + 2 * (threads))
 /* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
 #define MAX_DISCARDED_BODY 65536
 
@@ -295,10 +303,19 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *r
     return send_response(conn, rq, &r);
 }
 
+static int connection_fd(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
+}
+
 static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *conn,
                                 struct request *rq, const char *url, const char *method)
 {
     struct las_http_response r;
+    /* The whole request is in: its deadline (--request-timeout) no longer runs. */
+    las_acceptor_request_received(s->acceptor, connection_fd(conn));
     las_server_handle(s, method, url, rq->body, rq->body_len, rq->body_too_large, &r);
     return send_response(conn, rq, &r);
 }
@@ -415,8 +432,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct las_server *s = cls;
     struct request *rq = *req_cls;
-    (void)conn;
     (void)toe;
+    /* The answer is out: the next request's deadline starts now. */
+    las_acceptor_answered(s->acceptor, connection_fd(conn));
     if (rq == NULL)
         return;
     las_metrics_request(&s->metrics, rq->route, rq->status, elapsed_ns(&rq->start));
@@ -429,14 +447,14 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
                           enum MHD_ConnectionNotificationCode toe)
 {
     struct http_worker *w = cls;
-    (void)conn;
     (void)socket_context;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(&w->server->metrics.connections_open, 1);
     } else {
+        /* Called before libmicrohttpd closes the descriptor: it cannot be reused yet. */
         atomic_fetch_sub(&w->server->metrics.connections_open, 1);
         atomic_fetch_sub(&w->open, 1);
-        las_acceptor_closed(w->server->acceptor);
+        las_acceptor_closed(w->server->acceptor, connection_fd(conn));
     }
 }
 
@@ -600,6 +618,61 @@ void las_server_free(struct las_server *s)
     free(s);
 }
 
+/*
+ * Raises the soft descriptor limit towards WANTED_FD_LIMIT (or what an
+ * explicit --max-connections needs), within the hard limit, and picks the
+ * connection limit: --max-connections if it fits, else a refusal that says
+ * what to raise; by default DEFAULT_MAX_CONNECTIONS, or fewer if the
+ * descriptors do not allow it.
+ */
+static las_status fit_connection_limit(unsigned requested, unsigned threads, unsigned *out,
+                                       char *why, size_t why_len)
+{
+    struct rlimit rl;
+    rlim_t reserve = RESERVED_FDS(threads);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        snprintf(why, why_len, "getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+        return LAS_ERR_IO;
+    }
+    rlim_t want = requested > 0 && requested + reserve > WANTED_FD_LIMIT ? requested + reserve
+                                                                         : WANTED_FD_LIMIT;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        struct rlimit raised = rl;
+        raised.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            rl = raised;
+        else
+            las_warn("cannot raise the file descriptor limit to %llu: %s",
+                     (unsigned long long)raised.rlim_cur, strerror(errno));
+    }
+    rlim_t fds = rl.rlim_cur == RLIM_INFINITY ? want : rl.rlim_cur;
+    rlim_t room = fds > reserve ? fds - reserve : 0;
+    if (requested > 0 && requested > room) {
+        snprintf(why, why_len,
+                 "--max-connections %u needs %llu file descriptors, but the limit is %llu (hard "
+                 "limit %llu): raise it (LimitNOFILE=, ulimit -n) or lower --max-connections",
+                 requested, (unsigned long long)(requested + reserve), (unsigned long long)fds,
+                 (unsigned long long)rl.rlim_max);
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    if (requested == 0 && room < 1) {
+        snprintf(why, why_len,
+                 "the file descriptor limit %llu leaves no room for connections (LAS keeps %llu "
+                 "for itself): raise it (LimitNOFILE=, ulimit -n)",
+                 (unsigned long long)fds, (unsigned long long)reserve);
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    *out = requested > 0                    ? requested
+           : room < DEFAULT_MAX_CONNECTIONS ? (unsigned)room
+                                            : DEFAULT_MAX_CONNECTIONS;
+    if (requested == 0 && *out < DEFAULT_MAX_CONNECTIONS)
+        las_warn("the file descriptor limit %llu allows only %u connections (default %d): raise it "
+                 "(LimitNOFILE=, ulimit -n)",
+                 (unsigned long long)fds, *out, DEFAULT_MAX_CONNECTIONS);
+    las_info("connections: at most %u (file descriptor limit %llu)", *out, (unsigned long long)fds);
+    return LAS_OK;
+}
+
 las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
                             const struct las_platform_key *key,
                             const struct las_platform_state *state, struct las_server **out,
@@ -619,6 +692,15 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
     }
+    unsigned max_connections;
+    st = fit_connection_limit(cfg->max_connections, threads, &max_connections, why, why_len);
+    if (st != LAS_OK)
+        goto fail;
+    char per_peer[16] = "no limit";
+    if (cfg->max_connections_per_peer > 0)
+        snprintf(per_peer, sizeof per_peer, "%u", cfg->max_connections_per_peer);
+    las_info("connections: %s per peer address; each request whole within %us, idle at most %us",
+             per_peer, cfg->request_timeout, cfg->connection_timeout);
     s->workers = calloc(threads, sizeof *s->workers);
     if (s->workers == NULL) {
         snprintf(why, why_len, "out of memory");
@@ -643,7 +725,7 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
             0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-            MHD_OPTION_CONNECTION_LIMIT, 2 * cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+            MHD_OPTION_CONNECTION_LIMIT, 2 * max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
             cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, w, MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL, MHD_OPTION_END);
@@ -654,8 +736,16 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         }
         s->n_workers++;
     }
-    st = las_acceptor_start(s->listen_fd, cfg->max_connections, add_connection, s, &s->acceptor,
-                            why, why_len);
+    struct las_acceptor_config acfg = {
+        .listen_fd = s->listen_fd,
+        .max_connections = max_connections,
+        .max_per_peer = cfg->max_connections_per_peer,
+        .request_timeout_s = cfg->request_timeout,
+        .add = add_connection,
+        .cls = s,
+        .metrics = &s->metrics,
+    };
+    st = las_acceptor_start(&acfg, &s->acceptor, why, why_len);
     if (st != LAS_OK)
         goto fail;
     *out = s;

@@ -16,7 +16,7 @@ for line in DynamicUser=yes StateDirectory=las Environment=LAS_STATE_DIR=/var/li
   'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
   SystemCallFilter=~@privileged SystemCallArchitectures=native CapabilityBoundingSet= \
   RestrictNamespaces=yes ProtectKernelTunables=yes ProtectControlGroups=yes UMask=0077 \
-  'ExecStart=/usr/local/bin/las serve'; do
+  'ExecStart=/usr/local/bin/las serve' LimitNOFILE=65536; do
   grep -qxF -- "$line" "$UNIT" || fail "las.service lacks '$line'"
 done
 for line in PrivateDevices=no DevicePolicy=closed 'DeviceAllow=/dev/sgx_enclave rw' \
