@@ -2,7 +2,6 @@
 #include "daemon/acceptor.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -110,6 +109,12 @@ static void drain_wake(struct las_acceptor *a)
     uint64_t value;
     ssize_t n = read(a->wake_fd, &value, sizeof value);
     (void)n; /* EAGAIN: a concurrent reader got it; nothing is lost, the state is re-checked */
+}
+
+/* Any descriptor does as the spare; an eventfd needs no file (the image has no /dev). */
+static int spare_descriptor(void)
+{
+    return eventfd(0, EFD_CLOEXEC);
 }
 
 /* ---- peers ----------------------------------------------------------------- */
@@ -358,7 +363,7 @@ static bool shed_one(struct las_acceptor *a, int err)
                   strerror(err));
     a->out_of_fds = true;
     if (a->spare_fd < 0) {
-        a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        a->spare_fd = spare_descriptor();
         back_off(a, "no spare descriptor", err);
         return false;
     }
@@ -371,7 +376,7 @@ static bool shed_one(struct las_acceptor *a, int err)
         if (a->cfg.metrics)
             bump(&a->cfg.metrics->connections_refused[LAS_CONN_REFUSED_NO_DESCRIPTORS]);
     }
-    a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    a->spare_fd = spare_descriptor();
     return got;
 }
 
@@ -520,7 +525,7 @@ las_status las_acceptor_start(const struct las_acceptor_config *cfg, struct las_
     randombytes_buf(a->hash_key, sizeof a->hash_key);
     pthread_mutex_init(&a->lock, NULL);
     a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    a->spare_fd = spare_descriptor();
     if (a->wake_fd < 0 || a->spare_fd < 0) {
         snprintf(why, why_len, "cannot create the acceptor's descriptors: %s", strerror(errno));
         goto fail;
