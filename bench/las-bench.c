@@ -334,7 +334,8 @@ static pid_t spawn_las(const struct options *o, const char *state_dir, uint16_t 
 /* One GET /readyz on a fresh connection; true on HTTP 200. */
 static bool probe_ready(const struct sockaddr_in *sin)
 {
-    static const char req[] = "GET /readyz HTTP/1.1\r\nHost: las\r\nConnection: close\r\n\r\n";
+    static const char req[] =
+        "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     char buf[256];
     bool ready = false;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -117,6 +117,14 @@ UINT_SETTER(set_request_timeout, request_timeout, 1, 3600)
 UINT_SETTER(set_connection_timeout, connection_timeout, 1, 3600)
 UINT_SETTER(set_shutdown_timeout, shutdown_timeout, 0, 3600)
 
+static las_status set_allowed_hosts(struct las_config *c, const char *v)
+{
+    if (strlen(v) >= sizeof c->allowed_hosts)
+        return LAS_ERR_INVALID_ARGUMENT;
+    strcpy(c->allowed_hosts, v);
+    return LAS_OK;
+}
+
 static las_status set_aesm_socket(struct las_config *c, const char *v)
 {
     if (*v == '\0' || strlen(v) >= sizeof c->aesm_socket)
@@ -173,6 +181,9 @@ static const struct option_def {
      "(default 10)"},
     {"connection-timeout", "LAS_CONNECTION_TIMEOUT", set_connection_timeout, "SECONDS",
      "close connections idle this long (default 30)"},
+    {"allowed-hosts", "LAS_ALLOWED_HOSTS", set_allowed_hosts, "LIST",
+     "Host header values answered besides localhost, the listen host and this machine's "
+     "addresses: names or addresses, comma-separated; '*' turns the check off"},
     {"shutdown-timeout", "LAS_SHUTDOWN_TIMEOUT", set_shutdown_timeout, "SECONDS",
      "on SIGTERM, wait this long for in-flight requests (default 10)"},
     {"aesm-socket", "LAS_AESM_SOCKET", set_aesm_socket, "PATH",
@@ -309,6 +320,7 @@ void las_config_log(const struct las_config *c)
     else
         las_info("config: sim-cpusvn=%s sim-isvsvn=(built-in)", cpusvn);
     static const char *const levels[] = {"debug", "info", "warn", "error"};
+    las_info("config: allowed-hosts=%s", c->allowed_hosts[0] ? c->allowed_hosts : "(none)");
     las_info("config: aesm-socket=%s log-level=%s log-format=%s allow-root=%s", c->aesm_socket,
              levels[c->log_level], c->log_format == LAS_LOG_JSON ? "json" : "text",
              c->allow_root ? "yes" : "no");

@@ -30,6 +30,7 @@ struct las_config {
     unsigned request_timeout;          /* seconds for a whole request to arrive once one may come */
     unsigned connection_timeout;       /* seconds of inactivity before a connection is closed */
     unsigned shutdown_timeout;         /* seconds to wait for in-flight requests on SIGTERM */
+    char allowed_hosts[1024];          /* extra Host values, comma-separated; "*": no Host check */
     char aesm_socket[512];
     enum las_log_level log_level;
     enum las_log_format log_format;

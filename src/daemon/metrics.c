@@ -6,7 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-static const int tracked_codes[LAS_METRICS_CODES] = {200, 400, 403, 404, 405, 413, 500, 503, 0};
+static const int tracked_codes[LAS_METRICS_CODES] = {200, 400, 403, 404, 405,
+                                                     413, 421, 500, 503, 0};
 static const double bucket_bounds[LAS_METRICS_BUCKETS - 1] = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0};
 

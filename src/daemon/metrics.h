@@ -35,7 +35,7 @@ enum las_conn_close {
     LAS_CONN_CLOSED_COUNT
 };
 
-#define LAS_METRICS_CODES   9 /* distinct HTTP status codes tracked */
+#define LAS_METRICS_CODES   10 /* distinct HTTP status codes tracked */
 #define LAS_METRICS_BUCKETS 14
 
 struct las_metrics {

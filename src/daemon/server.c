@@ -23,6 +23,7 @@
 #include "common/hex.h"
 #include "common/log.h"
 #include "daemon/acceptor.h"
+#include "daemon/host_check.h"
 #include "daemon/metrics.h"
 #include "identity/platform_state.h"
 #include "identity/quote_sign.h"
@@ -58,6 +59,7 @@ struct las_server {
     unsigned n_workers;
     unsigned next_worker; /* where the acceptor's search starts (ties go round) */
     struct las_acceptor *acceptor;
+    struct las_host_check *hosts; /* NULL without a listener (las_server_new alone) */
     int listen_fd;
     uint16_t port;
     struct las_backend *backend;
@@ -372,6 +374,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->discarded = 0;
         *req_cls = rq;
         atomic_fetch_add(&s->in_flight, 1);
+        /* DNS rebinding: a page re-pointed at LAS carries its own name in Host. */
+        const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+        if (s->hosts && !las_host_check_allows(s->hosts, host)) {
+            las_debug("http: refused a request for another host (see --allowed-hosts)");
+            return send_error(conn, rq, 421, "host_not_allowed",
+                              "the Host header names neither this LAS nor its machine (see "
+                              "las serve --allowed-hosts)");
+        }
+        /* Browsers send Origin with cross-origin (and same-origin POST) requests; LAS's
+         * clients never do. No CORS answer is ever given. */
+        if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin") != NULL)
+            return send_error(conn, rq, 403, "origin_not_allowed",
+                              "LAS does not answer requests from web pages");
         /* Refuse an announced oversized body before reading any of it. */
         const char *length =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -613,6 +628,7 @@ void las_server_free(struct las_server *s)
     las_acceptor_free(s->acceptor);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    las_host_check_free(s->hosts);
     pthread_mutex_destroy(&s->evidence_lock);
     free(s->evidence);
     free(s);
@@ -686,6 +702,20 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
     st = bind_listen(cfg->listen, &s->listen_fd, &s->port, why, why_len);
     if (st != LAS_OK)
         goto fail;
+    char listen_host[256];
+    uint16_t listen_port;
+    st = las_split_hostport(cfg->listen, listen_host, sizeof listen_host, &listen_port);
+    if (st == LAS_OK)
+        st = las_host_check_new(listen_host, cfg->allowed_hosts, &s->hosts, why, why_len);
+    if (st != LAS_OK)
+        goto fail;
+    if (las_host_check_is_off(s->hosts))
+        las_warn("Host check off (--allowed-hosts '*'): web pages that rebind a DNS name to "
+                 "this machine can read LAS's answers");
+    else
+        las_info("Host check: answering localhost, this machine's addresses and the listen "
+                 "host%s",
+                 cfg->allowed_hosts[0] ? ", and --allowed-hosts" : "");
 
     unsigned threads = cfg->threads;
     if (threads == 0) {

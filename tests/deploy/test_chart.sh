@@ -97,7 +97,7 @@ COMBO_CHECKS='
 + want($c.args[0:5] == ["serve", "--listen", "0.0.0.0:18766", "--state-dir", "/var/lib/las"]; "las args \($c.args)")
 + want(($c.args | index("--mode")) as $i | $c.args[$i + 1] == $m; "--mode not \($m)")
 + want([$c.env[] | select(.name | startswith("LAS_")) | {(.name): .value}] | add
-       == {LAS_LISTEN: "0.0.0.0:18766", LAS_STATE_DIR: "/var/lib/las", LAS_MODE: $m, LAS_LOG_LEVEL: "info", LAS_LOG_FORMAT: "text"}; "LAS_* variables")
+       == {LAS_LISTEN: "0.0.0.0:18766", LAS_STATE_DIR: "/var/lib/las", LAS_MODE: $m, LAS_LOG_LEVEL: "info", LAS_LOG_FORMAT: "text", LAS_ALLOWED_HOSTS: "$(HOST_IP)"}; "LAS_* variables")
 + want($c.ports == [{name: "http", containerPort: 18766, hostPort: 18766, protocol: "TCP"}]; "ports \($c.ports)")
 + want($c.livenessProbe.httpGet == {path: "/healthz", port: "http"}; "liveness probe")
 + want($c.readinessProbe.httpGet == {path: "/readyz", port: "http"}; "readiness probe")

@@ -39,18 +39,18 @@ req() { printf "$2" >"$TEST_DIR/$1.req"; } # req NAME PRINTF-FORMAT
 mhd() { local c; c=$(raw "$@"); echo "${c%% *}"; }
 
 # --- oversized bodies ------------------------------------------------------------
-req cl-huge 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\nabc'
+req cl-huge 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000000\r\n\r\nabc'
 [ "$(raw cl-huge)" = 400 ] || fail "Content-Length 1e8: $(raw cl-huge)"
 grep -aq '"code":"bad_request_size"' "$TEST_DIR/cl-huge.resp" || fail "1e8: no JSON error"
-req cl-overflow 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n'
+req cl-overflow 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999999999999999\r\n\r\n'
 code=$(mhd cl-overflow)
 [ "$code" = 400 ] || [ "$code" = 413 ] || fail "overflowing Content-Length: $code"
-req cl-negative 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\nabc'
+req cl-negative 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n\r\nabc'
 [ "$(mhd cl-negative)" = 400 ] || fail "negative Content-Length"
-req cl-double 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\nContent-Length: 5\r\n\r\nabcde'
+req cl-double 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\nContent-Length: 5\r\n\r\nabcde'
 [ "$(raw cl-double)" = 400 ] || fail "two Content-Lengths: $(raw cl-double)"
 grep -aq '"code":"malformed"' "$TEST_DIR/cl-double.resp" || fail "two Content-Lengths: no JSON error"
-req cl-te 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+req cl-te 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
 code=$(mhd cl-te); [ "$code" = 400 ] || fail "Content-Length with Transfer-Encoding: $code"
 head -c 5000 /dev/zero >"$TEST_DIR/5k"
 code=$(curl -s -o "$TEST_DIR/body" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
@@ -63,10 +63,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
 [ "$code" != 200 ] || fail "chunked 2 MB accepted"
 code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$TEST_DIR/2m" "http://$LAS_ADDR/nowhere")
 [ "$code" = 404 ] || fail "2 MB to an unknown path: $code"
-(printf 'GET /'; head -c 20000 /dev/zero | tr '\0' a; printf ' HTTP/1.1\r\nHost: x\r\n\r\n') \
+(printf 'GET /'; head -c 20000 /dev/zero | tr '\0' a; printf ' HTTP/1.1\r\nHost: localhost\r\n\r\n') \
   >"$TEST_DIR/long-url.req"
 [ "$(mhd long-url)" = 414 ] || fail "20 kB URL: $(mhd long-url)"
-(printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: '; head -c 20000 /dev/zero | tr '\0' a
+(printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: '; head -c 20000 /dev/zero | tr '\0' a
  printf '\r\n\r\n') >"$TEST_DIR/big-header.req"
 code=$(mhd big-header)
 [ "$code" = 431 ] || [ "$code" = 413 ] || fail "20 kB header: '$code'"
@@ -74,12 +74,12 @@ still_serves "oversized bodies, URLs and headers"
 pass "oversized: announced (1e8, overflow, negative), ambiguous (CL twice, CL+TE) and chunked bodies 400, 2 MB dropped, URL 414, header $code"
 
 # --- truncated bodies and requests: closed after the connection timeout -----------
-req trunc-body 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\n\r\nabc'
+req trunc-body 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\n\r\nabc'
 [ -z "$(raw trunc-body 6000)" ] || fail "truncated body was answered"
 grep -q 'closed_by_server=1' "$TEST_DIR/trunc-body.info" || fail "truncated body: not closed"
 ms=$(sed 's/.*ms=//' "$TEST_DIR/trunc-body.info")
 [ "$ms" -ge 1500 ] && [ "$ms" -le 5000 ] || fail "truncated body closed after $ms ms (timeout 2 s)"
-req trunc-head 'GET /healthz HTTP/1.1\r\nHost: x\r\n'
+req trunc-head 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n'
 [ -z "$(raw trunc-head 6000)" ] || fail "truncated headers were answered"
 grep -q 'closed_by_server=1' "$TEST_DIR/trunc-head.info" || fail "truncated headers: not closed"
 head -c 431 "$TEST_DIR/good.report" >"$TEST_DIR/431"
@@ -101,7 +101,7 @@ for p in / /v1 /v1/ /v1/quote/ /v1/target-info/x //v1/target-info /V1/TARGET-INF
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://$LAS_ADDR/v1/target-info?x=1")
 [ "$code" = 200 ] || fail "query string: $code"
-req lower 'get /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
+req lower 'get /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n'
 code=$(mhd lower); [ "$code" = 405 ] || [ "$code" = 400 ] || [ "$code" = 501 ] || fail "lower-case method: $code"
 req h2 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
 [ "$(mhd h2)" = 505 ] || fail "HTTP/2 preface: $(mhd h2)"
@@ -122,19 +122,19 @@ done
 printf '\x00\x00\x00\x00\r\n\r\n' >"$TEST_DIR/nul.req"
 code=$(mhd nul 4000); [ -z "$code" ] || [ "$code" = 400 ] || fail "NUL bytes: $code"
 grep -q 'closed_by_server=1' "$TEST_DIR/nul.info" || fail "NUL bytes: connection kept open"
-{ printf 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\n\r\n'
+{ printf 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\n\r\n'
   head -c 432 /dev/urandom; } >"$TEST_DIR/random-report.req"
 [ "$(raw random-report)" = 403 ] || fail "random REPORT: $(raw random-report)"
 still_serves "garbage"
 pass "garbage bytes: 400 or closed; random REPORT 403"
 
 # --- pipelined requests: answered in order ---------------------------------------
-{ printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'
-  printf 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\n\r\n'
+{ printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n'
+  printf 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\n\r\n'
   cat "$TEST_DIR/good.report"
-  printf 'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n'
-  printf 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc'
-  printf 'GET /v1/target-info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'; } >"$TEST_DIR/pipe.req"
+  printf 'GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n'
+  printf 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc'
+  printf 'GET /v1/target-info HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'; } >"$TEST_DIR/pipe.req"
 codes=$(raw pipe)
 [ "$codes" = "200 200 404 400 200" ] || fail "pipelined: got '$codes', expected '200 200 404 400 200'"
 lengths=$(grep -ai '^content-length:' "$TEST_DIR/pipe.resp" | awk '{print $2}' | tr -d '\r' | tr '\n' ' ')

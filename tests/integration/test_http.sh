@@ -54,7 +54,7 @@ for _ in 1 2 3; do
   exec 3>&-
 done
 exec 3<>"/dev/tcp/127.0.0.1/${LAS_ADDR##*:}"
-printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3 # never finished
+printf 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n' >&3 # never finished
 code=$(http GET /healthz); [ "$code" = 200 ] || fail "healthz after garbage: $code"
 exec 3>&-
 pass "garbage and unfinished requests do not disturb other clients"
@@ -91,3 +91,55 @@ grep -q 'SIMULATED backend' "$LAS_LOG" || fail "auto fallback warning missing"
 code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz in auto/sim: $code"
 stop_las "$LAS_PID"
 pass "--mode auto falls back to sim with a warning"
+
+# --- Host check and no CORS (DNS rebinding, docs/security.md) ----------------------
+start_las hosts "$TEST_DIR/hosts-state" --listen 0.0.0.0:0
+port=${LAS_ADDR##*:}
+for host in "127.0.0.1:$port" "localhost:$port" "LOCALHOST" "[::ffff:127.0.0.1]:$port"; do
+  code=$(http GET /healthz -H "Host: $host"); [ "$code" = 200 ] || fail "Host $host: $code"
+done
+# The machine's own (non-loopback) address, as the kubelet and Prometheus use the pod IP.
+addr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub("/.*", "", $4); print $4; exit}')
+if [ -n "$addr" ]; then
+  code=$(http GET /healthz -H "Host: $addr:$port"); [ "$code" = 200 ] || fail "Host $addr: $code"
+fi
+for host in "evil.example" "evil.example:$port" "localhost.evil.example" "10.255.255.254:$port"; do
+  code=$(http GET /v1/target-info -H "Host: $host")
+  [ "$code" = 421 ] || fail "Host $host: $code, expected 421"
+  grep -q '"code":"host_not_allowed"' "$TEST_DIR/body" || fail "Host $host: no JSON error"
+done
+code=$(http POST /v1/quote -H "Host: evil.example" --data-binary @"$TEST_DIR/good.report")
+[ "$code" = 421 ] || fail "quote for Host evil.example: $code"
+# Requests from web pages: refused, and no answer ever carries a CORS header.
+for m in GET OPTIONS; do
+  code=$(curl -s -D "$TEST_DIR/headers" -o "$TEST_DIR/body" -w '%{http_code}' -X "$m" \
+    -H 'Origin: http://evil.example' -H 'Access-Control-Request-Method: POST' \
+    "http://$LAS_ADDR/v1/target-info")
+  [ "$code" = 403 ] || fail "$m with Origin: $code, expected 403"
+  grep -q '"code":"origin_not_allowed"' "$TEST_DIR/body" || fail "$m with Origin: no JSON error"
+  ! grep -qi '^access-control-' "$TEST_DIR/headers" || fail "$m with Origin: a CORS header"
+done
+for p in /v1/target-info /healthz /readyz /metrics /v1/platform /nowhere; do
+  curl -s -D "$TEST_DIR/headers" -o /dev/null -X OPTIONS "http://$LAS_ADDR$p"
+  ! grep -qi '^access-control-' "$TEST_DIR/headers" || fail "OPTIONS $p: a CORS header"
+done
+curl -s "http://$LAS_ADDR/metrics" | grep -q 'las_http_requests_total{handler="target_info",code="421"} 4' ||
+  fail "metrics: the 421s are not counted"
+stop_las "$LAS_PID"
+pass "Host: localhost, loopback and the machine's addresses answered, others 421; Origin 403; no CORS header anywhere"
+
+start_las hosts2 "$TEST_DIR/hosts-state" --allowed-hosts 'las.test, las.ns.svc'
+code=$(http GET /healthz -H 'Host: las.test:18766'); [ "$code" = 200 ] || fail "allowed las.test: $code"
+code=$(http GET /healthz -H 'Host: las.ns.svc'); [ "$code" = 200 ] || fail "allowed las.ns.svc: $code"
+code=$(http GET /healthz -H 'Host: las.ns'); [ "$code" = 421 ] || fail "not allowed las.ns: $code"
+stop_las "$LAS_PID"
+LAS_ALLOWED_HOSTS='*' start_las hosts3 "$TEST_DIR/hosts-state"
+grep -q 'Host check off' "$LAS_LOG" || fail "no warning when the Host check is off"
+code=$(http GET /healthz -H 'Host: evil.example'); [ "$code" = 200 ] || fail "check off: $code"
+stop_las "$LAS_PID"
+rc=0
+"$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$TEST_DIR/hosts-state" \
+  --allowed-hosts 'a/b' >"$TEST_DIR/bad-hosts.log" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] && grep -q "invalid host 'a/b'" "$TEST_DIR/bad-hosts.log" ||
+  fail "--allowed-hosts a/b: exit $rc, $(tail -n 1 "$TEST_DIR/bad-hosts.log")"
+pass "--allowed-hosts adds names; '*' turns the check off with a warning; a bad entry stops LAS"

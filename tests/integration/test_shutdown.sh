@@ -20,7 +20,7 @@ wait_log() {
 
 # A quote request in flight: headers and half of the REPORT sent.
 exec 3<>"/dev/tcp/127.0.0.1/$port"
-printf 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\n\r\n' >&3
+printf 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\n\r\n' >&3
 head -c 200 "$TEST_DIR/good.report" >&3
 sleep 0.2
 kill -TERM "$LAS_PID"
@@ -43,7 +43,7 @@ pass "the request in flight is answered, then LAS exits 0"
 # A request that never completes is cut after --shutdown-timeout.
 start_las slow "$state" --shutdown-timeout 1
 exec 3<>"/dev/tcp/127.0.0.1/${LAS_ADDR##*:}"
-printf 'POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\n\r\nabc' >&3
+printf 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\n\r\nabc' >&3
 sleep 0.2
 kill -TERM "$LAS_PID"
 rc=0

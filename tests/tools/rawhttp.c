@@ -125,7 +125,7 @@ static int cmd_churn(unsigned port, long n, const char *kind)
                 : strcmp(kind, "half") == 0 ? 2
                                             : -1;
     static const char half[] =
-        "POST /v1/quote HTTP/1.1\r\nHost: x\r\nContent-Length: 432\r\n\r\nab";
+        "POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\n\r\nab";
     long failed = 0;
     for (long i = 0; i < n; i++) {
         int fd = connect_local(port);
