@@ -3,17 +3,23 @@
  * las-floor: what one attestation costs the least possible server on this
  * machine (bench/README.md, "The floor").
  *
- * A server process with --threads threads, each polling its share of the
- * connections, and --clients client threads in this process exchange the
- * same bytes as las-bench and LAS: an HTTP/1.1 POST of 432 bytes, answered
- * by an HTTP 200 with a 520-byte body. Per request the server does one
- * recv, one libsodium crypto_sign_detached over 469 bytes (what LAS signs)
- * and one send, nothing else: no HTTP parsing, no REPORT check, no quote
- * layout. Its CPU time per request, over the raw signature's, is the lowest
- * ratio any server reaches here with one TCP (or, with --unix, Unix socket)
- * exchange per attestation.
+ * A server process and --clients client threads in this process exchange
+ * the same bytes as las-bench and LAS: an HTTP/1.1 POST of 432 bytes,
+ * answered by an HTTP 200 with a 520-byte body. In the server an accepting
+ * thread deals connections round-robin to one epoll worker per CPU (or,
+ * with --reuseport, each worker accepts on its own SO_REUSEPORT socket).
+ * Per request a worker finds the end of the headers and the Content-Length
+ * body, makes one libsodium crypto_sign_detached over 469 bytes (what LAS
+ * signs) and does one send: no HTTP parsing beyond that, no REPORT check, no
+ * quote layout. Its CPU time per request is the floor LAS is measured
+ * against (ratio LAS / floor), over one TCP (or, with --unix, Unix socket)
+ * exchange per attestation. --serve runs the server alone, for other load
+ * generators (wrk).
  */
 #include <errno.h>
+#include <jansson.h>
+#include <netdb.h>
+#include <sys/epoll.h>
 #include <getopt.h>
 #include <poll.h>
 #include <pthread.h>
@@ -52,97 +58,195 @@ struct options {
     unsigned sign_iterations;
     bool unix_socket;
     bool json;
+    bool reuseport;    /* each worker accepts on its own SO_REUSEPORT socket */
+    const char *serve; /* --serve HOST:PORT: only the server, until killed */
 };
 
 /* ---- the server (a child process) ---------------------------------------- */
 
-struct server_thread {
-    pthread_t thread;
-    int fds[MAX_CLIENTS];
-    unsigned count;
-    const unsigned char *sk;
+/*
+ * The server: an accepting thread deals connections round-robin to one
+ * epoll worker per CPU (or, with --reuseport, each worker accepts on its own
+ * SO_REUSEPORT socket). Per request a worker finds the end of the headers and
+ * the Content-Length body, makes one crypto_sign_detached and does one send.
+ */
+#define CONN_BUFFER 4096
+#define MAX_EVENTS  64
+
+struct floor_conn {
+    int fd;
+    size_t have;
+    uint8_t buf[CONN_BUFFER];
 };
 
-/* Answers every complete request on its connections until all of them close. */
+struct server_thread {
+    pthread_t thread;
+    int epoll_fd;
+    int listen_fd; /* --reuseport: this worker's own listener, else -1 */
+    const unsigned char *sk;
+    _Atomic unsigned *open; /* connections not yet closed, all workers (0 ends a measured run) */
+    bool serve_forever;
+};
+
+/* Length of a complete request at the start of buf (headers + Content-Length body), or 0. */
+static size_t complete_request(const uint8_t *buf, size_t have, size_t *body_at)
+{
+    const uint8_t *eoh = memmem(buf, have, "\r\n\r\n", 4);
+    if (eoh == NULL)
+        return 0;
+    size_t head = (size_t)(eoh - buf) + 4, body = 0;
+    const uint8_t *cl = memmem(buf, head, "Content-Length:", 15);
+    if (cl == NULL)
+        cl = memmem(buf, head, "content-length:", 15);
+    if (cl != NULL)
+        body = strtoul((const char *)cl + 15, NULL, 10);
+    if (body > CONN_BUFFER || head + body > have)
+        return 0;
+    *body_at = head;
+    return head + body;
+}
+
+static void close_conn(struct server_thread *t, struct floor_conn *c)
+{
+    epoll_ctl(t->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    free(c);
+    atomic_fetch_sub(t->open, 1);
+}
+
+static void add_conn(struct server_thread *t, int fd)
+{
+    struct floor_conn *c = malloc(sizeof *c);
+    if (c == NULL) {
+        close(fd);
+        atomic_fetch_sub(t->open, 1);
+        return;
+    }
+    c->fd = fd;
+    c->have = 0;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    if (epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close(fd);
+        free(c);
+        atomic_fetch_sub(t->open, 1);
+    }
+}
+
+/* Reads what arrived on c and answers every complete request in it; false: closed. */
+static bool on_readable(struct server_thread *t, struct floor_conn *c, uint8_t *out, uint8_t *msg)
+{
+    ssize_t n = recv(c->fd, c->buf + c->have, sizeof c->buf - c->have, 0);
+    if (n <= 0)
+        return n < 0 && (errno == EAGAIN || errno == EINTR);
+    c->have += (size_t)n;
+    size_t body_at, len;
+    while ((len = complete_request(c->buf, c->have, &body_at)) > 0) {
+        /* The signed bytes carry the REPORT body, as in a LAS quote. */
+        size_t body = len - body_at;
+        memcpy(msg, c->buf + body_at,
+               body < LAS_SGX_REPORT_BODY_SIZE ? body : LAS_SGX_REPORT_BODY_SIZE);
+        crypto_sign_detached(out + ANSWER_SIZE - crypto_sign_BYTES, NULL, msg,
+                             LAS_QUOTE_SIGNING_INPUT_SIZE, t->sk);
+        if (send(c->fd, out, ANSWER_SIZE, MSG_NOSIGNAL) != (ssize_t)ANSWER_SIZE)
+            return false;
+        memmove(c->buf, c->buf + len, c->have - len);
+        c->have -= len;
+    }
+    return c->have < sizeof c->buf; /* a request larger than the buffer: drop it */
+}
+
 static void *serve(void *arg)
 {
     struct server_thread *t = arg;
-    struct pollfd p[MAX_CLIENTS];
-    size_t have[MAX_CLIENTS] = {0};
-    uint8_t(*in)[REQUEST_SIZE] = calloc(t->count, REQUEST_SIZE); /* one request per connection */
+    struct epoll_event ev[MAX_EVENTS];
     uint8_t out[ANSWER_SIZE], msg[LAS_QUOTE_SIGNING_INPUT_SIZE];
-    unsigned open = t->count;
-
-    if (in == NULL) {
-        fprintf(stderr, "las-floor: out of memory\n");
-        exit(3);
-    }
     memcpy(out, ANSWER_HEAD, sizeof ANSWER_HEAD - 1);
     memset(out + sizeof ANSWER_HEAD - 1, 0, LAS_QUOTE_SIZE);
     memset(msg, 0, sizeof msg);
-    for (unsigned i = 0; i < t->count; i++)
-        p[i] = (struct pollfd){.fd = t->fds[i], .events = POLLIN};
-    while (open > 0) {
-        if (poll(p, t->count, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            perror("las-floor: poll");
+    while (t->serve_forever || atomic_load(t->open) > 0) {
+        int n = epoll_wait(t->epoll_fd, ev, MAX_EVENTS, t->serve_forever ? -1 : 100);
+        if (n < 0 && errno != EINTR) {
+            perror("las-floor: epoll_wait");
             exit(3);
         }
-        for (unsigned i = 0; i < t->count; i++) {
-            if (p[i].revents == 0)
-                continue;
-            ssize_t n = recv(p[i].fd, in[i] + have[i], REQUEST_SIZE - have[i], 0);
-            if (n <= 0) {
-                close(p[i].fd);
-                p[i].fd = -1; /* poll ignores it from now on */
-                open--;
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.ptr == NULL) { /* --reuseport: our own listener */
+                int fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (fd >= 0)
+                    add_conn(t, fd);
                 continue;
             }
-            have[i] += (size_t)n;
-            if (have[i] < REQUEST_SIZE)
-                continue;
-            have[i] = 0;
-            /* The signed bytes carry the REPORT body, as in a LAS quote. */
-            memcpy(msg, in[i] + sizeof REQUEST_HEAD - 1, LAS_SGX_REPORT_BODY_SIZE);
-            uint8_t *sig = out + ANSWER_SIZE - crypto_sign_BYTES;
-            crypto_sign_detached(sig, NULL, msg, sizeof msg, t->sk);
-            if (send(p[i].fd, out, sizeof out, MSG_NOSIGNAL) != (ssize_t)sizeof out) {
-                perror("las-floor: send");
-                exit(3);
-            }
+            struct floor_conn *c = ev[i].data.ptr;
+            if (!on_readable(t, c, out, msg))
+                close_conn(t, c);
         }
     }
-    free(in);
     return NULL;
 }
 
-static int server_main(int listen_fd, const struct options *o)
+/*
+ * Serves until `clients` connections have come and gone (a measured run),
+ * or forever (--serve, clients == 0).
+ */
+static int server_main(int listen_fd, const struct sockaddr_storage *sa, socklen_t sa_len,
+                       const struct options *o, unsigned clients, int ready_fd)
 {
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     static struct server_thread threads[MAX_THREADS];
+    static _Atomic unsigned open;
     crypto_sign_keypair(pk, sk);
-    for (unsigned i = 0; i < o->clients; i++) {
-        int fd = accept(listen_fd, NULL, NULL);
-        if (fd < 0) {
-            perror("las-floor: accept");
+    atomic_store(&open, clients);
+    for (unsigned i = 0; i < o->threads; i++) {
+        struct server_thread *t = &threads[i];
+        *t = (struct server_thread){
+            .listen_fd = -1, .sk = sk, .open = &open, .serve_forever = clients == 0};
+        t->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (t->epoll_fd < 0) {
+            perror("las-floor: epoll_create1");
             return 3;
         }
-        struct server_thread *t = &threads[i % o->threads];
-        t->fds[t->count++] = fd;
+        if (o->reuseport) {
+            /* Each worker its own listener on the same port; the kernel spreads connections. */
+            int one = 1;
+            t->listen_fd = socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (t->listen_fd < 0 ||
+                setsockopt(t->listen_fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+                bind(t->listen_fd, (const struct sockaddr *)sa, sa_len) != 0 ||
+                listen(t->listen_fd, MAX_CLIENTS) != 0) {
+                perror("las-floor: SO_REUSEPORT listener");
+                return 3;
+            }
+            struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+            epoll_ctl(t->epoll_fd, EPOLL_CTL_ADD, t->listen_fd, &ev);
+        }
     }
-    close(listen_fd);
+    if (o->reuseport)
+        close(listen_fd); /* bound with SO_REUSEPORT too; the workers' sockets take over */
+    if (ready_fd >= 0) {
+        ssize_t w = write(ready_fd, "r", 1);
+        (void)w;
+        close(ready_fd);
+    }
     for (unsigned i = 0; i < o->threads; i++) {
-        threads[i].sk = sk;
-        if (threads[i].count > 0 && pthread_create(&threads[i].thread, NULL, serve, &threads[i])) {
+        if (pthread_create(&threads[i].thread, NULL, serve, &threads[i]) != 0) {
             fprintf(stderr, "las-floor: cannot start a server thread\n");
             return 3;
         }
     }
-    for (unsigned i = 0; i < o->threads; i++) {
-        if (threads[i].count > 0)
-            pthread_join(threads[i].thread, NULL);
+    /* The accepting thread (this one): round-robin over the workers. */
+    for (unsigned i = 0; !o->reuseport && (clients == 0 || i < clients); i++) {
+        int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            perror("las-floor: accept");
+            return 3;
+        }
+        add_conn(&threads[i % o->threads], fd);
     }
+    for (unsigned i = 0; i < o->threads; i++)
+        pthread_join(threads[i].thread, NULL);
+    sodium_memzero(sk, sizeof sk);
     return 0;
 }
 
@@ -209,6 +313,9 @@ static void usage(FILE *out)
             "  --unix               a Unix-domain socket instead of loopback TCP\n"
             "  --sign-iterations N  raw signatures to time (default 20000)\n"
             "  --json               one JSON object instead of text\n"
+            "  --reuseport          each server thread accepts on its own SO_REUSEPORT socket\n"
+            "                       (default: one accepting thread deals connections round-robin)\n"
+            "  --serve HOST:PORT    run only the server there, until killed (e.g. for wrk)\n"
             "exit: 0 ok, 1 errors, 2 usage, 3 cannot run\n");
 }
 
@@ -222,6 +329,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"unix", no_argument, NULL, 'u'},
         {"sign-iterations", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
+        {"reuseport", no_argument, NULL, 'p'},
+        {"serve", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -265,6 +374,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'j':
             o->json = true;
             break;
+        case 'p':
+            o->reuseport = true;
+            break;
+        case 'S':
+            o->serve = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -281,6 +396,10 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (optind != argc) {
         usage(stderr);
+        return 2;
+    }
+    if (o->serve && o->unix_socket) {
+        fprintf(stderr, "las-floor: --serve listens on TCP only\n");
         return 2;
     }
     if (o->requests < o->clients) {
@@ -310,6 +429,9 @@ static int make_listener(const struct options *o, struct sockaddr_storage *sa, s
         in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         *len = sizeof *in;
         fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int one = 1;
+        if (fd >= 0 && o->reuseport)
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     }
     if (fd < 0 || bind(fd, (struct sockaddr *)sa, *len) != 0 || listen(fd, MAX_CLIENTS) != 0 ||
         getsockname(fd, (struct sockaddr *)sa, len) != 0) {
@@ -338,6 +460,39 @@ static void stop_server(pid_t server, const struct options *o, const struct sock
     remove_socket(o, sa, dir);
 }
 
+/* --serve HOST:PORT: the server alone, in the foreground, until killed. */
+static int serve_only(const struct options *o)
+{
+    char host[256];
+    const char *colon = strrchr(o->serve, ':');
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res = NULL;
+    if (colon == NULL || (size_t)(colon - o->serve) >= sizeof host) {
+        fprintf(stderr, "las-floor: --serve needs HOST:PORT\n");
+        return 2;
+    }
+    memcpy(host, o->serve, (size_t)(colon - o->serve));
+    host[colon - o->serve] = '\0';
+    if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+        fprintf(stderr, "las-floor: cannot resolve %s\n", o->serve);
+        return 2;
+    }
+    struct sockaddr_storage sa;
+    socklen_t sa_len = res->ai_addrlen;
+    memcpy(&sa, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    int one = 1, fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (o->reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+        bind(fd, (struct sockaddr *)&sa, sa_len) != 0 || listen(fd, 1024) != 0) {
+        fprintf(stderr, "las-floor: cannot listen on %s: %s\n", o->serve, strerror(errno));
+        return 3;
+    }
+    printf("las-floor: serving on %s (%u threads%s)\n", o->serve, o->threads,
+           o->reuseport ? ", SO_REUSEPORT" : "");
+    fflush(stdout);
+    return server_main(fd, &sa, sa_len, o, 0, -1);
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -348,6 +503,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "las-floor: cannot initialize libsodium\n");
         return 3;
     }
+    if (o.serve)
+        return serve_only(&o);
     double sign_us = measure_sign_ns(o.sign_iterations) / 1e3;
 
     struct sockaddr_storage sa;
@@ -358,15 +515,31 @@ int main(int argc, char **argv)
         fprintf(stderr, "las-floor: cannot listen: %s\n", strerror(errno));
         return 3;
     }
-    /* Fork before any thread exists; the server's CPU time is then its own process's. */
+    /* Fork before any thread exists; the server's CPU time is then its own process's. The
+     * child says when it listens (with --reuseport its own sockets exist only then). */
+    int ready[2];
+    if (pipe(ready) != 0) {
+        perror("las-floor: pipe");
+        return 3;
+    }
     pid_t server = fork();
     if (server < 0) {
         perror("las-floor: fork");
         return 3;
     }
-    if (server == 0)
-        _exit(server_main(listen_fd, &o));
+    if (server == 0) {
+        close(ready[0]);
+        _exit(server_main(listen_fd, &sa, sa_len, &o, o.clients, ready[1]));
+    }
     close(listen_fd);
+    close(ready[1]);
+    char byte;
+    if (read(ready[0], &byte, 1) != 1) {
+        fprintf(stderr, "las-floor: the server did not start\n");
+        stop_server(server, &o, &sa, dir);
+        return 3;
+    }
+    close(ready[0]);
 
     static struct client clients[MAX_CLIENTS];
     pthread_barrier_t barrier;
@@ -417,21 +590,28 @@ int main(int argc, char **argv)
     double system_us = (double)(cpu1.system_ns - cpu0.system_ns) / 1e3 / (double)n;
     const char *transport = o.unix_socket ? "unix" : "tcp";
     if (o.json) {
-        printf("{\"transport\":\"%s\",\"clients\":%u,\"threads\":%u,\"requests\":%llu,"
-               "\"errors\":%llu,\"throughput_per_s\":%.1f,\"server_cpu_us\":%.3f,"
-               "\"server_user_us\":%.3f,\"server_system_us\":%.3f,\"sign_cpu_us\":%.3f,"
-               "\"ratio\":%.4f}\n",
-               transport, o.clients, o.threads, (unsigned long long)n, (unsigned long long)errors,
-               (double)n / wall_s, user_us + system_us, user_us, system_us, sign_us,
-               (user_us + system_us) / sign_us);
+        json_t *j =
+            json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "transport", transport,
+                      "reuseport", o.reuseport, "clients", (json_int_t)o.clients, "threads",
+                      (json_int_t)o.threads, "requests", (json_int_t)n, "errors",
+                      (json_int_t)errors, "throughput_per_s", (double)n / wall_s, "server_cpu_us",
+                      user_us + system_us, "server_user_us", user_us, "server_system_us", system_us,
+                      "sign_cpu_us", sign_us, "ratio", (user_us + system_us) / sign_us);
+        char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+        json_decref(j);
+        if (text == NULL)
+            return 3;
+        printf("%s\n", text);
+        free(text);
     } else {
-        printf("las-floor: %llu requests, %u clients, %u server threads, %s, %llu errors, "
-               "%.0f/s\n",
+        printf("las-floor: %llu requests, %u clients, %u epoll server threads (%s), %s, %llu "
+               "errors, %.0f/s\n",
                (unsigned long long)n, o.clients, o.threads,
+               o.reuseport ? "SO_REUSEPORT each" : "dealt by an accepting thread",
                o.unix_socket ? "Unix-domain socket" : "loopback TCP", (unsigned long long)errors,
                (double)n / wall_s);
-        printf("%-22s %.2f us per request (user %.2f + system %.2f): recv, one signature, "
-               "send\n",
+        printf("%-22s %.2f us per request (user %.2f + system %.2f): recv, find the request, "
+               "one signature, send\n",
                "floor server CPU", user_us + system_us, user_us, system_us);
         printf("%-22s %.2f us CPU (libsodium %s)\n", "raw Ed25519 signature", sign_us,
                sodium_version_string());
