@@ -48,8 +48,8 @@
 #include "sim/sim_cpu.h"
 #include "sim/sim_enclave.h"
 
-/* The targets of issue 7 (2-core development machine). */
-#define TARGET_RATIO       1.5
+/* The targets of issues 7 and 18 (2-core development machine). The CPU target, LAS against
+ * las-floor measured alternately, is checked by scripts/bench. */
 #define TARGET_P99_MS      1.0
 #define TARGET_P99_CLIENTS 8
 #define TARGET_ERRORS_OVER 200000
@@ -334,8 +334,7 @@ static pid_t spawn_las(const struct options *o, const char *state_dir, uint16_t 
 /* One GET /readyz on a fresh connection; true on HTTP 200. */
 static bool probe_ready(const struct sockaddr_in *sin)
 {
-    static const char req[] =
-        "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    static const char req[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     char buf[256];
     bool ready = false;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -818,15 +817,9 @@ static bool print_targets(const struct options *o, const struct results *res)
     if (res->have_abuse)
         return print_abuse_target(res);
     printf("\n%-28s %14s %12s  %s\n", "target", "measured", "target", "result");
-    if (res->have_cpu) {
-        ok = res->ratio <= TARGET_RATIO;
-        printf("%-28s %14.2f %12s  %s\n", "CPU ratio LAS/signature", res->ratio, "<= 1.5",
-               pass(ok));
-        all &= ok;
-    } else {
-        printf("%-28s %14s %12s  %s\n", "CPU ratio LAS/signature", "n/a", "<= 1.5", "MISS");
-        all = false;
-    }
+    if (res->have_cpu)
+        printf("%-28s %14.2f %12s  %s\n", "CPU ratio LAS/signature", res->ratio, "(info)",
+               "the CPU target is LAS/floor (scripts/bench)");
     ok = res->p99_ms <= TARGET_P99_MS && o->clients == TARGET_P99_CLIENTS;
     char p99[32];
     snprintf(p99, sizeof p99, "%.3f ms", res->p99_ms);

@@ -17,7 +17,9 @@
  * generators (wrk).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <sys/epoll.h>
 #include <getopt.h>
@@ -59,6 +61,8 @@ struct options {
     bool unix_socket;
     bool json;
     bool reuseport;    /* each worker accepts on its own SO_REUSEPORT socket */
+    bool mhd;          /* the server is libmicrohttpd doing only the signature */
+    bool mhd_epoll;    /* ... in its epoll mode with MHD_USE_TURBO instead of poll */
     const char *serve; /* --serve HOST:PORT: only the server, until killed */
 };
 
@@ -184,6 +188,112 @@ static void *serve(void *arg)
     return NULL;
 }
 
+/* ---- --mhd: libmicrohttpd with nothing but the signature ------------------ */
+
+/*
+ * The same work as the floor's workers, inside libmicrohttpd configured as
+ * LAS configures it (poll, --threads threads, 16 KiB per connection): the
+ * difference to the floor is what libmicrohttpd itself costs per request.
+ */
+struct mhd_floor {
+    const unsigned char *sk;
+    _Atomic unsigned open;
+};
+
+struct mhd_request {
+    size_t len;
+    uint8_t body[LAS_SGX_REPORT_SIZE];
+};
+
+static enum MHD_Result mhd_answer(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
+{
+    struct mhd_floor *f = cls;
+    struct mhd_request *rq = *req_cls;
+    (void)url;
+    (void)method;
+    (void)version;
+    if (rq == NULL) {
+        rq = calloc(1, sizeof *rq);
+        *req_cls = rq;
+        return rq ? MHD_YES : MHD_NO;
+    }
+    if (*upload_size > 0) {
+        size_t room = sizeof rq->body - rq->len;
+        size_t n = *upload_size < room ? *upload_size : room;
+        memcpy(rq->body + rq->len, upload, n);
+        rq->len += n;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    uint8_t quote[LAS_QUOTE_SIZE], msg[LAS_QUOTE_SIGNING_INPUT_SIZE];
+    memset(quote, 0, sizeof quote);
+    memset(msg, 0, sizeof msg);
+    memcpy(msg, rq->body, LAS_SGX_REPORT_BODY_SIZE);
+    crypto_sign_detached(quote + LAS_QUOTE_SIZE - crypto_sign_BYTES, NULL, msg, sizeof msg, f->sk);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof quote, quote, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
+    enum MHD_Result r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static void mhd_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                          enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    free(*req_cls);
+    *req_cls = NULL;
+}
+
+static void mhd_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                           enum MHD_ConnectionNotificationCode toe)
+{
+    struct mhd_floor *f = cls;
+    (void)conn;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub(&f->open, 1);
+}
+
+static int mhd_server_main(int listen_fd, const struct options *o, unsigned clients, int ready_fd)
+{
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    static struct mhd_floor f;
+    crypto_sign_keypair(pk, sk);
+    f.sk = sk;
+    atomic_store(&f.open, clients);
+    fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+            (o->mhd_epoll ? MHD_USE_EPOLL | MHD_USE_TURBO : MHD_USE_POLL),
+        0, NULL, NULL, mhd_answer, &f, MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)16384, MHD_OPTION_NOTIFY_COMPLETED, mhd_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, mhd_connection, &f, MHD_OPTION_END);
+    if (d == NULL) {
+        fprintf(stderr, "las-floor: cannot start libmicrohttpd\n");
+        return 3;
+    }
+    if (ready_fd >= 0) {
+        ssize_t w = write(ready_fd, "r", 1);
+        (void)w;
+        close(ready_fd);
+    }
+    /* A measured run ends when its clients have come and gone; --serve never ends. */
+    while (clients == 0 || atomic_load(&f.open) > 0)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    MHD_stop_daemon(d);
+    sodium_memzero(sk, sizeof sk);
+    return 0;
+}
+
 /*
  * Serves until `clients` connections have come and gone (a measured run),
  * or forever (--serve, clients == 0).
@@ -194,6 +304,8 @@ static int server_main(int listen_fd, const struct sockaddr_storage *sa, socklen
     unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
     static struct server_thread threads[MAX_THREADS];
     static _Atomic unsigned open;
+    if (o->mhd)
+        return mhd_server_main(listen_fd, o, clients, ready_fd);
     crypto_sign_keypair(pk, sk);
     atomic_store(&open, clients);
     for (unsigned i = 0; i < o->threads; i++) {
@@ -264,18 +376,28 @@ struct client {
 
 static bool exchange(struct client *c, uint8_t *req)
 {
-    uint8_t answer[ANSWER_SIZE];
+    uint8_t answer[CONN_BUFFER];
     randombytes_buf(req + sizeof REQUEST_HEAD - 1, 64); /* a fresh report_data each time */
     if (send(c->fd, req, REQUEST_SIZE, MSG_NOSIGNAL) != (ssize_t)REQUEST_SIZE)
         return false;
-    size_t got = 0;
-    while (got < ANSWER_SIZE) {
-        ssize_t n = recv(c->fd, answer + got, ANSWER_SIZE - got, 0);
+    /* Any HTTP/1.1 200 with a 520-byte body (--mhd answers with more headers). */
+    size_t got = 0, len = 0, body_at = 0;
+    while (len == 0 || got < len) {
+        ssize_t n = recv(c->fd, answer + got, sizeof answer - got, 0);
         if (n <= 0)
             return false;
         got += (size_t)n;
+        if (len == 0 && (len = complete_request(answer, got, &body_at)) == 0 &&
+            got == sizeof answer)
+            return false;
+        if (len == 0) {
+            const uint8_t *eoh = memmem(answer, got, "\r\n\r\n", 4);
+            if (eoh != NULL && memmem(answer, (size_t)(eoh - answer), "ength: 520", 10) == NULL)
+                return false;
+        }
     }
-    return memcmp(answer, ANSWER_HEAD, sizeof ANSWER_HEAD - 1) == 0;
+    return got == len && len - body_at == LAS_QUOTE_SIZE &&
+           memcmp(answer, "HTTP/1.1 200 ", 13) == 0;
 }
 
 static void *client_main(void *arg)
@@ -315,6 +437,9 @@ static void usage(FILE *out)
             "  --json               one JSON object instead of text\n"
             "  --reuseport          each server thread accepts on its own SO_REUSEPORT socket\n"
             "                       (default: one accepting thread deals connections round-robin)\n"
+            "  --mhd                the server is libmicrohttpd (poll, --threads threads, as LAS\n"
+            "                       sets it up) doing only the signature: what it costs itself\n"
+            "  --mhd-epoll          the same in libmicrohttpd's epoll mode with MHD_USE_TURBO\n"
             "  --serve HOST:PORT    run only the server there, until killed (e.g. for wrk)\n"
             "exit: 0 ok, 1 errors, 2 usage, 3 cannot run\n");
 }
@@ -330,6 +455,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"sign-iterations", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
         {"reuseport", no_argument, NULL, 'p'},
+        {"mhd", no_argument, NULL, 'm'},
+        {"mhd-epoll", no_argument, NULL, 'e'},
         {"serve", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -377,6 +504,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         case 'p':
             o->reuseport = true;
             break;
+        case 'm':
+            o->mhd = true;
+            break;
+        case 'e':
+            o->mhd = o->mhd_epoll = true;
+            break;
         case 'S':
             o->serve = optarg;
             break;
@@ -396,6 +529,10 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (optind != argc) {
         usage(stderr);
+        return 2;
+    }
+    if (o->mhd && (o->unix_socket || o->reuseport)) {
+        fprintf(stderr, "las-floor: --mhd listens on TCP, with libmicrohttpd's own threads\n");
         return 2;
     }
     if (o->serve && o->unix_socket) {
@@ -590,13 +727,13 @@ int main(int argc, char **argv)
     double system_us = (double)(cpu1.system_ns - cpu0.system_ns) / 1e3 / (double)n;
     const char *transport = o.unix_socket ? "unix" : "tcp";
     if (o.json) {
-        json_t *j =
-            json_pack("{s:s,s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "transport", transport,
-                      "reuseport", o.reuseport, "clients", (json_int_t)o.clients, "threads",
-                      (json_int_t)o.threads, "requests", (json_int_t)n, "errors",
-                      (json_int_t)errors, "throughput_per_s", (double)n / wall_s, "server_cpu_us",
-                      user_us + system_us, "server_user_us", user_us, "server_system_us", system_us,
-                      "sign_cpu_us", sign_us, "ratio", (user_us + system_us) / sign_us);
+        json_t *j = json_pack("{s:s,s:b,s:b,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:f,s:f,s:f}", "transport",
+                              transport, "reuseport", o.reuseport, "mhd", o.mhd, "clients",
+                              (json_int_t)o.clients, "threads", (json_int_t)o.threads, "requests",
+                              (json_int_t)n, "errors", (json_int_t)errors, "throughput_per_s",
+                              (double)n / wall_s, "server_cpu_us", user_us + system_us,
+                              "server_user_us", user_us, "server_system_us", system_us,
+                              "sign_cpu_us", sign_us, "ratio", (user_us + system_us) / sign_us);
         char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
         json_decref(j);
         if (text == NULL)
@@ -607,7 +744,9 @@ int main(int argc, char **argv)
         printf("las-floor: %llu requests, %u clients, %u epoll server threads (%s), %s, %llu "
                "errors, %.0f/s\n",
                (unsigned long long)n, o.clients, o.threads,
-               o.reuseport ? "SO_REUSEPORT each" : "dealt by an accepting thread",
+               o.mhd         ? "libmicrohttpd's thread pool, poll"
+               : o.reuseport ? "SO_REUSEPORT each"
+                             : "dealt by an accepting thread",
                o.unix_socket ? "Unix-domain socket" : "loopback TCP", (unsigned long long)errors,
                (double)n / wall_s);
         printf("%-22s %.2f us per request (user %.2f + system %.2f): recv, find the request, "
