@@ -93,8 +93,9 @@ struct options {
     pid_t pid;
     const char *serve_args[MAX_SERVE_ARGS];
     unsigned serve_argc;
-    bool connect_each;   /* a new connection per attestation */
-    unsigned timeout_ms; /* per send and per receive of the raw client */
+    bool connect_each;       /* a new connection per attestation */
+    const char *save_report; /* write one valid REPORT there and exit (for wrk) */
+    unsigned timeout_ms;     /* per send and per receive of the raw client */
     unsigned abuse_idle, abuse_slow, abuse_sources, abuse_trickle_s, abuse_settle_s;
 };
 
@@ -334,7 +335,8 @@ static pid_t spawn_las(const struct options *o, const char *state_dir, uint16_t 
 /* One GET /readyz on a fresh connection; true on HTTP 200. */
 static bool probe_ready(const struct sockaddr_in *sin)
 {
-    static const char req[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    static const char req[] =
+        "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     char buf[256];
     bool ready = false;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1044,6 +1046,8 @@ static void usage(FILE *out)
             "  --abuse-trickle S    every S seconds (default 5)\n"
             "  --abuse-sources K    from K source addresses, 127.0.0.2 on (default 16)\n"
             "  --abuse-settle S     seconds between the abuse's start and the run (default 3)\n"
+            "  --save-report FILE   only write one REPORT for that LAS to FILE (432 bytes; for\n"
+            "                       other load generators such as wrk) and exit\n"
             "  --check-targets      print the issue's targets with PASS/MISS; exit 1 on a miss\n"
             "  --json               one JSON object instead of text\n"
             "exit: 0 ok, 1 errors or a missed target, 2 usage, 3 cannot run\n",
@@ -1079,6 +1083,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         OPT_ABUSE_TRICKLE,
         OPT_ABUSE_SOURCES,
         OPT_ABUSE_SETTLE,
+        OPT_SAVE_REPORT,
         OPT_HELP
     };
     static const struct option longopts[] = {
@@ -1107,6 +1112,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"abuse-trickle", required_argument, NULL, OPT_ABUSE_TRICKLE},
         {"abuse-sources", required_argument, NULL, OPT_ABUSE_SOURCES},
         {"abuse-settle", required_argument, NULL, OPT_ABUSE_SETTLE},
+        {"save-report", required_argument, NULL, OPT_SAVE_REPORT},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -1225,6 +1231,9 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (!parse_u64(optarg, 1, 250, &v))
                 goto bad;
             o->abuse_sources = (unsigned)v;
+            break;
+        case OPT_SAVE_REPORT:
+            o->save_report = optarg;
             break;
         case OPT_ABUSE_SETTLE:
             if (!parse_u64(optarg, 0, 600, &v))
@@ -1380,6 +1389,20 @@ int main(int argc, char **argv)
     }
     if (!prepare(&r, why, sizeof why)) {
         fprintf(stderr, "las-bench: %s\n", why);
+        goto out;
+    }
+    if (o.save_report) {
+        uint8_t wire[LAS_SGX_REPORT_SIZE];
+        FILE *f = fopen(o.save_report, "wb");
+        bool ok = make_report(&r, 0, wire) == LAS_OK && f != NULL &&
+                  fwrite(wire, 1, sizeof wire, f) == sizeof wire;
+        if (f != NULL && fclose(f) != 0)
+            ok = false;
+        if (!ok) {
+            fprintf(stderr, "las-bench: cannot write a REPORT to %s\n", o.save_report);
+            goto out;
+        }
+        rc = 0;
         goto out;
     }
     if (o.abuse_idle + o.abuse_slow > 0) {

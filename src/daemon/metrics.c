@@ -31,24 +31,35 @@ static int code_index(int http_status)
     return LAS_METRICS_CODES - 1; /* "other" */
 }
 
+/* The calling thread's copy of the counters (assigned at its first request). */
+static struct las_metrics_shard *my_shard(struct las_metrics *m)
+{
+    static _Atomic unsigned next;
+    static _Thread_local unsigned mine = UINT32_MAX;
+    if (mine == UINT32_MAX)
+        mine = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed) % LAS_METRICS_SHARDS;
+    return &m->shard[mine];
+}
+
 void las_metrics_request(struct las_metrics *m, enum las_route route, int http_status,
                          uint64_t duration_ns)
 {
-    atomic_fetch_add_explicit(&m->requests[route][code_index(http_status)], 1,
+    struct las_metrics_shard *sh = my_shard(m);
+    atomic_fetch_add_explicit(&sh->requests[route][code_index(http_status)], 1,
                               memory_order_relaxed);
     double seconds = (double)duration_ns / 1e9;
     int b = 0;
     while (b < LAS_METRICS_BUCKETS - 1 && seconds > bucket_bounds[b])
         b++;
-    atomic_fetch_add_explicit(&m->duration_buckets[b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&m->duration_count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&m->duration_sum_ns, duration_ns, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sh->duration_buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sh->duration_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sh->duration_sum_ns, duration_ns, memory_order_relaxed);
 }
 
 void las_metrics_quote(struct las_metrics *m, las_status outcome)
 {
     if ((int)outcome >= 0 && outcome < LAS_STATUS_COUNT)
-        atomic_fetch_add_explicit(&m->quotes[outcome], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&my_shard(m)->quotes[outcome], 1, memory_order_relaxed);
 }
 
 struct out {
@@ -77,6 +88,17 @@ static uint64_t load(const _Atomic uint64_t *v)
     return atomic_load_explicit(v, memory_order_relaxed);
 }
 
+/* The sum over the shards of a counter, named by its place in the first shard. */
+static uint64_t total(const struct las_metrics *m, const _Atomic uint64_t *in_first)
+{
+    size_t offset = (size_t)((const char *)in_first - (const char *)&m->shard[0]);
+    uint64_t sum = 0;
+    for (int i = 0; i < LAS_METRICS_SHARDS; i++)
+        sum += load((const _Atomic uint64_t *)((const char *)&m->shard[i] + offset));
+    return sum;
+}
+#define TOTAL(m, member) total(m, &(m)->shard[0].member)
+
 size_t las_metrics_render(const struct las_metrics *m, const char *version, const char *mode,
                           char *buf, size_t cap)
 {
@@ -96,7 +118,7 @@ size_t las_metrics_render(const struct las_metrics *m, const char *version, cons
              "# TYPE las_http_requests_total counter\n");
     for (int r = 0; r < LAS_ROUTE_COUNT; r++) {
         for (int c = 0; c < LAS_METRICS_CODES; c++) {
-            uint64_t v = load(&m->requests[r][c]);
+            uint64_t v = TOTAL(m, requests[r][c]);
             /* Always show the 200 series of real handlers, others once seen. */
             if (v == 0 && !(c == 0 && r != LAS_ROUTE_OTHER))
                 continue;
@@ -111,7 +133,7 @@ size_t las_metrics_render(const struct las_metrics *m, const char *version, cons
     emit(&o, "# HELP las_quotes_total Quote requests by outcome (issued or error code).\n"
              "# TYPE las_quotes_total counter\n");
     for (int s = 0; s < LAS_STATUS_COUNT; s++) {
-        uint64_t v = load(&m->quotes[s]);
+        uint64_t v = TOTAL(m, quotes[s]);
         if (v == 0 && s != LAS_OK && s != LAS_ERR_REPORT_MAC && s != LAS_ERR_BAD_SIZE)
             continue;
         emit(&o, "las_quotes_total{outcome=\"%s\"} %llu\n",
@@ -121,7 +143,7 @@ size_t las_metrics_render(const struct las_metrics *m, const char *version, cons
              "# TYPE las_http_request_duration_seconds histogram\n");
     uint64_t cumulative = 0;
     for (int b = 0; b < LAS_METRICS_BUCKETS; b++) {
-        cumulative += load(&m->duration_buckets[b]);
+        cumulative += TOTAL(m, duration_buckets[b]);
         if (b < LAS_METRICS_BUCKETS - 1)
             emit(&o, "las_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_bounds[b],
                  (unsigned long long)cumulative);
@@ -130,9 +152,9 @@ size_t las_metrics_render(const struct las_metrics *m, const char *version, cons
                  (unsigned long long)cumulative);
     }
     emit(&o, "las_http_request_duration_seconds_sum %.9f\n",
-         (double)load(&m->duration_sum_ns) / 1e9);
+         (double)TOTAL(m, duration_sum_ns) / 1e9);
     emit(&o, "las_http_request_duration_seconds_count %llu\n",
-         (unsigned long long)load(&m->duration_count));
+         (unsigned long long)TOTAL(m, duration_count));
     emit(&o,
          "# HELP las_http_connections_open Open client connections.\n"
          "# TYPE las_http_connections_open gauge\n"

@@ -38,12 +38,23 @@ enum las_conn_close {
 #define LAS_METRICS_CODES   10 /* distinct HTTP status codes tracked */
 #define LAS_METRICS_BUCKETS 14
 
-struct las_metrics {
+/*
+ * The per-request counters, one copy per thread (up to LAS_METRICS_SHARDS,
+ * then shared): two HTTP workers incrementing the same cache lines on every
+ * request would make each increment wait for the other CPU. /metrics adds
+ * the copies up.
+ */
+#define LAS_METRICS_SHARDS 16
+struct las_metrics_shard {
     _Atomic uint64_t requests[LAS_ROUTE_COUNT][LAS_METRICS_CODES];
     _Atomic uint64_t quotes[LAS_STATUS_COUNT];
     _Atomic uint64_t duration_buckets[LAS_METRICS_BUCKETS]; /* cumulative on output */
     _Atomic uint64_t duration_count;
     _Atomic uint64_t duration_sum_ns;
+} __attribute__((aligned(64)));
+
+struct las_metrics {
+    struct las_metrics_shard shard[LAS_METRICS_SHARDS];
     _Atomic uint64_t connections_open;
     _Atomic uint64_t connections_refused[LAS_CONN_REFUSED_COUNT];
     _Atomic uint64_t connections_closed[LAS_CONN_CLOSED_COUNT];

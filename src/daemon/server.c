@@ -30,6 +30,13 @@
 #include "version.h"
 
 #define METRICS_BUFFER_SIZE 16384
+/*
+ * libmicrohttpd's memory per connection: request line and headers, and the
+ * answer's headers. It clears all of it after every request (a memset that
+ * also evicts a signature's worth of cache), so it is small: LAS's requests
+ * have a few hundred bytes of headers (docs/http-api.md, Limits).
+ */
+#define CONNECTION_MEMORY 4096
 /* --max-connections when not given, if the descriptor limit allows it (docs/operations.md). */
 #define DEFAULT_MAX_CONNECTIONS 4096
 /* The descriptor limit LAS raises its soft limit to (within the hard limit) at start. */
@@ -52,7 +59,10 @@ struct http_worker {
     /* Connections handed to this worker and not reported closed; only the
      * acceptor adds, workers subtract. */
     _Atomic unsigned open;
-};
+    /* Requests begun and not completed on this worker (graceful stop). Per worker: one
+     * counter for all would be written by every CPU on every request. */
+    _Atomic long in_flight;
+} __attribute__((aligned(64)));
 
 struct las_server {
     struct http_worker *workers;
@@ -73,11 +83,15 @@ struct las_server {
     char *evidence;
     size_t evidence_len;
     _Atomic int stopping;
-    _Atomic long in_flight;
 };
 
-/* Per-request state, allocated when the request's headers are in. */
+/*
+ * Per-request state. One per connection, allocated when the connection
+ * starts and reused by each of its requests (libmicrohttpd handles one
+ * request of a connection at a time): no allocation per request.
+ */
 struct request {
+    int fd; /* the connection's descriptor, for the acceptor's deadlines */
     struct timespec start;
     enum las_route route;
     int status;
@@ -317,7 +331,7 @@ static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *con
 {
     struct las_http_response r;
     /* The whole request is in: its deadline (--request-timeout) no longer runs. */
-    las_acceptor_request_received(s->acceptor, connection_fd(conn));
+    las_acceptor_request_received(s->acceptor, rq->fd);
     las_server_handle(s, method, url, rq->body, rq->body_len, rq->body_too_large, &r);
     return send_response(conn, rq, &r);
 }
@@ -333,39 +347,47 @@ static size_t keep_url_escaped(void *cls, struct MHD_Connection *conn, char *uri
     return strlen(uri);
 }
 
-static enum MHD_Result count_framing_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                            const char *value)
-{
-    unsigned *counts = cls;
-    (void)kind;
-    (void)value;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        counts[0]++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
-        counts[1]++;
-    return MHD_YES;
-}
+/* The request headers LAS looks at, gathered in one pass over them. */
+struct request_headers {
+    const char *host, *content_length;
+    unsigned n_content_length, n_transfer_encoding;
+    bool origin;
+};
 
-/* Several Content-Lengths, or one with Transfer-Encoding: the body's end is ambiguous. */
-static bool ambiguous_framing(struct MHD_Connection *conn)
+static enum MHD_Result gather_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
 {
-    unsigned counts[2] = {0, 0};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing_header, counts);
-    return counts[0] > 1 || (counts[0] > 0 && counts[1] > 0);
+    struct request_headers *h = cls;
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        if (h->host == NULL)
+            h->host = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (h->n_content_length++ == 0)
+            h->content_length = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        h->n_transfer_encoding++;
+    } else if (strcasecmp(key, "Origin") == 0) {
+        h->origin = true;
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **req_cls)
 {
-    struct las_server *s = cls;
+    struct http_worker *w = cls;
+    struct las_server *s = w->server;
     struct request *rq = *req_cls;
     (void)version;
 
     if (rq == NULL) {
-        rq = malloc(sizeof *rq);
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        rq = info ? info->socket_context : NULL;
         if (rq == NULL)
-            return MHD_NO;
+            return MHD_NO; /* its connection state could not be allocated */
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         rq->route = route_of(url);
         rq->status = 0;
@@ -373,10 +395,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->body_too_large = 0;
         rq->discarded = 0;
         *req_cls = rq;
-        atomic_fetch_add(&s->in_flight, 1);
+        atomic_fetch_add_explicit(&w->in_flight, 1, memory_order_relaxed);
+        struct request_headers h = {0};
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, gather_header, &h);
         /* DNS rebinding: a page re-pointed at LAS carries its own name in Host. */
-        const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-        if (s->hosts && !las_host_check_allows(s->hosts, host)) {
+        if (s->hosts && !las_host_check_allows(s->hosts, h.host)) {
             las_debug("http: refused a request for another host (see --allowed-hosts)");
             return send_error(conn, rq, 421, "host_not_allowed",
                               "the Host header names neither this LAS nor its machine (see "
@@ -384,12 +407,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         /* Browsers send Origin with cross-origin (and same-origin POST) requests; LAS's
          * clients never do. No CORS answer is ever given. */
-        if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin") != NULL)
+        if (h.origin)
             return send_error(conn, rq, 403, "origin_not_allowed",
                               "LAS does not answer requests from web pages");
         /* Refuse an announced oversized body before reading any of it. */
-        const char *length =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *length = h.content_length;
         if (length && rq->route == LAS_ROUTE_QUOTE && strcmp(method, "POST") == 0 &&
             (strlen(length) > 6 || atol(length) > LAS_SGX_REPORT_SIZE)) {
             rq->body_too_large = 1;
@@ -398,7 +420,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT", LAS_SGX_REPORT_SIZE);
             return send_error(conn, rq, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
         }
-        if (ambiguous_framing(conn))
+        /* Several Content-Lengths, or one with Transfer-Encoding: the body's end is ambiguous. */
+        if (h.n_content_length > 1 || (h.n_content_length > 0 && h.n_transfer_encoding > 0))
             return send_error(conn, rq, 400, las_status_name(LAS_ERR_MALFORMED),
                               "ambiguous body length (Content-Length repeated or with "
                               "Transfer-Encoding)");
@@ -410,9 +433,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
          */
         int is_post = strcmp(method, "POST") == 0;
         int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-        int has_body = (length && strcmp(length, "0") != 0) ||
-                       MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+        int has_body = (length && strcmp(length, "0") != 0) || h.n_transfer_encoding > 0;
         if (has_body &&
             (rq->route == LAS_ROUTE_OTHER || (rq->route == LAS_ROUTE_QUOTE ? !is_post : !is_get)))
             return dispatch(s, conn, rq, url, method);
@@ -445,31 +466,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    struct las_server *s = cls;
+    struct http_worker *w = cls;
+    struct las_server *s = w->server;
     struct request *rq = *req_cls;
+    (void)conn;
     (void)toe;
-    /* The answer is out: the next request's deadline starts now. */
-    las_acceptor_answered(s->acceptor, connection_fd(conn));
     if (rq == NULL)
         return;
+    /* The answer is out: the next request's deadline starts now. */
+    las_acceptor_answered(s->acceptor, rq->fd);
     las_metrics_request(&s->metrics, rq->route, rq->status, elapsed_ns(&rq->start));
-    atomic_fetch_sub(&s->in_flight, 1);
-    free(rq);
-    *req_cls = NULL;
+    atomic_fetch_sub_explicit(&w->in_flight, 1, memory_order_relaxed);
+    *req_cls = NULL; /* the struct belongs to the connection */
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     struct http_worker *w = cls;
-    (void)socket_context;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct request *rq = calloc(1, sizeof *rq);
+        if (rq != NULL)
+            rq->fd = connection_fd(conn);
+        *socket_context = rq; /* NULL: its requests are refused (on_request) */
         atomic_fetch_add(&w->server->metrics.connections_open, 1);
     } else {
         /* Called before libmicrohttpd closes the descriptor: it cannot be reused yet. */
         atomic_fetch_sub(&w->server->metrics.connections_open, 1);
         atomic_fetch_sub(&w->open, 1);
         las_acceptor_closed(w->server->acceptor, connection_fd(conn));
+        free(*socket_context);
+        *socket_context = NULL;
     }
 }
 
@@ -591,7 +618,10 @@ las_status las_server_new(struct las_backend *b, const struct las_platform_key *
 {
     struct las_sgx_targetinfo ti;
     *out = NULL;
-    struct las_server *s = calloc(1, sizeof *s);
+    /* Aligned: its metrics shards and workers are laid out by cache line. */
+    struct las_server *s = aligned_alloc(64, (sizeof *s + 63) / 64 * 64);
+    if (s != NULL)
+        memset(s, 0, sizeof *s);
     if (s == NULL) {
         snprintf(why, why_len, "out of memory");
         return LAS_ERR_NO_MEMORY;
@@ -731,7 +761,9 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         snprintf(per_peer, sizeof per_peer, "%u", cfg->max_connections_per_peer);
     las_info("connections: %s per peer address; each request whole within %us, idle at most %us",
              per_peer, cfg->request_timeout, cfg->connection_timeout);
-    s->workers = calloc(threads, sizeof *s->workers);
+    s->workers = aligned_alloc(64, threads * sizeof *s->workers); /* a multiple of 64 */
+    if (s->workers != NULL)
+        memset(s->workers, 0, threads * sizeof *s->workers);
     if (s->workers == NULL) {
         snprintf(why, why_len, "out of memory");
         st = LAS_ERR_NO_MEMORY;
@@ -754,10 +786,10 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         w->mhd = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
-            0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
             MHD_OPTION_CONNECTION_LIMIT, 2 * max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-            cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+            cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+            MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION,
             on_connection, w, MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL, MHD_OPTION_END);
         if (w->mhd == NULL) {
             snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
@@ -790,6 +822,14 @@ uint16_t las_server_port(const struct las_server *s)
     return s->port;
 }
 
+static long in_flight(struct las_server *s)
+{
+    long n = 0;
+    for (unsigned i = 0; i < s->n_workers; i++)
+        n += atomic_load(&s->workers[i].in_flight);
+    return n;
+}
+
 void las_server_stop(struct las_server *s, unsigned timeout_s)
 {
     if (s == NULL)
@@ -801,11 +841,11 @@ void las_server_stop(struct las_server *s, unsigned timeout_s)
     s->listen_fd = -1;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    while (atomic_load(&s->in_flight) > 0 && elapsed_ns(&start) < timeout_s * 1000000000ull) {
+    while (in_flight(s) > 0 && elapsed_ns(&start) < timeout_s * 1000000000ull) {
         struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
-    long left = atomic_load(&s->in_flight);
+    long left = in_flight(s);
     if (left > 0)
         las_warn("shutdown: %ld request(s) still in flight after %us; closing them", left,
                  timeout_s);
