@@ -46,6 +46,7 @@
 
 #define MAX_CLIENTS 256
 #define MAX_THREADS 64
+#define MAX_IDLE    10000
 #define REQUEST_HEAD                                                                               \
     "POST /v1/quote HTTP/1.1\r\nHost: floor\r\nContent-Type: "                                     \
     "application/octet-stream\r\nContent-Length: 432\r\n\r\n"
@@ -56,6 +57,7 @@
 
 struct options {
     unsigned clients, threads;
+    unsigned idle; /* extra connections held open without a request */
     uint64_t requests, warmup;
     unsigned sign_iterations;
     bool unix_socket;
@@ -440,6 +442,7 @@ static void usage(FILE *out)
             "  --mhd                the server is libmicrohttpd (poll, --threads threads, as LAS\n"
             "                       sets it up) doing only the signature: what it costs itself\n"
             "  --mhd-epoll          the same in libmicrohttpd's epoll mode with MHD_USE_TURBO\n"
+            "  --idle N             meanwhile hold N more connections open that send nothing\n"
             "  --serve HOST:PORT    run only the server there, until killed (e.g. for wrk)\n"
             "exit: 0 ok, 1 errors, 2 usage, 3 cannot run\n");
 }
@@ -457,6 +460,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"reuseport", no_argument, NULL, 'p'},
         {"mhd", no_argument, NULL, 'm'},
         {"mhd-epoll", no_argument, NULL, 'e'},
+        {"idle", required_argument, NULL, 'i'},
         {"serve", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -506,6 +510,10 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case 'm':
             o->mhd = true;
+            break;
+        case 'i':
+            ok = parse_u64(optarg, 0, MAX_IDLE, &v);
+            o->idle = (unsigned)v;
             break;
         case 'e':
             o->mhd = o->mhd_epoll = true;
@@ -666,7 +674,7 @@ int main(int argc, char **argv)
     }
     if (server == 0) {
         close(ready[0]);
-        _exit(server_main(listen_fd, &sa, sa_len, &o, o.clients, ready[1]));
+        _exit(server_main(listen_fd, &sa, sa_len, &o, o.clients + o.idle, ready[1]));
     }
     close(listen_fd);
     close(ready[1]);
@@ -694,6 +702,16 @@ int main(int argc, char **argv)
         if (!o.unix_socket) /* as las-bench's raw client */
             setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
+    /* Idle connections, opened after the clients' (which the dealing thread spreads evenly). */
+    static int idle_fds[MAX_IDLE];
+    for (unsigned i = 0; i < o.idle; i++) {
+        idle_fds[i] = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (idle_fds[i] < 0 || connect(idle_fds[i], (struct sockaddr *)&sa, sa_len) != 0) {
+            fprintf(stderr, "las-floor: cannot connect: %s\n", strerror(errno));
+            stop_server(server, &o, &sa, dir);
+            return 3;
+        }
+    }
     for (unsigned i = 0; i < o.clients; i++) {
         if (pthread_create(&clients[i].thread, NULL, client_main, &clients[i]) != 0) {
             /* Threads already started wait at the barrier; returning ends them. */
@@ -710,6 +728,9 @@ int main(int argc, char **argv)
     uint64_t errors = 0;
     for (unsigned i = 0; i < o.clients; i++) {
         pthread_join(clients[i].thread, NULL);
+        if (i == o.clients - 1) /* the server ends when every connection is gone */
+            for (unsigned k = 0; k < o.idle; k++)
+                close(idle_fds[k]);
         errors += clients[i].errors;
     }
     double wall_s = (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
