@@ -28,7 +28,9 @@
 #define SWEEP_INTERVAL_NS (250 * 1000 * 1000ull)
 /* At the limit only a connection that has waited this long for its request is evicted. */
 #define EVICT_MIN_WAIT_NS (1000 * 1000 * 1000ull)
-#define NS_PER_S          1000000000ull
+/* ... and at most this many at a time. */
+#define EVICT_BATCH 16
+#define NS_PER_S    1000000000ull
 
 /* What a refused client reads before the close (it may not read it: the close is what counts). */
 static const char refusal_answer[] =
@@ -311,35 +313,48 @@ static void sweep(struct las_acceptor *a, uint64_t now)
 }
 
 /*
- * At the limit: closes the connection that has waited longest for its
- * request, if it has waited at least EVICT_MIN_WAIT_NS (clients that just
- * connected are about to send). One at a time. False: nobody to evict.
+ * At the limit: closes the EVICT_BATCH connections that have waited longest
+ * for their request, of those that have waited at least EVICT_MIN_WAIT_NS
+ * (clients that just connected are about to send). A batch, not one: while
+ * clients queue in the backlog (an attacker's reconnections among them),
+ * each round trip to the workers then frees room for many. False: nobody
+ * to evict.
  */
 static bool evict(struct las_acceptor *a, uint64_t now)
 {
-    int victim = -1;
-    uint64_t oldest = UINT64_MAX;
+    int victim[EVICT_BATCH];
+    uint64_t since_of[EVICT_BATCH];
+    unsigned n = 0;
     pthread_mutex_lock(&a->lock);
     for (int fd = 0; fd <= a->max_fd; fd++) {
         struct conn_slot *s = &a->slots[fd];
         if (!s->in_use || s->closing)
             continue;
         uint64_t since = atomic_load_explicit(&s->waiting_since, memory_order_relaxed);
-        if (since != 0 && since < oldest) {
-            oldest = since;
-            victim = fd;
+        if (since == 0 || now <= since || now - since < EVICT_MIN_WAIT_NS)
+            continue;
+        if (n == EVICT_BATCH && since >= since_of[n - 1])
+            continue;
+        /* Keep the batch sorted, oldest first. */
+        unsigned i = n < EVICT_BATCH ? n++ : n - 1;
+        while (i > 0 && since_of[i - 1] > since) {
+            victim[i] = victim[i - 1];
+            since_of[i] = since_of[i - 1];
+            i--;
         }
+        victim[i] = fd;
+        since_of[i] = since;
     }
-    bool found = victim >= 0 && now > oldest && now - oldest >= EVICT_MIN_WAIT_NS;
-    if (found) {
-        shut(a, victim);
-        a->slots[victim].evicted = true;
-        atomic_fetch_add(&a->evicting, 1);
+    for (unsigned i = 0; i < n; i++) {
+        shut(a, victim[i]);
+        a->slots[victim[i]].evicted = true;
     }
+    atomic_fetch_add(&a->evicting, n);
     pthread_mutex_unlock(&a->lock);
-    if (found && a->cfg.metrics)
-        bump(&a->cfg.metrics->connections_closed[LAS_CONN_CLOSED_EVICTED]);
-    return found;
+    if (n > 0 && a->cfg.metrics)
+        atomic_fetch_add_explicit(&a->cfg.metrics->connections_closed[LAS_CONN_CLOSED_EVICTED], n,
+                                  memory_order_relaxed);
+    return n > 0;
 }
 
 /*

@@ -11,9 +11,10 @@
  *
  * The same thread defends the connection slots (docs/security.md,
  * "Connection exhaustion"):
- * - at most `max_connections` open; at the limit the connection that has
- *   waited longest for its next request (idle or trickling) is closed to
- *   make room, else new clients wait in the kernel's backlog;
+ * - at most `max_connections` open; at the limit the connections that have
+ *   waited longest for their next request (idle or trickling; at least 1 s,
+ *   up to 16 at a time) are closed to make room, else new clients wait in
+ *   the kernel's backlog;
  * - at most `max_per_peer` open per peer address (IPv6: per /64); beyond
  *   it a connection gets a 503 and is closed at once;
  * - a request must arrive whole (request line, headers and body) within
