@@ -129,13 +129,17 @@ static json_t *las_container(const struct las_op_spec *s, const char *image)
                              LAS_OP_STATE_MOUNT, "--mode", las_op_mode_name(s->mode), "--log-level",
                              s->log_level, "--log-format", s->log_format);
     /* The same settings as variables: a Gramine manifest fixes argv and passes LAS_* through. */
-    json_t *env = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},"
-                            "{s:s,s:{s:{s:s}}}]",
-                            "name", "LAS_LISTEN", "value", listen, "name", "LAS_STATE_DIR", "value",
-                            LAS_OP_STATE_MOUNT, "name", "LAS_MODE", "value",
-                            las_op_mode_name(s->mode), "name", "LAS_LOG_LEVEL", "value",
-                            s->log_level, "name", "LAS_LOG_FORMAT", "value", s->log_format, "name",
-                            "NODE_NAME", "valueFrom", "fieldRef", "fieldPath", "spec.nodeName");
+    /* LAS answers only Host names of its own (docs/http-api.md): applications and
+     * --evidence-via host reach it at the node's address, which is not the pod's. */
+    json_t *env =
+        json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},"
+                  "{s:s,s:{s:{s:s}}},{s:s,s:{s:{s:s}}},{s:s,s:s}]",
+                  "name", "LAS_LISTEN", "value", listen, "name", "LAS_STATE_DIR", "value",
+                  LAS_OP_STATE_MOUNT, "name", "LAS_MODE", "value", las_op_mode_name(s->mode),
+                  "name", "LAS_LOG_LEVEL", "value", s->log_level, "name", "LAS_LOG_FORMAT", "value",
+                  s->log_format, "name", "NODE_NAME", "valueFrom", "fieldRef", "fieldPath",
+                  "spec.nodeName", "name", "HOST_IP", "valueFrom", "fieldRef", "fieldPath",
+                  "status.hostIP", "name", "LAS_ALLOWED_HOSTS", "value", "$(HOST_IP)");
     if (s->have_sim_cpusvn && s->mode != LAS_OP_MODE_SGX) {
         json_array_append_new(args, json_string("--sim-cpusvn"));
         json_array_append_new(args, json_string(s->sim_cpusvn));
