@@ -81,9 +81,9 @@ COMBO_CHECKS='
 | ($sgx and $p == "disabled") as $dev
 | ctr("las") as $c
 | (if $sgx then
-     {scone: {"sgx.k8s.io/sgx": 1},
-      intel: {"sgx.intel.com/enclave": 1, "sgx.intel.com/provision": 1, "sgx.intel.com/epc": "512Mi"},
-      azure: {"sgx.intel.com/epc": 512},
+     {scone: {"sgx.k8s.io/sgx": "1"},
+      intel: {"sgx.intel.com/enclave": "1", "sgx.intel.com/provision": "1", "sgx.intel.com/epc": "512Mi"},
+      azure: {"sgx.intel.com/epc": "512"},
       disabled: {}}[$p]
    else {} end) as $limits
 | ($c.securityContext) as $sc
@@ -130,7 +130,7 @@ COMBO_CHECKS='
      + want(mount($c; "aesmd-socket").mountPath == "/var/run/aesmd" and mount($s; "aesmd-socket").mountPath == "/var/run/aesmd"; "socket shared")
      + want($s.image == "example.org/aesmd:2.0"; "sidecar image \($s.image)")
      + want(sgxkeys($s.resources) == ($limits | keys | sort); "sidecar SGX resources")
-     + want($s.resources.limits["sgx.intel.com/epc"] == {intel: "32Mi", azure: 32}[$p]; "sidecar EPC \($s.resources.limits)")
+     + want($s.resources.limits["sgx.intel.com/epc"] == {intel: "32Mi", azure: "32"}[$p]; "sidecar EPC \($s.resources.limits)")
      + want(($s.securityContext.privileged // false) == $dev; "sidecar privileged only with host devices")
      + (if $dev then want(mount($s; "sgx-enclave").mountPath == "/dev/sgx_enclave"; "sidecar device mount") else [] end)
    else
@@ -187,6 +187,26 @@ check service '
   + want($sm.spec.selector.matchLabels == ds.spec.selector.matchLabels and $sm.metadata.labels.release == "prom"; "ServiceMonitor selector/labels")
   + want(kinds("Pod")[0].spec.containers[0].command[3] == "las-rel.las-ns.svc:18766"; "test pod address via the Service")'
 
+# Kubernetes versions: kubeVersion admits 1.20 (the version the cluster
+# suite runs); fields newer Kubernetes versions add are gated on
+# .Capabilities.KubeVersion, and refused where leaving them out would change
+# what the value means.
+render k120 --kube-version 1.20.2
+check k120 'want(kinds("DaemonSet") | length == 1; "no DaemonSet on 1.20")'
+expect_rc 1 "$HELM" template x "$CHART" --kube-version 1.19.16
+expect_output 'kubeVersion'
+render k120-service --kube-version 1.20.2 --set service.enabled=true,service.internalTrafficPolicy=Cluster
+check k120-service 'want(kinds("Service")[0].spec | has("internalTrafficPolicy") | not; "internalTrafficPolicy on 1.20")'
+render k122-service --kube-version 1.22.0 --set service.enabled=true
+check k122-service 'want(kinds("Service")[0].spec.internalTrafficPolicy == "Local"; "internalTrafficPolicy missing on 1.22")'
+expect_rc 1 "$HELM" template x "$CHART" --kube-version 1.21.14 --set service.enabled=true
+expect_output 'internalTrafficPolicy=Local needs Kubernetes 1.22'
+expect_rc 1 "$HELM" template x "$CHART" --kube-version 1.21.14 --set updateStrategy.rollingUpdate.maxSurge=1
+expect_output 'maxSurge needs Kubernetes 1.22'
+render k122-surge --kube-version 1.22.0 --set updateStrategy.rollingUpdate.maxSurge=1,updateStrategy.rollingUpdate.maxUnavailable=0
+check k122-surge 'want(ds.spec.updateStrategy.rollingUpdate == {maxSurge: 1, maxUnavailable: 0}; "maxSurge on 1.22")'
+pass "helm template: Kubernetes 1.20 renders; 1.19 refused; internalTrafficPolicy and maxSurge gated on 1.22"
+
 expect_rc 1 "$HELM" template x "$CHART" --set serviceMonitor.enabled=true
 expect_output 'serviceMonitor.enabled needs service.enabled'
 expect_rc 1 "$HELM" template x "$CHART" --set aesmd=sidecar
@@ -233,6 +253,13 @@ check sched '
   + want([ctr("las").env[] | select(.name == "LAS_MAX_CONNECTIONS")][0].value == "64"; "extraEnv")
   + want(pod.securityContext.supplementalGroups == [996]; "supplementalGroups")
   + want(kinds("Pod")[0].spec.imagePullSecrets == [{name: "las-pull"}]; "test pod pull secret")'
+# A simulated microcode update: sim.cpusvn reaches las serve in mode sim only.
+render cpusvn --set mode=sim,sim.cpusvn=0f0f0204ff800f000000000000000000
+check cpusvn '
+  want(ctr("las").args[-2:] == ["--sim-cpusvn", "0f0f0204ff800f000000000000000000"]; "--sim-cpusvn \(ctr("las").args)")
+  + want([ctr("las").env[] | select(.name == "LAS_SIM_CPUSVN")][0].value == "0f0f0204ff800f000000000000000000"; "LAS_SIM_CPUSVN")'
+render cpusvn-sgx --set mode=sgx,sim.cpusvn=0f0f0204ff800f000000000000000000
+check cpusvn-sgx 'want([ctr("las").args[], ctr("las").env[].name] | index("--sim-cpusvn") == null and index("LAS_SIM_CPUSVN") == null; "sim.cpusvn in mode sgx")'
 # scripts/las-init and scripts/get-platform-ids find the LAS pods by
 # instance, component and part-of, which a nameOverride leaves alone; the
 # helm test pod must not match.
@@ -250,7 +277,7 @@ EXAMPLES=$LAS_SOURCE_DIR/deploy/helm/examples
 declare -A example_checks=(
   [sim]='want(sgxkeys(ctr("las").resources) == [] and kinds("Service") != [] and ctr("las").image == "registry.example.com/las:0.1.0"; "sim example")'
   [intel]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == "512Mi" and ctr("las").command == ["gramine-sgx", "las"] and pod.nodeSelector != null; "intel example")'
-  [azure-dcsv3]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == 512 and sgxkeys(ctr("las").resources) == ["sgx.intel.com/epc"] and vol("aesmd-socket").hostPath.path == "/var/run/aesmd"; "azure example")'
+  [azure-dcsv3]='want(ctr("las").resources.limits["sgx.intel.com/epc"] == "512" and sgxkeys(ctr("las").resources) == ["sgx.intel.com/epc"] and vol("aesmd-socket").hostPath.path == "/var/run/aesmd"; "azure example")'
   [sidecar-aesmd]='want((pod.containers | map(.name)) == ["las", "aesmd"] and ctr("aesmd").image == "registry.example.com/sgx-aesmd:2.25"; "sidecar example")'
 )
 for f in "$EXAMPLES"/*.yaml; do
@@ -280,6 +307,7 @@ pass "helm install --dry-run=client renders the objects and NOTES (platform IDs)
 bad=(
   "mode=enclave|/mode"
   "mode=SIM|/mode"
+  "sim.cpusvn=0f0f|/sim/cpusvn"
   "useSGXDevPlugin=nvidia|/useSGXDevPlugin"
   "aesmd=both|/aesmd"
   "hostPort=http|/hostPort"

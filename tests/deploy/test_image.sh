@@ -1,73 +1,24 @@
 #!/usr/bin/env bash
 # The container image: scripts/build-image builds it offline with podman (in
-# a private vfs store), then the image's root filesystem is exported from a
-# created-but-never-started container and LAS is run from it with chroot:
-# `las version`, and a real `las serve` as the image's user whose platform ID
-# matches what `las id` reads and what the log line says. Containers cannot
-# be started on the development machines, so chroot stands in for the runtime.
-# Without podman, the root filesystem that build-image assembles is tested the
-# same way and the test reports itself as skipped.
+# a private vfs store), its configuration and contents are checked, and then
+# it is started for real with podman, through scripts/runc-wrapper (the
+# development machines refuse the rlimits and the negative oom_score_adj
+# that runc sets; see docs/testing.md): the image's own entrypoint, command
+# and user, a read-only root filesystem, the state directory as a volume, in
+# a network namespace of the test's own. From the host, the test reads
+# /readyz, attests a simulated enclave with `las attest` and verifies the
+# quote against the container's platform ID (and sees it refused against
+# another), and SIGTERM (podman stop) ends the container with exit code 0.
+# Without podman or root the test reports itself as skipped.
 source "$(dirname "$0")/lib.sh"
 : "${LAS_BIN:?LAS_BIN must point to the las binary}"
 
-[ "$(id -u)" -eq 0 ] || skip "chroot needs root"
+[ "$(id -u)" -eq 0 ] || skip "podman with a private store and a network namespace needs root"
 if ldd "$LAS_BIN" | grep -E 'lib(asan|ubsan)' >/dev/null; then
   skip "$LAS_BIN is a sanitizer build; the image packages a normal build"
 fi
-
-# run_from_rootfs FS: the checks on an unpacked image.
-run_from_rootfs() {
-  local fs=$1
-  [ -x "$fs/usr/bin/las" ] || fail "no /usr/bin/las in the image"
-  [ -x "$fs/usr/bin/las-operator" ] || fail "no /usr/bin/las-operator in the image"
-  grep -q '^las:x:10001:10001:' "$fs/etc/passwd" || fail "no las user (uid 10001) in /etc/passwd"
-  grep -q '^las:x:10001:' "$fs/etc/group" || fail "no las group in /etc/group"
-  [ -d "$fs/var/lib/las" ] || fail "no /var/lib/las"
-  # Nothing but the binary, the loader, libraries and the two files in /etc.
-  local extra
-  extra=$(cd "$fs" && find . -type f ! -path './usr/bin/las' ! -path './usr/bin/las-operator' \
-    ! -path './etc/passwd' \
-    ! -path './etc/group' ! -name '*.so*')
-  [ -z "$extra" ] || fail "unexpected files in the image: $extra"
-  local lib
-  for lib in $(ldd "$LAS_BIN" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
-    [ -f "$fs$lib" ] || fail "library $lib missing from the image"
-  done
-
-  local v
-  v=$(chroot "$fs" /usr/bin/las version) || fail "chroot las version failed"
-  [ "$v" = "$("$LAS_BIN" version)" ] || fail "image says '$v', build says '$("$LAS_BIN" version)'"
-  pass "chroot ROOTFS /usr/bin/las version: $v"
-  v=$(chroot "$fs" /usr/bin/las-operator version) || fail "chroot las-operator version failed"
-  [ "$v" = "las-operator $("$LAS_BIN" version | awk '{print $2}')" ] ||
-    fail "the image's operator says '$v'"
-
-  # A real daemon from the image, as the image's user, on an ephemeral port.
-  chown 10001:10001 "$fs/var/lib/las"
-  local log=$TEST_DIR/serve.log
-  : >"$log"
-  chroot --userspec=10001:10001 "$fs" /usr/bin/las serve --mode sim --listen 127.0.0.1:0 \
-    --state-dir /var/lib/las >"$log" 2>&1 &
-  local pid=$!
-  CLEANUP_CMDS+=("kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null")
-  wait_las_port "$log" "$pid"
-  local port=$LAS_PORT
-  local id logged
-  id=$("$LAS_BIN" id --las "127.0.0.1:$port") || fail "las id against the image's daemon failed"
-  logged=$(grep 'public key' "$log" | tail -n 1 | awk '{print $8}')
-  [ "$id" = "$logged" ] || fail "las id says $id, the log says '$logged'"
-  [ -n "$(ls -A "$fs/var/lib/las")" ] ||
-    fail "the daemon wrote no state into /var/lib/las"
-  kill -TERM "$pid"
-  wait "$pid" || fail "las serve from the image did not exit 0 on SIGTERM"
-  pass "las serve from the image as uid 10001: platform ID $id"
-}
-
-if ! command -v podman >/dev/null; then
-  "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$TEST_DIR/ctx" --rootfs-only
-  run_from_rootfs "$TEST_DIR/ctx/rootfs"
-  skip "podman is not installed (./scripts/install-deps installs it): only the root filesystem was tested"
-fi
+command -v podman >/dev/null || skip "podman is not installed (./scripts/install-deps installs it)"
+command -v jq >/dev/null || skip "jq is missing (./scripts/install-deps installs it)"
 
 # A private vfs store inside TEST_DIR (plain directories, removed with it):
 # the test leaves nothing in the host's containers storage.
@@ -97,12 +48,89 @@ pass "the build is reproducible (same image ID twice)"
 layers=$(podman "${P[@]}" image inspect "$tag" | jq '.[0].RootFS.Layers | length')
 [ "$layers" -le 3 ] || fail "expected a FROM scratch image with few layers, got $layers"
 
+# --- contents ------------------------------------------------------------
 cid=$(podman "${P[@]}" create --network none "$tag") || fail "podman create failed"
-mkdir "$TEST_DIR/fs"
+fs=$TEST_DIR/fs
+mkdir "$fs"
 podman "${P[@]}" export "$cid" >"$TEST_DIR/fs.tar"
 tar -tvf "$TEST_DIR/fs.tar" | grep -E ' las/las .* var/lib/las/?$' >/dev/null ||
   fail "/var/lib/las in the image is not owned by las"
-tar -xf "$TEST_DIR/fs.tar" -C "$TEST_DIR/fs"
+tar -xf "$TEST_DIR/fs.tar" -C "$fs"
 podman "${P[@]}" rm "$cid" >/dev/null
-run_from_rootfs "$TEST_DIR/fs"
+[ -x "$fs/usr/bin/las" ] || fail "no /usr/bin/las in the image"
+[ -x "$fs/usr/bin/las-operator" ] || fail "no /usr/bin/las-operator in the image"
+grep -q '^las:x:10001:10001:' "$fs/etc/passwd" || fail "no las user (uid 10001) in /etc/passwd"
+grep -q '^las:x:10001:' "$fs/etc/group" || fail "no las group in /etc/group"
+# Nothing but the binary, the loader, libraries and the two files in /etc.
+extra=$(cd "$fs" && find . -type f ! -path './usr/bin/las' ! -path './usr/bin/las-operator' ! -path './etc/passwd' \
+  ! -path './etc/group' ! -name '*.so*')
+[ -z "$extra" ] || fail "unexpected files in the image: $extra"
+for lib in $(ldd "$LAS_BIN" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
+  [ -f "$fs$lib" ] || fail "library $lib missing from the image"
+done
+pass "image contents: las, las-operator, their libraries and the loader, /etc/passwd and /etc/group"
+
+# --- started for real ----------------------------------------------------
+RUN=(podman "${P[@]}" --runtime "$LAS_SOURCE_DIR/scripts/runc-wrapper" --cgroup-manager cgroupfs)
+v=$("${RUN[@]}" run --rm --network none --read-only "$tag" version) || fail "podman run $tag version failed"
+[ "$v" = "$("$LAS_BIN" version)" ] || fail "image says '$v', build says '$("$LAS_BIN" version)'"
+v=$("${RUN[@]}" run --rm --network none --read-only --entrypoint /usr/bin/las-operator "$tag" version) ||
+  fail "podman run --entrypoint las-operator version failed"
+[ "$v" = "las-operator $("$LAS_BIN" version | awk '{print $2}')" ] || fail "the image's operator says '$v'"
+pass "podman run IMAGE version: $v and $("$LAS_BIN" version)"
+
+# The container gets a network namespace of the test's own: the image's
+# default command listens on 0.0.0.0:18766, which stays inside it.
+netns=las-image-$$
+ip netns add "$netns" || skip "cannot create a network namespace here"
+CLEANUP_CMDS+=("ip netns del $netns")
+nsenter --net="/var/run/netns/$netns" ip link set lo up
+in_ns() { nsenter --net="/var/run/netns/$netns" -- "$@"; }
+
+state=$TEST_DIR/state
+mkdir -m 0700 "$state"
+chown 10001:10001 "$state"
+name=las-image-test-$$
+CLEANUP_CMDS+=("podman ${P[*]} rm -f -t 0 $name >/dev/null 2>&1")
+# No --user and no command: the image's own; sim is asked for by variable.
+"${RUN[@]}" run -d --name "$name" --network "ns:/var/run/netns/$netns" --read-only \
+  -e LAS_MODE=sim -v "$state:/var/lib/las" "$tag" >"$TEST_DIR/cid" ||
+  fail "podman run -d $tag failed"
+for _ in $(seq 1 100); do
+  in_ns curl -fsS -o /dev/null http://127.0.0.1:18766/readyz 2>/dev/null && break
+  [ "$(podman "${P[@]}" inspect -f '{{.State.Running}}' "$name")" = true ] ||
+    { podman "${P[@]}" logs "$name" >&2; fail "the container exited"; }
+  sleep 0.1
+done
+code=$(in_ns curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:18766/readyz) || fail "no answer on 18766"
+[ "$code" = 200 ] || fail "/readyz answered $code"
+pid=$(podman "${P[@]}" inspect -f '{{.State.Pid}}' "$name")
+[ "$(awk '/^Uid:/ {print $2 $3}' "/proc/$pid/status")" = 1000110001 ] ||
+  fail "the container's process does not run as uid 10001: $(grep -E '^(Uid|Gid):' "/proc/$pid/status")"
+[ "$(awk '$5 == "/" {print $6}' "/proc/$pid/mountinfo" | tail -n 1 | cut -d, -f1)" = ro ] ||
+  fail "the root filesystem is not read-only: $(awk '$5 == "/"' "/proc/$pid/mountinfo")"
+[ "$(cat "/proc/$pid/comm")" = las ] || fail "the container runs $(cat "/proc/$pid/comm"), not las"
+pass "the image runs las serve as uid 10001 on a read-only root filesystem; /readyz 200"
+
+podman "${P[@]}" logs "$name" >"$TEST_DIR/serve.log" 2>&1
+logged=$(grep 'public key' "$TEST_DIR/serve.log" | tail -n 1 | awk '{print $8}')
+id=$(in_ns "$LAS_BIN" id --las 127.0.0.1:18766) || fail "las id against the container failed"
+[ "$id" = "$logged" ] || fail "las id says $id, the log says '$logged'"
+[ -s "$state/sim-cpu.state" ] || fail "the container wrote no simulated CPU into its state volume"
+# The host acts as a simulated enclave: the same simulated CPU (the state
+# volume, whose owner, the image's user, it has to be), the container's LAS.
+# The image's user must reach both directories.
+chmod 0711 "$TEST_DIR"
+mkdir -m 0700 "$TEST_DIR/app"
+chown 10001:10001 "$TEST_DIR/app"
+expect_rc 0 in_ns setpriv --reuid=10001 --regid=10001 --clear-groups "$LAS_BIN" attest \
+  --las 127.0.0.1:18766 --state-dir "$state" --report-data 00112233 --out "$TEST_DIR/app/quote.bin"
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/app/quote.bin" --allow-simulation --platform "$id"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/app/quote.bin" --allow-simulation --platform "$(printf 'A%.0s' {1..64})"
+pass "a simulated enclave on the host attested to the container's LAS: the quote verifies against $id only"
+
+podman "${P[@]}" stop -t 10 "$name" >/dev/null || fail "podman stop failed"
+rc=$(podman "${P[@]}" inspect -f '{{.State.ExitCode}}' "$name")
+[ "$rc" = 0 ] || fail "las serve in the container exited with $rc on SIGTERM"
+pass "podman stop (SIGTERM): the container exited 0"
 echo "image: all checks passed"

@@ -76,14 +76,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $root := index . 0 -}}
 {{- $epc := int (index . 1) -}}
 {{- if include "las.needsSGX" $root -}}
+{{- /* Quantities as strings: server-side apply refuses plain numbers here. */ -}}
 {{- if eq $root.Values.useSGXDevPlugin "scone" -}}
-sgx.k8s.io/sgx: 1
+sgx.k8s.io/sgx: "1"
 {{- else if eq $root.Values.useSGXDevPlugin "intel" -}}
-sgx.intel.com/enclave: 1
-sgx.intel.com/provision: 1
+sgx.intel.com/enclave: "1"
+sgx.intel.com/provision: "1"
 sgx.intel.com/epc: {{ printf "%dMi" $epc | quote }}
 {{- else if eq $root.Values.useSGXDevPlugin "azure" -}}
-sgx.intel.com/epc: {{ $epc }}
+sgx.intel.com/epc: {{ $epc | toString | quote }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
