@@ -157,6 +157,8 @@ render defaults
 check defaults '
   (kinds("Pod")[0]) as $t | ds.spec.selector.matchLabels as $sel
   | want(ctr("las").image == "localhost/las:\($v)"; "default image \(ctr("las").image)")
+  + want((ctr("las").args | index("--mode")) as $i | ctr("las").args[$i + 1] == "sgx"; "default mode is not sgx: \(ctr("las").args)")
+  + want([ctr("las").env[] | select(.name == "LAS_MODE")][0].value == "sgx"; "default LAS_MODE is not sgx")
   + want(pod.initContainers[0].securityContext.capabilities == {drop: ["ALL"], add: ["CHOWN", "FOWNER"]}; "init container capabilities")
   + want(pod.initContainers[0].command[2] | test("chown 10001:10001 /var/lib/las"); "init container chowns the state dir")
   + want(kinds("Service") == [] and kinds("ServiceMonitor") == []; "Service or ServiceMonitor by default")
@@ -298,6 +300,15 @@ expect_output 'las platform-ids - --allow-simulation'
 expect_output 'scripts/get-platform-ids -n las-ns -r las-rel -- --allow-simulation'
 expect_output 'exec "\$pod" -c las -- las id --las 127.0.0.1:18766'
 expect_output 'WARNING: mode sim'
+# The defaults fail closed: mode sgx, and NOTES say what to set without SGX.
+expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client
+expect_output 'one LAS per node, mode sgx'
+expect_output 'Without them no LAS pod becomes Ready'
+expect_output 'sgx.intel.com/epc resource'
+expect_output 'helm upgrade las-rel -n las-ns --reuse-values --set mode=sim'
+if grep -q 'WARNING: mode sim' "$TEST_DIR/out"; then fail "NOTES of the defaults speak of mode sim"; fi
+expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=auto
+expect_output 'WARNING: mode auto: outside an SGX enclave LAS falls back'
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sgx,aesmd=none
 expect_output 'WARNING: aesmd=none in mode sgx'
 expect_output 'scripts/get-platform-ids -n las-ns -r las-rel -- --las-mrsigner <HEX>'

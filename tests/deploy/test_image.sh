@@ -37,7 +37,8 @@ cfg=$(podman "${P[@]}" image inspect "$tag" | jq -c '.[0].Config')
 [ "$(jq -c '.Cmd' <<<"$cfg")" = '["serve","--listen","0.0.0.0:18766","--state-dir","/var/lib/las"]' ] ||
   fail "default command: $cfg"
 jq -e '.ExposedPorts | has("18766/tcp")' <<<"$cfg" >/dev/null || fail "18766/tcp not exposed: $cfg"
-pass "image config: user 10001, entrypoint las, serve on 0.0.0.0:18766"
+jq -e '.Env | index("LAS_MODE=sgx")' <<<"$cfg" >/dev/null || fail "the image does not default to LAS_MODE=sgx: $cfg"
+pass "image config: user 10001, entrypoint las, serve on 0.0.0.0:18766, mode sgx"
 
 # Reproducible: a second build from a fresh context is the same image.
 expect_rc 0 "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$TEST_DIR/ctx2" --tag "$tag-again"
@@ -90,6 +91,17 @@ in_ns() { nsenter --net="/var/run/netns/$netns" -- "$@"; }
 state=$TEST_DIR/state
 mkdir -m 0700 "$state"
 chown 10001:10001 "$state"
+
+# The image's defaults fail closed: outside an SGX enclave, mode sgx exits
+# and says what to set; no simulated CPU is created.
+rc=0
+"${RUN[@]}" run --rm --network "ns:/var/run/netns/$netns" --read-only -v "$state:/var/lib/las" \
+  "$tag" >"$TEST_DIR/default.log" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || { cat "$TEST_DIR/default.log" >&2; fail "the image's default command ran without SGX"; }
+grep -q 'not running inside an SGX enclave' "$TEST_DIR/default.log" || { cat "$TEST_DIR/default.log" >&2; fail "no SGX error"; }
+grep -q -- '--mode sim' "$TEST_DIR/default.log" || fail "the error does not say how to ask for simulation"
+[ ! -e "$state/sim-cpu.state" ] || fail "the default command created a simulated CPU"
+pass "the image's default command without SGX: exit $rc, 'not running inside an SGX enclave ... --mode sim', no simulated CPU"
 name=las-image-test-$$
 CLEANUP_CMDS+=("podman ${P[*]} rm -f -t 0 $name >/dev/null 2>&1")
 # No --user and no command: the image's own; sim is asked for by variable.

@@ -16,7 +16,7 @@ for line in DynamicUser=yes StateDirectory=las Environment=LAS_STATE_DIR=/var/li
   'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
   SystemCallFilter=~@privileged SystemCallArchitectures=native CapabilityBoundingSet= \
   RestrictNamespaces=yes ProtectKernelTunables=yes ProtectControlGroups=yes UMask=0077 \
-  'ExecStart=/usr/local/bin/las serve' LimitNOFILE=65536; do
+  'ExecStart=/usr/local/bin/las serve' LimitNOFILE=65536 Environment=LAS_MODE=sgx; do
   grep -qxF -- "$line" "$UNIT" || fail "las.service lacks '$line'"
 done
 for line in PrivateDevices=no DevicePolicy=closed 'DeviceAllow=/dev/sgx_enclave rw' \
@@ -25,7 +25,8 @@ for line in PrivateDevices=no DevicePolicy=closed 'DeviceAllow=/dev/sgx_enclave 
   grep -qxF -- "$line" "$DROPIN" || fail "sgx.conf lacks '$line'"
 done
 [ "$(grep -c '^DeviceAllow=' "$DROPIN")" -eq 2 ] || fail "sgx.conf should allow exactly two devices"
-pass "las.service and sgx.conf carry the hardening options"
+grep -E '^Environment=LAS_MODE=(auto|sim)' "$UNIT" && fail "las.service falls back to simulation by default"
+pass "las.service (mode sgx: fails closed) and sgx.conf carry the hardening options"
 
 units=$TEST_DIR/units
 mkdir -p "$units"
