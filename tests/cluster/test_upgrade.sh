@@ -11,8 +11,12 @@ ns=las-upgrade
 rel=upg
 CLEANUP_CMDS+=("kx helm uninstall $rel -n $ns --wait >/dev/null 2>&1; kx kubectl delete namespace $ns --wait=false >/dev/null 2>&1")
 
-expect_rc 0 h install "$rel" "$CHART" -n "$ns" --create-namespace --set mode=sim
+# With the chart's optional NetworkPolicy: the API server takes it (the
+# testbed's bridge network plugin does not enforce it).
+expect_rc 0 h install "$rel" "$CHART" -n "$ns" --create-namespace --set mode=sim --set networkPolicy.enabled=true
 wait_ds "$ns" "$rel"
+k -n "$ns" get networkpolicy "$rel-las" -o json | jq -e '.spec.policyTypes == ["Ingress", "Egress"]' >/dev/null ||
+  fail "the NetworkPolicy was not created"
 scrape_ids "$ns" "$rel" >/dev/null
 expect_distinct_ids
 cp "$TEST_DIR/ids" "$TEST_DIR/ids.old"

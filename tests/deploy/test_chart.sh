@@ -161,7 +161,10 @@ check defaults '
   + want([ctr("las").env[] | select(.name == "LAS_MODE")][0].value == "sgx"; "default LAS_MODE is not sgx")
   + want(pod.initContainers[0].securityContext.capabilities == {drop: ["ALL"], add: ["CHOWN", "FOWNER"]}; "init container capabilities")
   + want(pod.initContainers[0].command[2] | test("chown 10001:10001 /var/lib/las"); "init container chowns the state dir")
-  + want(kinds("Service") == [] and kinds("ServiceMonitor") == []; "Service or ServiceMonitor by default")
+  + want(kinds("Service") == [] and kinds("ServiceMonitor") == [] and kinds("PodMonitor") == [] and kinds("NetworkPolicy") == []; "Service, monitor or NetworkPolicy by default")
+  + want(pod.nodeSelector == {"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}; "default nodeSelector \(pod.nodeSelector)")
+  + want($t.spec.nodeSelector == pod.nodeSelector; "test pod nodeSelector")
+  + want(ds.spec.revisionHistoryLimit == 10; "revisionHistoryLimit")
   + want(kinds("ServiceAccount")[0].automountServiceAccountToken == false; "service account")
   + want($t.metadata.annotations["helm.sh/hook"] == "test"; "test hook")
   + want($t.spec.containers[0].command == ["/usr/bin/las", "id", "--las", "$(NODE_IP):18766"]; "test command \($t.spec.containers[0].command)")
@@ -244,7 +247,7 @@ EOF
 render sched -f "$TEST_DIR/sched-values.yaml"
 check sched '
   want(pod.imagePullSecrets == [{name: "las-pull"}]; "imagePullSecrets")
-  + want(pod.nodeSelector == {"intel.feature.node.kubernetes.io/sgx": "true"}; "nodeSelector")
+  + want(pod.nodeSelector == {"intel.feature.node.kubernetes.io/sgx": "true", "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}; "nodeSelector \(pod.nodeSelector)")
   + want(pod.tolerations[0].key == "sgx" and (kinds("Pod")[0].spec.tolerations | length) == 1; "tolerations (DaemonSet and test pod)")
   + want(pod.affinity.nodeAffinity != null and kinds("Pod")[0].spec.affinity != null; "affinity")
   + want(pod.priorityClassName == "system-node-critical"; "priorityClassName")
@@ -262,6 +265,32 @@ check cpusvn '
   + want([ctr("las").env[] | select(.name == "LAS_SIM_CPUSVN")][0].value == "0f0f0204ff800f000000000000000000"; "LAS_SIM_CPUSVN")'
 render cpusvn-sgx --set mode=sgx,sim.cpusvn=0f0f0204ff800f000000000000000000
 check cpusvn-sgx 'want([ctr("las").args[], ctr("las").env[].name] | index("--sim-cpusvn") == null and index("LAS_SIM_CPUSVN") == null; "sim.cpusvn in mode sgx")'
+# A default nodeSelector key is dropped with null; revisionHistoryLimit.
+render nodesel --set 'nodeSelector.kubernetes\.io/arch=null' --set revisionHistoryLimit=3
+check nodesel 'want(pod.nodeSelector == {"kubernetes.io/os": "linux"} and ds.spec.revisionHistoryLimit == 3; "nodeSelector null / revisionHistoryLimit: \(pod.nodeSelector)")'
+
+# PodMonitor (no Service needed) and NetworkPolicy.
+cat >"$TEST_DIR/netpol-values.yaml" <<'EOF2'
+podMonitor: {enabled: true, labels: {release: prom}}
+networkPolicy:
+  enabled: true
+  apiFrom: [{podSelector: {matchLabels: {app: enclave}}}]
+  metricsFrom: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+EOF2
+render netpol -f "$TEST_DIR/netpol-values.yaml"
+check netpol '
+  kinds("PodMonitor")[0] as $pm | kinds("NetworkPolicy")[0] as $np
+  | want($pm.spec.podMetricsEndpoints == [{port: "http", path: "/metrics", interval: "30s", scrapeTimeout: "10s"}]; "PodMonitor endpoints")
+  + want($pm.spec.selector.matchLabels == ds.spec.selector.matchLabels and $pm.metadata.labels.release == "prom"; "PodMonitor selector/labels")
+  + want(kinds("Service") == []; "PodMonitor needs no Service")
+  + want($np.spec.podSelector.matchLabels == ds.spec.selector.matchLabels; "NetworkPolicy selector")
+  + want($np.spec.policyTypes == ["Ingress", "Egress"] and $np.spec.egress == []; "NetworkPolicy denies egress")
+  + want($np.spec.ingress == [{from: [{podSelector: {matchLabels: {app: "enclave"}}}, {namespaceSelector: {matchLabels: {"kubernetes.io/metadata.name": "monitoring"}}}],
+                               ports: [{port: "http", protocol: "TCP"}]}]; "NetworkPolicy ingress \($np.spec.ingress)")'
+render netpol-none --set networkPolicy.enabled=true,networkPolicy.apiFrom=null
+check netpol-none 'want(kinds("NetworkPolicy")[0].spec.ingress == []; "no peers: ingress denied")'
+pass "helm template: default nodeSelector (null drops a key), revisionHistoryLimit, PodMonitor, NetworkPolicy"
+
 # scripts/las-init and scripts/get-platform-ids find the LAS pods by
 # instance, component and part-of, which a nameOverride leaves alone; the
 # helm test pod must not match.
@@ -300,6 +329,8 @@ expect_output 'las platform-ids - --allow-simulation'
 expect_output 'scripts/get-platform-ids -n las-ns -r las-rel -- --allow-simulation'
 expect_output 'exec "\$pod" -c las -- las id --las 127.0.0.1:18766'
 expect_output 'WARNING: mode sim'
+expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sim,logFormat=json
+expect_output "grep 'public key' \| tail -n 1 \| jq -r .msg \| awk '\{print \\\$6\}'"
 # The defaults fail closed: mode sgx, and NOTES say what to set without SGX.
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client
 expect_output 'one LAS per node, mode sgx'
@@ -328,9 +359,9 @@ bad=(
   "sgxEpcMem=0|/sgxEpcMem"
   "sgxEpcMem=lots|/sgxEpcMem"
   "aesmdSidecar.sgxEpcMem=0|/aesmdSidecar/sgxEpcMem"
-  "image.pullPolicy=Sometimes|/image"
-  "image.digest=md5:abc|/image"
-  "image.repository=|/image"
+  "image.pullPolicy=Sometimes|/image/pullPolicy"
+  "image.digest=md5:abc|/image/digest"
+  "image.repository=|/image/repository"
   "imagePullSecrets[0]=las-pull|/imagePullSecrets"
   "service.type=Ingress|/service/type"
   "service.internalTrafficPolicy=Nearest|/service/internalTrafficPolicy"
