@@ -17,24 +17,28 @@
  * `las platform-ids` reads it from verified platform evidence
  * (docs/evidence.md). Exit code: 0 trusted, 1 refused, 2 usage or I/O error.
  *
- * What this program decides, and why each step is there:
+ * What this program decides, and why each step is there (docs/verifier.md):
  *  1. The signature must verify under the platform key the quote names.
  *     That alone proves nothing: anyone can make a key and sign.
  *  2. So the platform ID must be one we pinned: that is the trust anchor.
+ *     A policy that pins nothing accepts nothing.
  *  3. Simulated quotes (from `las serve --mode sim`) carry no security and are
  *     refused unless --allow-simulation says this is a test.
- *  4. Freshness: a quote stays valid forever, so a replayed old quote would
- *     pass steps 1-3. Give the application a fresh random nonce, have it put
- *     the nonce in its REPORT's report data, and pass the same value with
- *     --report-data: an old quote then carries another value and is refused.
- * A real relying party also pins the enclave it expects (MRENCLAVE or
- * MRSIGNER in struct las_verify_options); this example leaves that out.
+ *  4. Freshness: the library refuses quotes older than the policy's max_age
+ *     (600 s by default), but within that a captured quote could be replayed.
+ *     Give the application a fresh random nonce, have it put the nonce in its
+ *     REPORT's report data, and pass the same value with --report-data: the
+ *     policy then requires it (attestation.nonce: exact) and an old quote,
+ *     which carries another value, is refused.
+ * A real relying party also pins the enclave it expects (mrenclaves or
+ * mrsigner in struct las_policy); this example leaves that out.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <las/policy.h>
 #include <las/quote.h>
 #include <las/verifier.h>
 
@@ -74,12 +78,11 @@ static int hex_digit(char c)
     return -1;
 }
 
-/* Up to 64 bytes of hex, zero padded to 64 (as `las attest --report-data` does). */
-static bool parse_report_data(const char *hex, uint8_t out[static 64])
+/* 1 to 64 bytes of hex; *len is their number. */
+static bool parse_nonce(const char *hex, uint8_t out[static LAS_NONCE_MAX], size_t *len)
 {
     size_t n = strlen(hex);
-    memset(out, 0, 64);
-    if (n == 0 || n % 2 != 0 || n > 128)
+    if (n == 0 || n % 2 != 0 || n > 2 * LAS_NONCE_MAX)
         return false;
     for (size_t i = 0; i < n / 2; i++) {
         int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
@@ -87,27 +90,30 @@ static bool parse_report_data(const char *hex, uint8_t out[static 64])
             return false;
         out[i] = (uint8_t)(hi << 4 | lo);
     }
+    *len = n / 2;
     return true;
 }
 
 int main(int argc, char **argv)
 {
-    struct las_verify_options opt;
-    uint8_t platforms[MAX_PLATFORMS][LAS_PLATFORM_ID_SIZE];
-    uint8_t report_data[64];
+    static struct las_policy policy;
+    struct las_verify_args args;
+    uint8_t nonce[LAS_NONCE_MAX];
     int i = 1;
 
-    /* Everything not set here stays refused or unconstrained as documented in las/verifier.h. */
-    memset(&opt, 0, sizeof opt);
+    /* The empty policy trusts nothing; everything below only adds to it. */
+    las_policy_init(&policy);
+    memset(&args, 0, sizeof args);
     for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
         if (strcmp(argv[i], "--allow-simulation") == 0) {
-            opt.allow_simulation = true;
+            policy.tolerate |= LAS_TOLERATE_SIMULATION;
         } else if (strcmp(argv[i], "--report-data") == 0 && i + 1 < argc) {
-            if (!parse_report_data(argv[++i], report_data)) {
-                fprintf(stderr, "verify-quote: --report-data needs up to 64 bytes of hex\n");
+            if (!parse_nonce(argv[++i], nonce, &args.nonce_len)) {
+                fprintf(stderr, "verify-quote: --report-data needs 1 to 64 bytes of hex\n");
                 return 2;
             }
-            opt.report_data = report_data;
+            args.nonce = nonce;
+            policy.nonce = LAS_NONCE_EXACT; /* report data = the nonce, zero padded */
         } else {
             return usage();
         }
@@ -118,33 +124,32 @@ int main(int argc, char **argv)
 
     /* The trust anchor: the platforms we trust, and no other. */
     for (size_t n = 0; i < argc; i++, n++) {
-        if (las_platform_id_parse(argv[i], platforms[n]) != LAS_OK) {
+        if (las_platform_id_parse(argv[i], policy.platforms[n]) != LAS_OK) {
             fprintf(stderr, "verify-quote: %s is not a platform ID (64 hex digits)\n", argv[i]);
             return 2;
         }
-        opt.n_platforms = n + 1;
+        policy.n_platforms = n + 1;
     }
-    opt.platforms = (const uint8_t(*)[LAS_PLATFORM_ID_SIZE])platforms;
 
     uint8_t quote[LAS_QUOTE_SIZE + 1];
     size_t len;
     if (!read_quote(quote_path, quote, &len))
         return 2;
 
-    /* One call checks the signature, then every constraint in opt. */
-    struct las_verify_result res;
-    las_status st = las_quote_verify(quote, len, &opt, &res);
+    /* One call checks the signature, then every rule of the policy. */
+    static struct las_verdict v;
+    las_status st = las_quote_verify(&policy, quote, len, &args, &v);
     if (st != LAS_OK) {
-        /* res.check names the refusing check, res.reason says why in words. */
-        printf("REFUSED (%s): %s\n", res.check ? res.check : las_status_name(st), res.reason);
+        /* v.check names the refusing rule, v.reason says why in words. */
+        printf("REFUSED (%s): %s\n", v.check ? v.check : las_status_name(st), v.reason);
         return 1;
     }
 
     /* Trusted: the REPORT body inside is what the application's enclave is. */
     char id[LAS_PLATFORM_ID_HEX_SIZE];
-    las_platform_id_format(res.quote.platform_id, id);
+    las_platform_id_format(v.quote.platform_id, id);
     printf("OK: quote from platform %s%s, ISVPRODID %u, ISVSVN %u\n", id,
-           (res.quote.flags & LAS_QUOTE_FLAG_SIMULATED) ? " (simulated)" : "",
-           res.quote.body.isvprodid, res.quote.body.isvsvn);
+           (v.quote.flags & LAS_QUOTE_FLAG_SIMULATED) ? " (simulated)" : "", v.quote.body.isvprodid,
+           v.quote.body.isvsvn);
     return 0;
 }

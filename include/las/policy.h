@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Policies: may this enclave, on this platform, with this hardware state, be
- * trusted? A policy is a YAML document (docs/policy.md) parsed into a fixed
- * struct; evaluating it against a LAS quote (and, when available, the
- * verdict of the platform's evidence) runs every rule and reports the outcome
- * of each one, so a refusal always names its rule and why.
+ * trusted? A policy is the whole trust configuration of a verifier: which
+ * platforms (or their verified successors), which enclaves, how fresh, and
+ * which weaknesses are tolerated. It comes from a YAML document
+ * (las_policy_load, docs/policy.md) or is filled in by the caller after
+ * las_policy_init (the `las verify` flags do that); either way one evaluator,
+ * las_quote_verify (las/verifier.h), decides.
  */
 #ifndef LAS_POLICY_H
 #define LAS_POLICY_H
@@ -14,9 +16,9 @@
 #include <stdint.h>
 
 #include "las/dcap.h"
+#include "las/evidence.h"
 #include "las/quote.h"
 #include "las/status.h"
-#include "las/verifier.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,15 +29,17 @@ extern "C" {
 #define LAS_POLICY_MAX_PLATFORMS  64
 #define LAS_POLICY_MAX_MRENCLAVES 64
 #define LAS_POLICY_MAX_ADVISORIES 64
+#define LAS_POLICY_MAX_SIM_ROOTS  16
 #define LAS_POLICY_NAME_SIZE      128 /* name, NUL included */
 #define LAS_POLICY_VERSION        1
 /* attestation.max_age accepts 1 s to 10 years. */
 #define LAS_POLICY_MAX_AGE_LIMIT (10ull * 365 * 24 * 3600)
+/* The max_age of a policy that sets none: a quote is a statement about now. */
+#define LAS_POLICY_DEFAULT_MAX_AGE 600
 /* A quote issued up to this many seconds after the evaluation time is still
- * accepted by max_age (clocks of LAS and verifier differ a little). */
-#define LAS_POLICY_CLOCK_SKEW 300
+ * accepted (clocks of LAS and verifier differ a little); later, never. */
+#define LAS_POLICY_CLOCK_SKEW 60
 #define LAS_POLICY_ERROR_SIZE 256
-#define LAS_POLICY_MAX_CHECKS 16
 
 /* security.tolerate, one bit each. */
 enum las_policy_toleration {
@@ -46,7 +50,22 @@ enum las_policy_toleration {
     LAS_TOLERATE_CONFIGURATION_NEEDED = 1u << 4, /* "configuration-needed" */
 };
 
-/* A parsed policy. Every list holds exactly n_* valid entries. */
+/*
+ * attestation.nonce: how the report data must carry the nonce that the
+ * verifier chose for this quote and supplies at verification time
+ * (las_verify_args.nonce, `las verify --nonce`).
+ */
+enum las_policy_nonce {
+    LAS_NONCE_NONE = 0, /* no nonce required */
+    LAS_NONCE_EXACT,    /* report data = the nonce, zero padded to 64 bytes */
+    LAS_NONCE_PREFIX,   /* report data starts with the nonce */
+};
+
+/*
+ * A policy. Every list holds exactly n_* valid entries. las_policy_init
+ * gives the empty policy (equal to the YAML document "{}"), which trusts no
+ * platform and so accepts nothing.
+ */
 struct las_policy {
     uint32_t version;                /* always LAS_POLICY_VERSION after loading */
     char name[LAS_POLICY_NAME_SIZE]; /* "" when the document has none */
@@ -64,12 +83,28 @@ struct las_policy {
     uint16_t isvsvn_max;
     bool has_report_data;
     uint8_t report_data[LAS_SGX_REPORT_DATA_SIZE]; /* zero padded */
+    enum las_policy_nonce nonce;
     bool has_max_age;
-    uint64_t max_age;  /* seconds */
+    uint64_t max_age;  /* seconds; LAS_POLICY_DEFAULT_MAX_AGE when !has_max_age */
     uint32_t tolerate; /* enum las_policy_toleration bits */
     char ignore_advisories[LAS_POLICY_MAX_ADVISORIES][LAS_DCAP_ADVISORY_SIZE];
     size_t n_ignore_advisories;
+    /* follow_successions: a platform whose evidence carries a verified
+     * succession chain from a pinned platform ID is trusted as its successor. */
+    bool follow_successions;
+    /* evidence: which LAS enclave platform evidence must come from, and which
+     * simulated root CAs (SHA-256 of the root's SubjectPublicKeyInfo) anchor
+     * simulated evidence. */
+    bool has_las_mrsigner;
+    uint8_t las_mrsigner[LAS_SGX_HASH_SIZE];
+    bool has_las_mrenclave;
+    uint8_t las_mrenclave[LAS_SGX_HASH_SIZE];
+    uint8_t sim_roots[LAS_POLICY_MAX_SIM_ROOTS][LAS_DCAP_ROOT_PIN_SIZE];
+    size_t n_sim_roots;
 };
+
+/* The empty policy: version 1, nothing trusted, nothing tolerated. */
+void las_policy_init(struct las_policy *policy);
 
 /* Where and why a policy document was refused; line and column count from 1. */
 struct las_policy_error {
@@ -96,59 +131,12 @@ LAS_MUST_CHECK las_status las_policy_load_file(const char *path, struct las_poli
 const char *las_policy_toleration_name(uint32_t bit);
 
 /*
- * The verdict of the platform's evidence (a DCAP quote binding the platform
- * ID, checked with las_dcap_verify), as plain facts. Pass NULL (or present =
- * false) when no evidence was verified.
+ * The options with which to verify platform evidence for this policy
+ * (las_evidence_verify): the policy's LAS enclave pins, simulated roots,
+ * platform IDs, follow_successions and whether simulation is tolerated. The
+ * caller adds collateral and the time. out points into policy.
  */
-struct las_policy_platform {
-    bool present;
-    bool simulated;                 /* the evidence chains to the simulated root CA */
-    enum las_tcb_status tcb_status; /* LAS_TCB_UNKNOWN: verified without collateral */
-    const char (*advisories)[LAS_DCAP_ADVISORY_SIZE];
-    size_t n_advisories;
-    uint8_t platform_id[LAS_PLATFORM_ID_SIZE]; /* the platform ID the evidence binds */
-};
-
-enum las_check_outcome {
-    LAS_CHECK_PASS = 0,
-    LAS_CHECK_FAIL,
-    LAS_CHECK_SKIPPED, /* the policy does not ask for it, or it cannot be evaluated */
-};
-
-/* "pass", "fail", "skipped". */
-const char *las_check_outcome_name(enum las_check_outcome o);
-
-struct las_policy_check {
-    const char *name; /* rule name, static ("signature", "platform", ...) */
-    enum las_check_outcome outcome;
-    char reason[LAS_REASON_SIZE];
-};
-
-struct las_policy_verdict {
-    las_status status;            /* LAS_OK: accepted */
-    const char *refused_by;       /* name of the first failing check, NULL when accepted */
-    char reason[LAS_REASON_SIZE]; /* why it refused (copy of that check's reason) */
-    struct las_policy_check checks[LAS_POLICY_MAX_CHECKS]; /* in rule order */
-    size_t n_checks;
-    bool quote_valid; /* the signature verified and quote is filled */
-    struct las_quote quote;
-    int64_t evaluated_at; /* the "now" used */
-};
-
-/*
- * Evaluates policy against the LAS quote in buf: the signature first, then
- * every rule in the order of docs/policy.md. All rules are evaluated and
- * reported in verdict->checks (after a bad signature the others are skipped).
- * now is the evaluation time in seconds since the epoch (>= 0). Returns
- * verdict->status: LAS_OK when every check passed or was skipped; otherwise
- * the refusal of the first failing check (LAS_ERR_SIGNATURE, LAS_ERR_BAD_SIZE,
- * LAS_ERR_UNSUPPORTED, LAS_ERR_MALFORMED for the quote itself,
- * LAS_ERR_SIMULATED, LAS_ERR_REFUSED), or LAS_ERR_INVALID_ARGUMENT.
- */
-LAS_MUST_CHECK las_status las_policy_evaluate(const struct las_policy *policy, const uint8_t *buf,
-                                              size_t len,
-                                              const struct las_policy_platform *platform,
-                                              int64_t now, struct las_policy_verdict *verdict);
+void las_policy_evidence_options(const struct las_policy *policy, struct las_evidence_options *out);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Verifying LAS quotes: signature, then the caller's constraints. The result
- * names the first check that refused, in words an operator can act on.
+ * The verifier of LAS quotes: one evaluator, las_quote_verify, judges a
+ * quote against a policy (las/policy.h), with the platform's verified
+ * evidence when the caller has it. Every rule is evaluated and explained, in
+ * the order of docs/verifier.md; the first failing rule decides.
+ *
+ * It fails closed: a quote is accepted only when its platform is trusted
+ * through the policy, i.e. its platform ID is pinned (platforms), or it is
+ * the verified successor of a pinned ID (follow_successions), or the policy
+ * pins no platform and the quote comes with platform evidence anchored in a
+ * root the policy trusts. The empty policy accepts nothing.
  */
 #ifndef LAS_VERIFIER_H
 #define LAS_VERIFIER_H
@@ -10,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "las/evidence.h"
+#include "las/policy.h"
 #include "las/quote.h"
 #include "las/status.h"
 
@@ -17,38 +27,79 @@
 extern "C" {
 #endif
 
-#define LAS_REASON_SIZE 256
+#define LAS_REASON_SIZE       512 /* room for a nested verifier's reason */
+#define LAS_VERIFY_MAX_CHECKS 16
+#define LAS_NONCE_MAX         LAS_SGX_REPORT_DATA_SIZE
 
-struct las_verify_options {
-    /* Trusted platform IDs; a quote from any other platform is refused. When
-     * n_platforms is 0 every platform is accepted (signature still checked). */
-    const uint8_t (*platforms)[LAS_PLATFORM_ID_SIZE];
-    size_t n_platforms;
-    /* Accepted MRENCLAVE values (any of); none given: any. */
-    const uint8_t (*mrenclaves)[LAS_SGX_HASH_SIZE];
-    size_t n_mrenclaves;
-    const uint8_t *mrsigner;    /* 32 bytes, or NULL for any */
-    const uint8_t *report_data; /* 64 bytes, or NULL for any */
-    bool allow_simulation;      /* accept quotes from a simulated platform */
-    bool allow_debug;           /* accept debug-mode enclaves */
+/* What only the verifier knows at verification time. Zero it, then set. */
+struct las_verify_args {
+    /* The evaluation time, seconds since the epoch; 0 = the current time. */
+    int64_t now;
+    /* The nonce this verifier chose for this quote (1..LAS_NONCE_MAX bytes),
+     * required by a policy with attestation.nonce; NULL when none. */
+    const uint8_t *nonce;
+    size_t nonce_len;
+    /* The evidence of the quote's platform, as las_evidence_verify returned
+     * it (verified with las_policy_evidence_options of the same policy), or
+     * NULL. A result whose `verified` flag is not set counts as refused. One
+     * verified result may serve every quote of its platform. */
+    const struct las_evidence_result *evidence;
 };
 
-struct las_verify_result {
-    las_status status;
-    const char *check;            /* name of the refusing check ("platform", ...) or NULL */
-    char reason[LAS_REASON_SIZE]; /* human explanation of the refusal */
-    struct las_quote quote;       /* the parsed quote when the signature verified */
+enum las_check_outcome {
+    LAS_CHECK_PASS = 0,
+    LAS_CHECK_FAIL,
+    LAS_CHECK_SKIPPED, /* the policy does not ask for it, or it cannot be evaluated */
+};
+
+/* "pass", "fail", "skipped". */
+const char *las_check_outcome_name(enum las_check_outcome o);
+
+struct las_check {
+    const char *name; /* rule name, static ("signature", "platform", ...) */
+    enum las_check_outcome outcome;
+    char reason[LAS_REASON_SIZE];
+};
+
+struct las_verdict {
+    las_status status;                              /* LAS_OK: accepted */
+    const char *check;                              /* the first failing rule, NULL when accepted */
+    char reason[LAS_REASON_SIZE];                   /* why it refused (that rule's reason) */
+    struct las_check checks[LAS_VERIFY_MAX_CHECKS]; /* every rule, in rule order */
+    size_t n_checks;
+    bool quote_valid; /* the signature verified and quote is filled */
+    struct las_quote quote;
+    int64_t evaluated_at; /* the "now" used */
+    /* Set when the platform was accepted as the verified successor of a
+     * pinned platform ID (follow_successions): which one, and in how many
+     * successions. */
+    bool successor;
+    uint8_t predecessor[LAS_PLATFORM_ID_SIZE];
+    size_t succession_steps;
 };
 
 /*
- * Verifies a LAS quote against opt. Returns LAS_OK only when the signature
- * verifies and every constraint holds; otherwise the status and result->check
- * and result->reason say why. result->quote is filled whenever the signature
- * verified, so callers can show what was refused.
+ * Verifies the LAS quote in buf against policy. Returns verdict->status:
+ * LAS_OK when no rule failed; otherwise the refusal of the first failing rule
+ * (LAS_ERR_SIGNATURE, LAS_ERR_BAD_SIZE, LAS_ERR_UNSUPPORTED or
+ * LAS_ERR_MALFORMED for the quote itself, LAS_ERR_SIMULATED, LAS_ERR_REFUSED)
+ * with verdict->check and verdict->reason; LAS_ERR_INVALID_ARGUMENT for bad
+ * arguments. args may be NULL (now, no nonce, no evidence).
+ *
+ * Checked: the quote's format and signature; that its platform is trusted
+ * (above); simulation, debug mode, the enclave identity, report data, nonce,
+ * age (max_age, LAS_POLICY_DEFAULT_MAX_AGE when the policy sets none; a quote
+ * from more than LAS_POLICY_CLOCK_SKEW seconds in the future is refused), and
+ * with evidence its TCB status and advisories, as the policy says.
+ *
+ * The caller's part: freshness beyond max_age. A quote is fresh only if its
+ * report data carries a nonce this verifier chose for it; require one with
+ * attestation.nonce and pass it in args->nonce. And what the enclave's
+ * report data means to your protocol (a key hash, a channel binding).
  */
-LAS_MUST_CHECK las_status las_quote_verify(const uint8_t *buf, size_t len,
-                                           const struct las_verify_options *opt,
-                                           struct las_verify_result *result);
+LAS_MUST_CHECK las_status las_quote_verify(const struct las_policy *policy, const uint8_t *buf,
+                                           size_t len, const struct las_verify_args *args,
+                                           struct las_verdict *verdict);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "las/status.h"
@@ -34,6 +35,7 @@ int las_cmd_serve(int argc, char **argv);
 int las_cmd_id(int argc, char **argv);
 int las_cmd_attest(int argc, char **argv);
 int las_cmd_verify(int argc, char **argv);
+int las_cmd_inspect(int argc, char **argv);
 int las_cmd_dcap(int argc, char **argv);
 int las_cmd_version(int argc, char **argv);
 int las_cmd_evidence(int argc, char **argv);
@@ -58,6 +60,44 @@ LAS_MUST_CHECK las_status las_cli_hex_padded(const char *hex, uint8_t *out, size
 
 /* Parses a decimal number in [0, max]. */
 LAS_MUST_CHECK las_status las_cli_parse_u16(const char *s, uint16_t *out);
+
+/* ---- output shared by the verifying commands (cli_verify.c) ---- */
+
+struct las_quote;
+struct json_t;
+
+/*
+ * The one format of a refusal, whichever verifier refused: "REFUSED (CHECK):
+ * REASON" on a line of its own, after prefix (e.g. "las: ADDR: "; "" for none).
+ */
+void las_cli_print_refusal(FILE *out, const char *prefix, const char *check, const char *reason);
+
+/* Adds the {"verified", and when refused "check", "code", "reason"} members to o. */
+void las_cli_json_verdict(struct json_t *o, las_status st, const char *check, const char *reason);
+
+/* The quote's fields, one "name: value" line each. */
+void las_cli_print_quote(const struct las_quote *q);
+
+/* The quote as a JSON object (issued_at exact over its whole 64-bit range). */
+struct json_t *las_cli_quote_json(const struct las_quote *q);
+
+/*
+ * An unsigned 64-bit JSON number. jansson's integers are signed, so values
+ * above INT64_MAX are carried as a marker that las_cli_print_json writes as
+ * the exact decimal number.
+ */
+struct json_t *las_cli_json_u64(uint64_t v);
+
+/* Prints o (indented, a newline after it) to stdout and releases it. */
+void las_cli_print_json(struct json_t *o);
+
+/*
+ * --sim-root VALUE: 64 hex digits (a root pin, as `las inspect` prints it) or
+ * a file of PEM certificates (sim-qe-root-ca.pem of a simulated LAS's state
+ * directory). Adds the pins to pins[*n] (at most max); an exit code.
+ */
+int las_cli_add_sim_roots(const char *cmd, const char *value, uint8_t (*pins)[32], size_t max,
+                          size_t *n);
 
 /* Writes a whole file ("-" = stdout, refused when stdout is a terminal). */
 LAS_MUST_CHECK las_status las_cli_write_file(const char *path, const void *data, size_t len);

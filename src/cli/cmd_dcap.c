@@ -23,7 +23,9 @@ static void dcap_usage(FILE *out)
             "  --collateral FILE     collateral JSON (TCB info, QE identity, CRLs)\n"
             "  --at RFC3339          evaluate at this time (default: now), e.g.\n"
             "                        2025-07-01T00:00:00Z or 2025-07-01T02:00:00+02:00\n"
-            "  --allow-simulation    accept a chain to the simulated root CA (no security)\n"
+            "  --allow-simulation    tolerate a chain to a pinned simulated root CA (no security)\n"
+            "  --sim-root FILE|PIN   the simulated root CA to trust (sim-qe-root-ca.pem of that\n"
+            "                        LAS, or its pin as las inspect prints it); repeatable\n"
             "  --json                print the result as JSON\n\n"
             "Exit codes: 0 verified, 1 refused, 2 usage error, 3 I/O error.\n");
 }
@@ -41,7 +43,7 @@ static void attributes_hex(const struct las_sgx_attributes *a, char out[33])
 static void print_text(const struct las_dcap_result *r, int64_t at)
 {
     if (r->status != LAS_OK) {
-        printf("REFUSED (%s): %s\n", r->check ? r->check : "error", r->reason);
+        las_cli_print_refusal(stdout, "", r->check, r->reason);
         return;
     }
     const struct las_sgx_report_body *b = &r->body;
@@ -85,12 +87,9 @@ static void print_json(const struct las_dcap_result *r, int64_t at)
     char when[LAS_RFC3339_SIZE];
     las_rfc3339_format(at, when);
     json_object_set_new(o, "verdict", json_string(r->status == LAS_OK ? "verified" : "refused"));
-    json_object_set_new(o, "verified", json_boolean(r->status == LAS_OK));
+    las_cli_json_verdict(o, r->status, r->check, r->reason);
     json_object_set_new(o, "at", json_string(when));
     if (r->status != LAS_OK) {
-        json_object_set_new(o, "check", json_string(r->check ? r->check : "error"));
-        json_object_set_new(o, "code", json_string(las_status_name(r->status)));
-        json_object_set_new(o, "reason", json_string(r->reason));
         if (r->tcb_status != LAS_TCB_UNKNOWN)
             json_object_set_new(o, "tcb_status", json_string(las_tcb_status_name(r->tcb_status)));
     } else {
@@ -122,25 +121,24 @@ static void print_json(const struct las_dcap_result *r, int64_t at)
                       "debug", (b->attributes.flags & LAS_SGX_FLAGS_DEBUG) != 0, "report_data", rd,
                       "cpusvn", cpusvn, "miscselect", (json_int_t)b->miscselect));
     }
-    char *text = json_dumps(o, JSON_INDENT(2));
-    if (text)
-        printf("%s\n", text);
-    free(text);
-    json_decref(o);
+    las_cli_print_json(o);
 }
 
 static int dcap_verify(int argc, char **argv)
 {
-    enum { O_COLLATERAL = 1, O_AT, O_SIM, O_JSON };
+    enum { O_COLLATERAL = 1, O_AT, O_SIM, O_JSON, O_SIM_ROOT };
     static const struct option opts[] = {
         {"collateral", required_argument, NULL, O_COLLATERAL},
         {"at", required_argument, NULL, O_AT},
         {"allow-simulation", no_argument, NULL, O_SIM},
         {"json", no_argument, NULL, O_JSON},
+        {"sim-root", required_argument, NULL, O_SIM_ROOT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct las_dcap_verify_options opt;
+    static uint8_t sim_roots[16][LAS_DCAP_ROOT_PIN_SIZE];
+    size_t n_sim_roots = 0;
     const char *collateral_path = NULL;
     uint8_t *quote = NULL, *collateral = NULL;
     size_t quote_len = 0, collateral_len = 0;
@@ -166,6 +164,13 @@ static int dcap_verify(int argc, char **argv)
             break;
         case O_JSON:
             json = true;
+            break;
+        case O_SIM_ROOT:
+            rc = las_cli_add_sim_roots("dcap verify", optarg, sim_roots, 16, &n_sim_roots);
+            if (rc != LAS_EXIT_OK)
+                return rc;
+            opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])sim_roots;
+            opt.n_sim_roots = n_sim_roots;
             break;
         case 'h':
             dcap_usage(stdout);

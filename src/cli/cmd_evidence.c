@@ -14,8 +14,10 @@
 #include "common/file.h"
 #include "common/hex.h"
 #include "common/rfc3339.h"
+#include "format/evidence_json.h"
 #include "las/client.h"
 #include "las/evidence.h"
+#include "las/policy.h"
 
 #define MAX_ADDRS 1024
 
@@ -23,11 +25,13 @@
 struct verify_args {
     struct las_evidence_options opt;
     uint8_t mrenclave[32], mrsigner[32];
+    uint8_t sim_roots[LAS_POLICY_MAX_SIM_ROOTS][LAS_DCAP_ROOT_PIN_SIZE];
+    size_t n_sim_roots;
     uint8_t *collateral;
     bool json;
 };
 
-enum { O_COLL = 1000, O_AT, O_SIM, O_MRE, O_MRS, O_JSON, O_LAS, O_FILE, O_OUT };
+enum { O_COLL = 1000, O_AT, O_SIM, O_MRE, O_MRS, O_JSON, O_LAS, O_FILE, O_OUT, O_SIM_ROOT };
 
 /* Handles one shared option; 0 when handled, an exit code otherwise, -1 if not ours. */
 static int verify_option(const char *cmd, int c, struct verify_args *a)
@@ -61,6 +65,13 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
             return las_cli_usage_error(cmd, "--las-mrsigner needs 64 hex digits");
         a->opt.las_mrsigner = a->mrsigner;
         return 0;
+    case O_SIM_ROOT: {
+        int rc = las_cli_add_sim_roots(cmd, optarg, a->sim_roots, LAS_POLICY_MAX_SIM_ROOTS,
+                                       &a->n_sim_roots);
+        a->opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])a->sim_roots;
+        a->opt.n_sim_roots = a->n_sim_roots;
+        return rc;
+    }
     case O_JSON:
         a->json = true;
         return 0;
@@ -74,6 +85,7 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
         {"allow-simulation", no_argument, NULL, O_SIM},                                            \
         {"las-mrenclave", required_argument, NULL, O_MRE},                                         \
         {"las-mrsigner", required_argument, NULL, O_MRS},                                          \
+        {"sim-root", required_argument, NULL, O_SIM_ROOT},                                         \
     {                                                                                              \
         "json", no_argument, NULL, O_JSON                                                          \
     }
@@ -81,9 +93,11 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
 #define VERIFY_HELP                                                                                \
     "  --collateral FILE     DCAP collateral (JSON) to evaluate the TCB status\n"                  \
     "  --at RFC3339          evaluate at this time instead of now\n"                               \
-    "  --allow-simulation    accept simulated evidence (no security)\n"                            \
+    "  --allow-simulation    tolerate simulated evidence (no security; pin its root)\n"            \
     "  --las-mrsigner HEX    the MRSIGNER of your LAS release (or:)\n"                             \
     "  --las-mrenclave HEX   the MRENCLAVE of your LAS release\n"                                  \
+    "  --sim-root FILE|PIN   trust this simulated root CA (sim-qe-root-ca.pem of that\n"           \
+    "                        LAS, or its pin as las inspect prints it); repeatable\n"              \
     "  --json                print JSON\n"
 
 static void successions_text(FILE *out, const struct las_evidence_result *r, const char *prefix)
@@ -97,21 +111,37 @@ static void successions_text(FILE *out, const struct las_evidence_result *r, con
     }
 }
 
+/* What anchored verified evidence, in words. */
+static const char *anchor_name(enum las_evidence_anchor a)
+{
+    switch (a) {
+    case LAS_ANCHOR_INTEL_ROOT:
+        return "Intel SGX root CA";
+    case LAS_ANCHOR_SIM_ROOT:
+        return "pinned simulated root CA";
+    case LAS_ANCHOR_PLATFORM:
+        return "pinned platform ID";
+    case LAS_ANCHOR_SUCCESSION:
+        return "succession from a pinned platform ID";
+    default:
+        return "none";
+    }
+}
+
 static json_t *result_json(const struct las_evidence_result *r, const char *source)
 {
     char id[65];
     json_t *o = json_object();
     if (source)
         json_object_set_new(o, "source", json_string(source));
-    json_object_set_new(o, "verified", json_boolean(r->status == LAS_OK));
-    if (r->status != LAS_OK) {
-        json_object_set_new(o, "check", json_string(r->check ? r->check : "error"));
-        json_object_set_new(o, "reason", json_string(r->reason));
+    las_cli_json_verdict(o, r->status, r->check, r->reason);
+    if (r->status != LAS_OK)
         return o;
-    }
     las_platform_id_format(r->platform_id, id);
     json_object_set_new(o, "platform_id", json_string(id));
     json_object_set_new(o, "simulated", json_boolean(r->simulated));
+    json_object_set_new(o, "anchor", json_string(anchor_name(r->anchor)));
+    json_object_set_new(o, "root_pin", las_json_hex(r->dcap.root_pin, LAS_DCAP_ROOT_PIN_SIZE, 0));
     json_object_set_new(o, "tcb_status", json_string(las_tcb_status_name(r->dcap.tcb_status)));
     json_t *adv = json_array();
     for (size_t i = 0; i < r->dcap.n_advisories; i++)
@@ -129,15 +159,6 @@ static json_t *result_json(const struct las_evidence_result *r, const char *sour
     }
     json_object_set_new(o, "successions", succ);
     return o;
-}
-
-static void print_json(json_t *o)
-{
-    char *text = json_dumps(o, JSON_INDENT(2));
-    if (text)
-        printf("%s\n", text);
-    free(text);
-    json_decref(o);
 }
 
 int las_cmd_evidence(int argc, char **argv)
@@ -235,19 +256,22 @@ int las_cmd_verify_evidence(int argc, char **argv)
     }
     st = las_evidence_verify(doc, len, &a.opt, res);
     if (a.json) {
-        print_json(result_json(res, argv[optind]));
+        las_cli_print_json(result_json(res, argv[optind]));
     } else if (st == LAS_OK) {
         char id[65];
         las_platform_id_format(res->platform_id, id);
-        printf("platform_id: %s\nsimulated:   %s\ntcb_status:  %s\n", id,
-               res->simulated ? "yes (no security)" : "no",
+        char pin[2 * LAS_DCAP_ROOT_PIN_SIZE + 1];
+        las_hex_encode(res->dcap.root_pin, LAS_DCAP_ROOT_PIN_SIZE, pin, 0);
+        printf("platform_id: %s\nsimulated:   %s\nanchor:      %s (root pin %s)\n"
+               "tcb_status:  %s\n",
+               id, res->simulated ? "yes (no security)" : "no", anchor_name(res->anchor), pin,
                las_tcb_status_name(res->dcap.tcb_status));
         for (size_t i = 0; i < res->dcap.n_advisories; i++)
             printf("advisory:    %s\n", res->dcap.advisories[i]);
         successions_text(stdout, res, "");
         printf("OK: evidence verified\n");
     } else {
-        printf("REFUSED (%s): %s\n", res->check ? res->check : "error", res->reason);
+        las_cli_print_refusal(stdout, "", res->check, res->reason);
     }
     free(res);
     free(doc);
@@ -375,8 +399,9 @@ static int platform_ids(int argc, char **argv, struct address_list *l, struct ve
         if (a->json)
             json_array_append_new(all, result_json(res, l->v[i]));
         if (st != LAS_OK) {
-            fprintf(stderr, "las: %s: evidence REFUSED (%s): %s\n", l->v[i],
-                    res->check ? res->check : "error", res->reason);
+            char prefix[600];
+            snprintf(prefix, sizeof prefix, "las: %s: evidence ", l->v[i]);
+            las_cli_print_refusal(stderr, prefix, res->check, res->reason);
             rc = LAS_EXIT_REFUSED;
             continue;
         }
@@ -395,7 +420,7 @@ static int platform_ids(int argc, char **argv, struct address_list *l, struct ve
         }
     }
     if (a->json) {
-        print_json(all);
+        las_cli_print_json(all);
     } else {
         json_decref(all);
         printf("platforms: [");

@@ -75,6 +75,18 @@ int las_status_exit_code(las_status s)
     return valid(s) ? status_table[s].exit_code : EXIT_IO;
 }
 
+las_status las_refuse_into(las_status *status_out, const char **check_out, char *reason,
+                           size_t size, las_status st, const char *check, const char *fmt, ...)
+{
+    va_list ap;
+    *status_out = st;
+    *check_out = check;
+    va_start(ap, fmt);
+    vsnprintf(reason, size, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
 las_status las_fail(las_status st, char *reason, size_t size, const char *fmt, ...)
 {
     if (reason && size) {

@@ -239,17 +239,6 @@ struct ctx {
     X509_CRL *root_crl;
 };
 
-__attribute__((format(printf, 4, 5))) static las_status
-refuse(struct ctx *c, las_status st, const char *check, const char *fmt, ...)
-{
-    va_list ap;
-    c->res->check = check;
-    va_start(ap, fmt);
-    vsnprintf(c->res->reason, sizeof c->res->reason, fmt, ap);
-    va_end(ap);
-    return st;
-}
-
 LAS_MUST_CHECK static las_status crl_load(struct ctx *c, const char *check, const uint8_t *der,
                                           size_t len, X509 *issuer, X509_CRL **out)
 {
@@ -261,29 +250,30 @@ LAS_MUST_CHECK static las_status crl_load(struct ctx *c, const char *check, cons
 
     *out = NULL;
     if (crl == NULL || p != der + len) {
-        st = refuse(c, LAS_ERR_MALFORMED, check, "the CRL is not valid DER");
+        st = las_refuse(c->res, LAS_ERR_MALFORMED, check, "the CRL is not valid DER");
         goto out;
     }
     if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) {
-        st = refuse(c, LAS_ERR_REFUSED, check, "the CRL's issuer is not its certificate's CA");
+        st = las_refuse(c->res, LAS_ERR_REFUSED, check,
+                        "the CRL's issuer is not its certificate's CA");
         goto out;
     }
     if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-        st = refuse(c, LAS_ERR_SIGNATURE, check, "the CRL's signature does not verify");
+        st = las_refuse(c->res, LAS_ERR_SIGNATURE, check, "the CRL's signature does not verify");
         goto out;
     }
     if (las_asn1_time_to_epoch(X509_CRL_get0_lastUpdate(crl), &this_update) != LAS_OK ||
         X509_CRL_get0_nextUpdate(crl) == NULL ||
         las_asn1_time_to_epoch(X509_CRL_get0_nextUpdate(crl), &next_update) != LAS_OK) {
-        st = refuse(c, LAS_ERR_MALFORMED, check, "the CRL's update times are malformed");
+        st = las_refuse(c->res, LAS_ERR_MALFORMED, check, "the CRL's update times are malformed");
         goto out;
     }
     if (c->in->at < this_update || c->in->at > next_update) {
         las_rfc3339_format(this_update, a);
         las_rfc3339_format(next_update, b);
         las_rfc3339_format(c->in->at, when);
-        st = refuse(c, LAS_ERR_REFUSED, check, "the CRL is valid from %s to %s, not at %s", a, b,
-                    when);
+        st = las_refuse(c->res, LAS_ERR_REFUSED, check, "the CRL is valid from %s to %s, not at %s",
+                        a, b, when);
         goto out;
     }
     *out = crl;
@@ -312,15 +302,15 @@ LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, co
     char why[LAS_DCAP_REASON_SIZE];
     las_status st = las_pem_chain_parse((const uint8_t *)pem, strlen(pem), chain, why, sizeof why);
     if (st != LAS_OK)
-        return refuse(c, st, check, "%s", why);
+        return las_refuse(c->res, st, check, "%s", why);
     st = las_x509_chain_verify(chain, c->in->at, NULL, false, c->anchor, c->anchor_len, &anchor,
                                &why_check, why, sizeof why);
     if (st != LAS_OK)
-        return refuse(c, st, check, "%s", why);
+        return las_refuse(c->res, st, check, "%s", why);
     for (size_t i = 0; i + 1 < chain->n; i++) {
         if (is_revoked(c->root_crl, chain->certs[i]))
-            return refuse(c, LAS_ERR_REFUSED, "revocation",
-                          "certificate %zu of the %s is revoked by the root CA CRL", i, check);
+            return las_refuse(c->res, LAS_ERR_REFUSED, "revocation",
+                              "certificate %zu of the %s is revoked by the root CA CRL", i, check);
     }
     return LAS_OK;
 }
@@ -337,20 +327,22 @@ LAS_MUST_CHECK static las_status check_tcb_signer(struct ctx *c, const char *che
     X509 *signer = chain->certs[0];
     const char *want = c->in->anchor->tcb_signing_cn;
     if (las_x509_has_sgx_extension(signer))
-        return refuse(c, LAS_ERR_REFUSED, check,
-                      "the signer is a PCK certificate, not the \"%s\" certificate", want);
+        return las_refuse(c->res, LAS_ERR_REFUSED, check,
+                          "the signer is a PCK certificate, not the \"%s\" certificate", want);
     if (X509_check_ca(signer) != 0)
-        return refuse(c, LAS_ERR_REFUSED, check,
-                      "the signer is a CA certificate, not the \"%s\" certificate", want);
+        return las_refuse(c->res, LAS_ERR_REFUSED, check,
+                          "the signer is a CA certificate, not the \"%s\" certificate", want);
     if (chain->n != 2)
-        return refuse(c, LAS_ERR_REFUSED, check,
-                      "the signer is not issued by the root CA itself (chain of %zu)", chain->n);
+        return las_refuse(c->res, LAS_ERR_REFUSED, check,
+                          "the signer is not issued by the root CA itself (chain of %zu)",
+                          chain->n);
     if (!las_x509_has_cn(signer, want))
-        return refuse(c, LAS_ERR_REFUSED, check, "the signer's subject CN is not \"%s\"", want);
+        return las_refuse(c->res, LAS_ERR_REFUSED, check, "the signer's subject CN is not \"%s\"",
+                          want);
     if ((X509_get_extension_flags(signer) & EXFLAG_KUSAGE) &&
         !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE))
-        return refuse(c, LAS_ERR_REFUSED, check,
-                      "the signer's key usage does not allow digital signatures");
+        return las_refuse(c->res, LAS_ERR_REFUSED, check,
+                          "the signer's key usage does not allow digital signatures");
     return LAS_OK;
 }
 
@@ -363,9 +355,9 @@ LAS_MUST_CHECK static las_status check_validity(struct ctx *c, const char *check
     las_rfc3339_format(issue, a);
     las_rfc3339_format(next, b);
     las_rfc3339_format(c->in->at, when);
-    return refuse(c, LAS_ERR_REFUSED, check,
-                  "%s is valid from %s (issueDate) to %s (nextUpdate), not at %s", what, a, b,
-                  when);
+    return las_refuse(c->res, LAS_ERR_REFUSED, check,
+                      "%s is valid from %s (issueDate) to %s (nextUpdate), not at %s", what, a, b,
+                      when);
 }
 
 las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
@@ -385,18 +377,18 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
 
     st = las_dcap_collateral_parse(json, len, &col, why, sizeof why);
     if (st != LAS_OK) {
-        refuse(&c, st, "collateral", "%s", why);
+        las_refuse(c.res, st, "collateral", "%s", why);
         goto out;
     }
     tcb = calloc(1, sizeof *tcb);
     qe = calloc(1, sizeof *qe);
     if (tcb == NULL || qe == NULL) {
-        st = refuse(&c, LAS_ERR_NO_MEMORY, "collateral", "out of memory");
+        st = las_refuse(c.res, LAS_ERR_NO_MEMORY, "collateral", "out of memory");
         goto out;
     }
     st = las_x509_spki(root, &c.anchor, &c.anchor_len);
     if (st != LAS_OK) {
-        refuse(&c, st, "collateral", "cannot encode the root CA's key");
+        las_refuse(c.res, st, "collateral", "cannot encode the root CA's key");
         goto out;
     }
 
@@ -411,17 +403,17 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
     if (st != LAS_OK)
         goto out;
     if (X509_NAME_cmp(X509_CRL_get_issuer(pck_crl), X509_get_issuer_name(pck->certs[0])) != 0) {
-        st = refuse(&c, LAS_ERR_REFUSED, "pck_crl",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "pck_crl",
                     "the PCK CRL is not issued by the PCK certificate's CA");
         goto out;
     }
     if (is_revoked(pck_crl, pck->certs[0])) {
-        st = refuse(&c, LAS_ERR_REFUSED, "revocation", "the PCK certificate is revoked");
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "revocation", "the PCK certificate is revoked");
         goto out;
     }
     for (size_t i = 1; i + 1 < pck->n; i++) {
         if (is_revoked(c.root_crl, pck->certs[i])) {
-            st = refuse(&c, LAS_ERR_REFUSED, "revocation",
+            st = las_refuse(c.res, LAS_ERR_REFUSED, "revocation",
                         "the PCK chain's intermediate CA is revoked by the root CA CRL");
             goto out;
         }
@@ -436,13 +428,13 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
     st = las_p256_verify_raw(X509_get0_pubkey(tcb_chain.certs[0]), (const uint8_t *)col.tcb_info,
                              col.tcb_info_len, col.tcb_info_sig);
     if (st != LAS_OK) {
-        refuse(&c, st, "tcb_info_signature",
+        las_refuse(c.res, st, "tcb_info_signature",
                "the TCB info signature does not verify with the TCB signing certificate");
         goto out;
     }
     st = las_tcb_info_parse((const uint8_t *)col.tcb_info, col.tcb_info_len, tcb, why, sizeof why);
     if (st != LAS_OK) {
-        refuse(&c, st, "tcb_info", "%s", why);
+        las_refuse(c.res, st, "tcb_info", "%s", why);
         goto out;
     }
     st = check_validity(&c, "tcb_info_validity", "the TCB info", tcb->issue_date, tcb->next_update);
@@ -452,7 +444,7 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
         char a[13], b[13];
         las_hex_encode(in->pck->fmspc, 6, a, 1);
         las_hex_encode(tcb->fmspc, 6, b, 1);
-        st = refuse(&c, LAS_ERR_REFUSED, "fmspc",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "fmspc",
                     "the PCK certificate's FMSPC %s differs from the TCB info's %s", a, b);
         goto out;
     }
@@ -460,7 +452,7 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
         char a[5], b[5];
         las_hex_encode(in->pck->pceid, 2, a, 1);
         las_hex_encode(tcb->pceid, 2, b, 1);
-        st = refuse(&c, LAS_ERR_REFUSED, "pce_id",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "pce_id",
                     "the PCK certificate's PCE ID %s differs from the TCB info's %s", a, b);
         goto out;
     }
@@ -474,14 +466,14 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
     st = las_p256_verify_raw(X509_get0_pubkey(qe_chain.certs[0]), (const uint8_t *)col.qe_identity,
                              col.qe_identity_len, col.qe_identity_sig);
     if (st != LAS_OK) {
-        refuse(&c, st, "qe_identity_signature",
+        las_refuse(c.res, st, "qe_identity_signature",
                "the QE identity signature does not verify with its signing certificate");
         goto out;
     }
     st = las_qe_identity_parse((const uint8_t *)col.qe_identity, col.qe_identity_len, qe, why,
                                sizeof why);
     if (st != LAS_OK) {
-        refuse(&c, st, "qe_identity", "%s", why);
+        las_refuse(c.res, st, "qe_identity", "%s", why);
         goto out;
     }
     st = check_validity(&c, "qe_identity_validity", "the QE identity", qe->issue_date,
@@ -499,23 +491,23 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
         attrs_ok &=
             (attrs[i] & qe->attributes_mask[i]) == (qe->attributes[i] & qe->attributes_mask[i]);
     if (memcmp(qr->mrsigner, qe->mrsigner, sizeof qe->mrsigner) != 0) {
-        st = refuse(&c, LAS_ERR_REFUSED, "qe_identity",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
                     "the QE report's MRSIGNER is not the QE identity's");
         goto out;
     }
     if (qr->isvprodid != qe->isvprodid) {
-        st = refuse(&c, LAS_ERR_REFUSED, "qe_identity",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
                     "the QE report's ISVPRODID %u is not the QE identity's %u", qr->isvprodid,
                     qe->isvprodid);
         goto out;
     }
     if ((qr->miscselect & qe->miscselect_mask) != (qe->miscselect & qe->miscselect_mask)) {
-        st = refuse(&c, LAS_ERR_REFUSED, "qe_identity",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
                     "the QE report's MISCSELECT does not match the QE identity under its mask");
         goto out;
     }
     if (!attrs_ok) {
-        st = refuse(&c, LAS_ERR_REFUSED, "qe_identity",
+        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
                     "the QE report's ATTRIBUTES do not match the QE identity under its mask");
         goto out;
     }

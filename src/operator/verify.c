@@ -4,9 +4,12 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/hex.h"
+#include "dcap/root_pin.h"
+#include "format/evidence_json.h"
 
 /* What the document says about itself, for display only (never trusted). */
 static void claims(const uint8_t *doc, size_t len, struct las_op_verdict *out)
@@ -33,6 +36,29 @@ static void succession_copy(const struct las_succession *s, struct las_op_succes
     d->issued_at = s->issued_at;
 }
 
+/*
+ * The simulated root CA the document's hardware quote chains to. Each
+ * simulated node makes its own root and the operator cannot know it in
+ * advance, so with allowSimulation it trusts each node's root as the node
+ * presents it (trust on first use; simulation gives no security, and the
+ * node's status says simulated). Hardware evidence is anchored by Intel's
+ * root, built into the verifier, whatever this returns.
+ */
+static bool sim_root_of(const uint8_t *doc, size_t len, uint8_t pin[LAS_DCAP_ROOT_PIN_SIZE])
+{
+    uint8_t *quote = malloc(LAS_DCAP_QUOTE_MAX);
+    size_t qlen = 0;
+    bool ok = false;
+    json_t *j = quote && len <= LAS_EVIDENCE_MAX
+                    ? json_loadb((const char *)doc, len, JSON_REJECT_DUPLICATES, NULL)
+                    : NULL;
+    if (j && las_json_get_base64(j, "hardware_quote", quote, LAS_DCAP_QUOTE_MAX, &qlen) == LAS_OK)
+        ok = las_dcap_quote_root_pin(quote, qlen, pin) == LAS_OK;
+    json_decref(j);
+    free(quote);
+    return ok;
+}
+
 void las_op_verify_evidence(const uint8_t *doc, size_t len, const struct las_op_trust *trust,
                             const uint8_t *collateral, size_t collateral_len,
                             struct las_op_verdict *out)
@@ -50,6 +76,11 @@ void las_op_verify_evidence(const uint8_t *doc, size_t len, const struct las_op_
         .las_mrenclave = trust->have_mrenclave ? trust->mrenclave : NULL,
         .las_mrsigner = trust->have_mrsigner ? trust->mrsigner : NULL,
     };
+    uint8_t pin[1][LAS_DCAP_ROOT_PIN_SIZE];
+    if (trust->allow_simulation && sim_root_of(doc, len, pin[0])) {
+        opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])pin;
+        opt.n_sim_roots = 1;
+    }
     if (las_evidence_verify(doc, len, &opt, res) != LAS_OK) {
         snprintf(out->reason, sizeof out->reason, "%.32s: %.280s",
                  res->check ? res->check : "evidence", res->reason);

@@ -28,6 +28,7 @@ struct parser {
     struct las_policy *policy;
     struct las_policy_error *err;
     yaml_mark_t signer_mark; /* where attestation.signer was given */
+    yaml_mark_t follow_mark; /* where follow_successions was given */
 };
 
 /* A key of one mapping: its name and the handler of its value. */
@@ -477,13 +478,28 @@ static las_status key_max_age(struct parser *p, const yaml_mark_t *key)
     return parse_uint(p, "attestation.max_age", 1, LAS_POLICY_MAX_AGE_LIMIT, &p->policy->max_age);
 }
 
+static las_status key_nonce(struct parser *p, const yaml_mark_t *key)
+{
+    const char *v = NULL;
+    (void)key;
+    las_status st = expect_scalar(p, "attestation.nonce", "exact or prefix", &v);
+    if (st != LAS_OK)
+        return st;
+    if (strcmp(v, "exact") == 0)
+        p->policy->nonce = LAS_NONCE_EXACT;
+    else if (strcmp(v, "prefix") == 0)
+        p->policy->nonce = LAS_NONCE_PREFIX;
+    else
+        return fail_at(p, &p->ev.start_mark,
+                       "attestation.nonce must be exact or prefix, found '%.40s'", v);
+    return LAS_OK;
+}
+
 static las_status key_attestation(struct parser *p, const yaml_mark_t *key)
 {
     static const struct key_rule rules[] = {
-        {"mrenclave", key_mrenclave},
-        {"signer", key_signer},
-        {"report_data", key_report_data},
-        {"max_age", key_max_age},
+        {"mrenclave", key_mrenclave}, {"signer", key_signer},   {"report_data", key_report_data},
+        {"nonce", key_nonce},         {"max_age", key_max_age},
     };
     (void)key;
     return parse_mapping(p, "attestation", rules, sizeof rules / sizeof rules[0]);
@@ -512,13 +528,74 @@ static las_status key_security(struct parser *p, const yaml_mark_t *key)
     return parse_mapping(p, "security", rules, sizeof rules / sizeof rules[0]);
 }
 
+static las_status key_follow_successions(struct parser *p, const yaml_mark_t *key)
+{
+    const char *v = NULL;
+    p->follow_mark = *key;
+    las_status st = expect_scalar(p, "follow_successions", "true or false", &v);
+    if (st != LAS_OK)
+        return st;
+    if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(v, "true") == 0)
+        p->policy->follow_successions = true;
+    else if (p->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(v, "false") == 0)
+        p->policy->follow_successions = false;
+    else
+        return fail_at(p, &p->ev.start_mark, "follow_successions must be true or false, found %s",
+                       found(&p->ev));
+    return LAS_OK;
+}
+
+static las_status key_las_mrsigner(struct parser *p, const yaml_mark_t *key)
+{
+    (void)key;
+    p->policy->has_las_mrsigner = true;
+    return parse_hex(p, "evidence.las_mrsigner", p->policy->las_mrsigner, LAS_SGX_HASH_SIZE, true);
+}
+
+static las_status key_las_mrenclave(struct parser *p, const yaml_mark_t *key)
+{
+    (void)key;
+    p->policy->has_las_mrenclave = true;
+    return parse_hex(p, "evidence.las_mrenclave", p->policy->las_mrenclave, LAS_SGX_HASH_SIZE,
+                     true);
+}
+
+static las_status item_sim_root(struct parser *p, const char *field, size_t i)
+{
+    (void)field;
+    las_status st = parse_hex(p, "evidence.sim_roots entry (a root CA pin)",
+                              p->policy->sim_roots[i], LAS_DCAP_ROOT_PIN_SIZE, true);
+    if (st == LAS_OK)
+        p->policy->n_sim_roots = i + 1;
+    return st;
+}
+
+static las_status key_sim_roots(struct parser *p, const yaml_mark_t *key)
+{
+    (void)key;
+    return parse_list(p, "evidence.sim_roots", LAS_POLICY_MAX_SIM_ROOTS, false, item_sim_root);
+}
+
+static las_status key_evidence(struct parser *p, const yaml_mark_t *key)
+{
+    static const struct key_rule rules[] = {
+        {"las_mrsigner", key_las_mrsigner},
+        {"las_mrenclave", key_las_mrenclave},
+        {"sim_roots", key_sim_roots},
+    };
+    (void)key;
+    return parse_mapping(p, "evidence", rules, sizeof rules / sizeof rules[0]);
+}
+
 /* ---- document -------------------------------------------------------- */
 
 LAS_MUST_CHECK static las_status parse_document(struct parser *p)
 {
     static const struct key_rule rules[] = {
-        {"version", key_version},         {"name", key_name},         {"platforms", key_platforms},
-        {"attestation", key_attestation}, {"security", key_security},
+        {"version", key_version},         {"name", key_name},
+        {"platforms", key_platforms},     {"follow_successions", key_follow_successions},
+        {"attestation", key_attestation}, {"evidence", key_evidence},
+        {"security", key_security},
     };
     las_status st;
     if ((st = next_event(p)) != LAS_OK) /* stream start */
@@ -541,6 +618,10 @@ LAS_MUST_CHECK static las_status parse_document(struct parser *p)
         return fail_at(p, &p->signer_mark,
                        "attestation.signer: isvprodid, isvsvn_min and isvsvn_max need mrsigner "
                        "(or attestation.mrenclave): any enclave author can choose them");
+    if (pol->follow_successions && pol->n_platforms == 0)
+        return fail_at(p, &p->follow_mark,
+                       "follow_successions needs platforms: it follows successions from the "
+                       "pinned platform IDs");
     if ((st = next_event(p)) != LAS_OK) /* document end */
         return st;
     if ((st = next_event(p)) != LAS_OK)
@@ -548,6 +629,25 @@ LAS_MUST_CHECK static las_status parse_document(struct parser *p)
     if (p->ev.type != YAML_STREAM_END_EVENT)
         return fail_at(p, &p->ev.start_mark, "a policy file holds one YAML document only");
     return LAS_OK;
+}
+
+void las_policy_init(struct las_policy *policy)
+{
+    memset(policy, 0, sizeof *policy);
+    policy->version = LAS_POLICY_VERSION;
+}
+
+void las_policy_evidence_options(const struct las_policy *pol, struct las_evidence_options *out)
+{
+    memset(out, 0, sizeof *out);
+    out->allow_simulation = (pol->tolerate & LAS_TOLERATE_SIMULATION) != 0;
+    out->las_mrsigner = pol->has_las_mrsigner ? pol->las_mrsigner : NULL;
+    out->las_mrenclave = pol->has_las_mrenclave ? pol->las_mrenclave : NULL;
+    out->sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])pol->sim_roots;
+    out->n_sim_roots = pol->n_sim_roots;
+    out->platforms = (const uint8_t(*)[LAS_PLATFORM_ID_SIZE])pol->platforms;
+    out->n_platforms = pol->n_platforms;
+    out->follow_successions = pol->follow_successions;
 }
 
 las_status las_policy_load(const uint8_t *buf, size_t len, struct las_policy *out,
@@ -562,7 +662,7 @@ las_status las_policy_load(const uint8_t *buf, size_t len, struct las_policy *ou
     memset(err, 0, sizeof *err);
     if (out == NULL || (buf == NULL && len > 0))
         return LAS_ERR_INVALID_ARGUMENT;
-    memset(out, 0, sizeof *out);
+    las_policy_init(out);
     if (len > LAS_POLICY_MAX_SIZE) {
         err->line = 1;
         err->column = 1;

@@ -35,7 +35,7 @@ pass "helm install: DaemonSet Ready on all $NODES nodes; helm status, helm get m
 scraped=$(scrape_ids "$ns" "$rel")
 expect_distinct_ids
 echo "$scraped"
-expect_rc 0 kx "$LAS_SOURCE_DIR/scripts/get-platform-ids" -n "$ns" -r "$rel" --las-bin "$LAS_BIN" -- --allow-simulation
+expect_rc 0 kx "$LAS_SOURCE_DIR/scripts/get-platform-ids" -n "$ns" -r "$rel" --las-bin "$LAS_BIN" --trust-sim-roots -- --allow-simulation
 verified=$(grep '^platforms:' "$TEST_DIR/out")
 [ "$(sorted_platforms "$verified")" = "$(sorted_platforms "$scraped")" ] ||
   fail "get-platform-ids printed '$verified', the logs give '$scraped'"

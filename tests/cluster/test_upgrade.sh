@@ -45,7 +45,13 @@ pass "helm upgrade --set sim.cpusvn=$new: every node has a new platform ID"
 # (the node addresses, as NOTES.txt shows it).
 k -n "$ns" get pods -l "$(las_selector "$rel")" -o jsonpath='{range .items[*]}{.status.hostIP}:18766{"\n"}{end}' >"$TEST_DIR/addrs"
 [ "$(wc -l <"$TEST_DIR/addrs")" -eq "$NODES" ] || fail "not $NODES LAS addresses"
-expect_rc 0 kx "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" --allow-simulation --json
+# Every simulated LAS has its own root CA: pin each node's as its evidence presents it.
+roots=()
+while read -r addr; do
+  expect_rc 0 kx "$LAS_BIN" evidence --las "$addr" --out "$TEST_DIR/root-ev.json"
+  roots+=(--sim-root "$("$LAS_BIN" inspect "$TEST_DIR/root-ev.json" | sed -n 's/^root_pin: *//p')")
+done <"$TEST_DIR/addrs"
+expect_rc 0 kx "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" --allow-simulation "${roots[@]}" --json
 cp "$TEST_DIR/out" "$TEST_DIR/platform-ids.json"
 jq -e . "$TEST_DIR/platform-ids.json" >/dev/null || fail "las platform-ids --json printed no JSON"
 for node in $(awk '{print $1}' "$TEST_DIR/ids.old"); do
@@ -56,12 +62,12 @@ for node in $(awk '{print $1}' "$TEST_DIR/ids.old"); do
     "$TEST_DIR/platform-ids.json" >/dev/null ||
     { cat "$TEST_DIR/platform-ids.json" >&2; fail "las platform-ids does not show node $node's succession $o -> $nw"; }
 done
-expect_rc 0 kx "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" --allow-simulation
+expect_rc 0 kx "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" --allow-simulation "${roots[@]}"
 line=$(grep '^platforms:' "$TEST_DIR/out")
 [ "$(sorted_platforms "$line")" = "$(awk '{print $2}' "$TEST_DIR/ids.new" | sort)" ] ||
   fail "las platform-ids printed '$line', not the new IDs"
 [ "$(grep -c 'succession' "$TEST_DIR/out")" -ge "$NODES" ] || { cat "$TEST_DIR/out" >&2; fail "las platform-ids names no succession per node"; }
-expect_rc 0 kx "$LAS_SOURCE_DIR/scripts/get-platform-ids" -n "$ns" -r "$rel" --las-bin "$LAS_BIN" -- --allow-simulation
+expect_rc 0 kx "$LAS_SOURCE_DIR/scripts/get-platform-ids" -n "$ns" -r "$rel" --las-bin "$LAS_BIN" --trust-sim-roots -- --allow-simulation
 [ "$(grep -c 'succession' "$TEST_DIR/out")" -ge "$NODES" ] || { cat "$TEST_DIR/out" >&2; fail "get-platform-ids names no succession per pod"; }
 k -n "$ns" logs "$(k -n "$ns" get pods -l "$(las_selector "$rel")" -o name | head -n 1)" >"$TEST_DIR/las.log"
 grep -qi 'succession' "$TEST_DIR/las.log" || fail "LAS did not log the change of its platform ID"

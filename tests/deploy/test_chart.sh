@@ -325,8 +325,8 @@ pass "example values files: ${!example_checks[*]}"
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sim
 expect_output 'kind: DaemonSet'
 expect_output "grep 'public key' \| tail -n 1 \| awk '\{print \\\$8\}'"
-expect_output 'las platform-ids - --allow-simulation'
-expect_output 'scripts/get-platform-ids -n las-ns -r las-rel -- --allow-simulation'
+expect_output 'las platform-ids - --allow-simulation --sim-root ROOTS.pem'
+expect_output 'scripts/get-platform-ids -n las-ns -r las-rel --trust-sim-roots -- --allow-simulation'
 expect_output 'exec "\$pod" -c las -- las id --las 127.0.0.1:18766'
 expect_output 'WARNING: mode sim'
 expect_rc 0 "$HELM" install las-rel "$CHART" --namespace las-ns --dry-run=client --set mode=sim,logFormat=json

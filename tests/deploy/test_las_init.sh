@@ -71,7 +71,7 @@ config=$(sed -n 's/^#  *\.dockerconfigjson: //p' <<<"$plan" | base64 -d)
 
 if [ -x "$LAS_SOURCE_DIR/scripts/get-platform-ids" ]; then
   expect_rc 0 env -u LAS_GET_PLATFORM_IDS "$INIT" --dry-run --mode sim
-  expect_output "^\+ $LAS_SOURCE_DIR/scripts/get-platform-ids -n las -r las -- --allow-simulation\$"
+  expect_output "^\+ $LAS_SOURCE_DIR/scripts/get-platform-ids -n las -r las --trust-sim-roots -- --allow-simulation\$"
 fi
 expect_rc 0 "$INIT" --dry-run --image team/las:1 --secret-username u --secret-token t
 expect_output 'pull secret las-pull for docker.io'
@@ -142,7 +142,7 @@ chmod +x "$TEST_DIR/get-platform-ids"
 LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" -n ns1 -r rel1 --mode sim
 grep -qx "platforms: \[$ID_A\]" "$TEST_DIR/out" || fail "verified platforms line: $(cat "$TEST_DIR/out")"
 grep -q UNVERIFIED "$TEST_DIR/out" "$TEST_DIR/err" && fail "UNVERIFIED with get-platform-ids"
-grep -qx 'get-platform-ids -n ns1 -r rel1 -- --allow-simulation' "$TEST_DIR/calls" ||
+grep -qx 'get-platform-ids -n ns1 -r rel1 --trust-sim-roots -- --allow-simulation' "$TEST_DIR/calls" ||
   fail "get-platform-ids arguments: $(grep get-platform-ids "$TEST_DIR/calls")"
 signer=$(printf 'ab%.0s' $(seq 32))
 : >"$TEST_DIR/calls"
@@ -152,7 +152,7 @@ grep -qx "get-platform-ids -n las -r las -- --las-mrsigner $signer" "$TEST_DIR/c
 LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" --mode sgx
 expect_output 'hardware evidence is refused \(LAS enclave not pinned\)'
 LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids expect_rc 0 "$INIT" --dry-run --mode sim --las-mrenclave "$signer"
-expect_output "get-platform-ids -n las -r las -- --allow-simulation --las-mrenclave $signer\$"
+expect_output "get-platform-ids -n las -r las --trust-sim-roots -- --allow-simulation --las-mrenclave $signer\$"
 grep -q ' exec ' "$TEST_DIR/calls" && fail "las id was used although get-platform-ids is there"
 
 # A failed rollout is exit 1.

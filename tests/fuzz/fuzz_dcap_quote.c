@@ -2,6 +2,7 @@
 /* Fuzz target: the DCAP quote parser and the whole DCAP verification. */
 #include "common/crypto.h"
 #include "dcap/dcap_quote.h"
+#include "dcap/root_pin.h"
 #include "fuzz.h"
 #include "las/dcap.h"
 
@@ -27,5 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.allow_simulation = true;
     st = las_dcap_verify(data, size, &opt, &result);
     FUZZ_ASSERT(st == result.status);
+    /* With the simulated root the input chains to pinned, so that the checks after the
+     * chain run too. */
+    uint8_t pin[1][LAS_DCAP_ROOT_PIN_SIZE];
+    if (las_dcap_quote_root_pin(data, size, pin[0]) == LAS_OK) {
+        opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])pin;
+        opt.n_sim_roots = 1;
+        st = las_dcap_verify(data, size, &opt, &result);
+        FUZZ_ASSERT(st == result.status);
+    }
     return 0;
 }

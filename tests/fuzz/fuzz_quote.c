@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "fuzz.h"
 #include "las/quote.h"
+#include "las/policy.h"
 #include "las/verifier.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -24,16 +25,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(memcmp(again, data, size) == 0);
     }
 
-    /* The verifier, with and without constraints: a refusal is fine, a crash is not. */
-    static const uint8_t platform[1][LAS_PLATFORM_ID_SIZE] = {{0x42}};
-    static const uint8_t mrenclave[1][LAS_SGX_HASH_SIZE] = {{0x17}};
-    struct las_verify_options open = {.allow_simulation = true, .allow_debug = true};
-    struct las_verify_options strict = {
-        .platforms = platform, .n_platforms = 1, .mrenclaves = mrenclave, .n_mrenclaves = 1};
-    struct las_verify_result result;
-    las_status st = las_quote_verify(data, size, &open, &result);
-    FUZZ_ASSERT(st == result.status);
-    st = las_quote_verify(data, size, &strict, &result);
-    FUZZ_ASSERT(st != LAS_OK); /* no input can be from platform 42.. with a valid signature */
+    /* The verifier: a pin that no input can satisfy with a valid signature, and the
+     * empty policy that tolerates everything but pins nothing. Refusals are fine, a
+     * crash or an acceptance is not. */
+    static struct las_policy pinned, open;
+    static struct las_verdict v;
+    static bool ready;
+    if (!ready) {
+        las_policy_init(&pinned);
+        pinned.platforms[0][0] = 0x42;
+        pinned.n_platforms = 1;
+        pinned.tolerate = ~0u;
+        las_policy_init(&open);
+        open.tolerate = ~0u;
+        ready = true;
+    }
+    struct las_verify_args args = {.now = 1700000000};
+    las_status st = las_quote_verify(&pinned, data, size, &args, &v);
+    FUZZ_ASSERT(st == v.status && st != LAS_OK);
+    st = las_quote_verify(&open, data, size, &args, &v);
+    FUZZ_ASSERT(st == v.status && st != LAS_OK);
     return 0;
 }

@@ -11,31 +11,51 @@ start_las two "$TEST_DIR/two"
 addr2=$LAS_ADDR pid2=$LAS_PID
 id2=$("$LAS_BIN" id --las "$addr2")
 
+# Each simulated LAS has its own simulated root CA: the trust anchor of its evidence.
+root1="$TEST_DIR/one/sim-qe-root-ca.pem"
+cat "$root1" "$TEST_DIR/two/sim-qe-root-ca.pem" >"$TEST_DIR/roots.pem"
+sim=(--allow-simulation --sim-root "$root1")
+
 expect_rc 0 "$LAS_BIN" evidence --las "$addr1" --out "$TEST_DIR/e1.json"
-expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" "${sim[@]}"
 grep -q "^platform_id: $id1$" "$TEST_DIR/out" || fail "verify-evidence does not print the ID"
+grep -q '^anchor: *pinned simulated root CA' "$TEST_DIR/out" || fail "no anchor line"
 grep -q '^OK: evidence verified' "$TEST_DIR/out" || fail "no OK line"
-pass "las evidence + verify-evidence give the attested platform ID"
+pin1=$(sed -n 's/^root_pin: *//p' <("$LAS_BIN" inspect "$TEST_DIR/e1.json"))
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation --sim-root "$pin1"
+pass "las evidence + verify-evidence give the attested platform ID (root pinned by file or pin)"
 
 expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json"
 grep -q 'REFUSED (hardware_quote).*simulated' "$TEST_DIR/out" || fail "simulation not refused by default"
+expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation
+grep -q 'REFUSED (anchor)' "$TEST_DIR/out" || fail "no root pin: $(cat "$TEST_DIR/out")"
 expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation \
+  --sim-root "$TEST_DIR/two/sim-qe-root-ca.pem"
+grep -q 'REFUSED (anchor)' "$TEST_DIR/out" || fail "another LAS's root: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" "${sim[@]}" \
   --las-mrsigner "$(printf '00%.0s' $(seq 1 32))"
 grep -q 'REFUSED (las_identity)' "$TEST_DIR/out" || fail "wrong LAS signer not refused"
-expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation --json
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" "${sim[@]}" --json
 grep -q '"verified": true' "$TEST_DIR/out" || fail "--json"
+expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --allow-simulation --json
+grep -q '"code": "refused"' "$TEST_DIR/out" || fail "--json refusal has no code"
 expect_rc 2 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --las-mrsigner 00 --las-mrenclave 00
+expect_rc 2 "$LAS_BIN" verify-evidence "$TEST_DIR/e1.json" --sim-root "$TEST_DIR/e1.json"
 expect_rc 3 "$LAS_BIN" verify-evidence "$TEST_DIR/none.json"
-pass "verify-evidence refuses simulation unless allowed and a wrong LAS identity"
+pass "verify-evidence refuses simulation unless allowed, an unpinned root and a wrong LAS identity"
 
-expect_rc 0 "$LAS_BIN" platform-ids --las "$addr1" --las "$addr2" --allow-simulation
+roots=(--allow-simulation --sim-root "$TEST_DIR/roots.pem")
+expect_rc 0 "$LAS_BIN" platform-ids --las "$addr1" --las "$addr2" "${roots[@]}"
 grep -q "^platforms: \[$id1, $id2\]$" "$TEST_DIR/out" || fail "platform-ids: $(cat "$TEST_DIR/out")"
 printf '%s\n# comment\n%s\n' "$addr1" "$addr2" >"$TEST_DIR/addrs"
-expect_rc 0 "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" --allow-simulation
+expect_rc 0 "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs" "${roots[@]}"
 grep -q "^platforms: \[$id1, $id2\]$" "$TEST_DIR/out" || fail "platform-ids --file"
-echo "$addr2" | "$LAS_BIN" platform-ids - --allow-simulation >"$TEST_DIR/out"
+echo "$addr2" | "$LAS_BIN" platform-ids - "${roots[@]}" >"$TEST_DIR/out"
 grep -q "^platforms: \[$id2\]$" "$TEST_DIR/out" || fail "platform-ids from stdin"
-pass "platform-ids prints both verified IDs (flags, file, stdin)"
+expect_rc 1 "$LAS_BIN" platform-ids --las "$addr1" --las "$addr2" "${sim[@]}"
+grep -q "^platforms: \[$id1\]$" "$TEST_DIR/out" || fail "platform-ids with one root: $(cat "$TEST_DIR/out")"
+grep -q "$addr2: evidence REFUSED (anchor)" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
+pass "platform-ids prints the verified IDs (flags, file, stdin), only those of pinned roots"
 
 # A forged document: instance two's evidence claiming instance one's ID.
 sed "s/$id2/$id1/" <("$LAS_BIN" evidence --las "$addr2") >"$TEST_DIR/forged.json"
@@ -43,7 +63,7 @@ sed "s/$id2/$id1/" <("$LAS_BIN" evidence --las "$addr2") >"$TEST_DIR/forged.json
 LAS_PIDS+=("$!")
 for _ in $(seq 1 100); do grep -q port "$TEST_DIR/fake.port" && break; sleep 0.05; done
 fake="127.0.0.1:$(awk '{print $2}' "$TEST_DIR/fake.port")"
-expect_rc 1 "$LAS_BIN" platform-ids --las "$addr1" --las "$fake" --las 127.0.0.1:1 --allow-simulation
+expect_rc 1 "$LAS_BIN" platform-ids --las "$addr1" --las "$fake" --las 127.0.0.1:1 "${roots[@]}"
 grep -q "^platforms: \[$id1\]$" "$TEST_DIR/out" || fail "forged instance not left out: $(cat "$TEST_DIR/out")"
 grep -q "$fake: evidence REFUSED (binding)" "$TEST_DIR/err" || fail "forgery not reported: $(cat "$TEST_DIR/err")"
 grep -q "127.0.0.1:1: cannot reach" "$TEST_DIR/err" || fail "unreachable LAS not reported"
@@ -52,7 +72,7 @@ pass "a forged evidence document and an unreachable LAS are reported and left ou
 # Policies judge quotes together with the platform's evidence (issue 4 + 3).
 expect_rc 0 "$LAS_BIN" attest --las "$addr1" --state-dir "$TEST_DIR/one" --out "$TEST_DIR/q1.bin"
 expect_rc 0 "$LAS_BIN" evidence --las "$addr2" --out "$TEST_DIR/e2.json"
-mrsigner=$(sed -n 's/^mrsigner: *//p' <("$LAS_BIN" verify "$TEST_DIR/q1.bin" --allow-simulation))
+mrsigner=$(sed -n 's/^mrsigner: *//p' <("$LAS_BIN" inspect "$TEST_DIR/q1.bin"))
 cat >"$TEST_DIR/any-platform.yaml" <<YAML
 version: 1
 name: any attested platform
@@ -64,16 +84,19 @@ security:
   tolerate: [simulation]
 YAML
 expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
-  --evidence "$TEST_DIR/e1.json"
+  --evidence "$TEST_DIR/e1.json" --sim-root "$TEST_DIR/roots.pem"
 grep -q 'vouched for by its evidence' "$TEST_DIR/out" || fail "evidence did not vouch: $(cat "$TEST_DIR/out")"
 expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
-  --evidence "$TEST_DIR/e2.json"
+  --evidence "$TEST_DIR/e2.json" --sim-root "$TEST_DIR/roots.pem"
 grep -q 'REFUSED (evidence)' "$TEST_DIR/out" || fail "evidence of another platform: $(cat "$TEST_DIR/out")"
-sed -i 's/tolerate: \[simulation\]/tolerate: []/' "$TEST_DIR/any-platform.yaml"
 expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
   --evidence "$TEST_DIR/e1.json"
-grep -q 'REFUSED (evidence): hardware_quote' "$TEST_DIR/out" || fail "simulated evidence must need the toleration"
-expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --evidence "$TEST_DIR/e1.json"
+grep -q 'REFUSED (evidence): .*anchor' "$TEST_DIR/out" || fail "unpinned root: $(cat "$TEST_DIR/out")"
+sed -i 's/tolerate: \[simulation\]/tolerate: []/' "$TEST_DIR/any-platform.yaml"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --policy "$TEST_DIR/any-platform.yaml" \
+  --evidence "$TEST_DIR/e1.json" --sim-root "$TEST_DIR/roots.pem"
+grep -q 'REFUSED (evidence): .*hardware_quote' "$TEST_DIR/out" || fail "simulated evidence must need the toleration"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1.bin" --evidence "$TEST_DIR/e1.json"
 pass "las verify --policy --evidence: evidence vouches for the platform, only its own, and simulation must be tolerated"
 
 # Succession: a simulated microcode update on instance one.
@@ -87,12 +110,43 @@ grep -q "PLATFORM ID CHANGED: old platform ID $id1 -> new platform ID $id1b" "$L
 log_id=$(grep 'public key' "$LAS_LOG" | tail -n 1 | awk '{print $8}')
 [ "$log_id" = "$id1b" ] || fail "after a change, the documented awk line gives '$log_id', not $id1b"
 expect_rc 0 "$LAS_BIN" evidence --las "$addr1" --out "$TEST_DIR/e1b.json"
-expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1b.json" --allow-simulation
+expect_rc 0 "$LAS_BIN" verify-evidence "$TEST_DIR/e1b.json" "${sim[@]}"
 grep -q "^succession: $id1 -> $id1b" "$TEST_DIR/out" || fail "verify-evidence shows no succession"
-expect_rc 0 "$LAS_BIN" platform-ids --las "$addr1" --allow-simulation
+expect_rc 0 "$LAS_BIN" platform-ids --las "$addr1" "${sim[@]}"
 grep -q "succession: $id1 -> $id1b" "$TEST_DIR/out" || fail "platform-ids shows no old -> new"
 grep -q "^platforms: \[$id1b\]$" "$TEST_DIR/out" || fail "platform-ids after update"
 pass "a CPUSVN bump yields a verifiable succession old -> new"
+
+# A policy that trusts the old ID and follows verified successions (issue 13, item 4).
+expect_rc 0 "$LAS_BIN" attest --las "$addr1" --state-dir "$TEST_DIR/one" --out "$TEST_DIR/q1b.bin"
+cat >"$TEST_DIR/follow.yaml" <<YAML
+version: 1
+name: follows its platform's updates
+platforms: [$id1]
+follow_successions: true
+security:
+  tolerate: [simulation]
+YAML
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --policy "$TEST_DIR/follow.yaml" \
+  --evidence "$TEST_DIR/e1b.json"
+grep -q "^successor: *$id1b accepted as the successor of $id1 (1 succession(s))" "$TEST_DIR/out" ||
+  fail "the verdict does not name the succession: $(cat "$TEST_DIR/out")"
+grep -q '^OK: quote verified$' "$TEST_DIR/out" || fail "no OK line"
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --policy "$TEST_DIR/follow.yaml" \
+  --evidence "$TEST_DIR/e1b.json" --json
+[ "$(jq -r .successor.predecessor "$TEST_DIR/out")" = "$id1" ] || fail "--json: no successor"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --policy "$TEST_DIR/follow.yaml"
+grep -q '^REFUSED (platform): ' "$TEST_DIR/out" || fail "without evidence: $(cat "$TEST_DIR/out")"
+sed -i '/follow_successions/d' "$TEST_DIR/follow.yaml"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --policy "$TEST_DIR/follow.yaml" \
+  --evidence "$TEST_DIR/e1b.json"
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --policy "$TEST_DIR/follow.yaml" \
+  --evidence "$TEST_DIR/e1b.json" --follow-successions
+# The old platform's quote does not follow into another platform's evidence.
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --platform "$id1" --follow-successions \
+  --allow-simulation --evidence "$TEST_DIR/e2.json"
+grep -q '^REFUSED (evidence): ' "$TEST_DIR/out" || fail "another platform's evidence: $(cat "$TEST_DIR/out")"
+pass "follow_successions: the old ID's policy accepts the new quote with the new evidence, not without"
 
 stop_las "$LAS_PID"
 stop_las "$pid2"

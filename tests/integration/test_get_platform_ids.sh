@@ -25,15 +25,30 @@ esac
 STUB
 chmod +x "$TEST_DIR/bin/kubectl"
 
+cat "$TEST_DIR/a/sim-qe-root-ca.pem" "$TEST_DIR/b/sim-qe-root-ca.pem" >"$TEST_DIR/roots.pem"
 rc=0
 PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" -n prod -r myrel \
-  --las-bin "$LAS_BIN" -- --allow-simulation >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+  --las-bin "$LAS_BIN" -- --allow-simulation --sim-root "$TEST_DIR/roots.pem" \
+  >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
 [ "$rc" = 1 ] || fail "expected exit 1 (one broken pod), got $rc"
 grep -q "^platforms: \[$id_a, $id_b\]$" "$TEST_DIR/out" || fail "IDs: $(cat "$TEST_DIR/out")"
 grep -q "las-broken: cannot fetch evidence" "$TEST_DIR/err" || fail "broken pod not reported"
 grep -q "get pods -n prod -l app.kubernetes.io/instance=myrel,app.kubernetes.io/component=attestation,app.kubernetes.io/part-of=las" \
   "$TEST_DIR/kubectl.calls" || fail "pods not selected by release label"
 pass "verified IDs of all reachable pods, broken pod reported (exit 1)"
+
+rc=0
+PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" --las-bin "$LAS_BIN" \
+  -- --allow-simulation >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "^platforms: \[\]$" "$TEST_DIR/out" || fail "no root pinned: $(cat "$TEST_DIR/out")"
+grep -q "las-a: REFUSED (anchor)" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
+rc=0
+PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" --las-bin "$LAS_BIN" \
+  --trust-sim-roots -- --allow-simulation >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+[ "$rc" = 1 ] || fail "--trust-sim-roots: expected exit 1 (one broken pod), got $rc"
+grep -q "^platforms: \[$id_a, $id_b\]$" "$TEST_DIR/out" || fail "--trust-sim-roots: $(cat "$TEST_DIR/out")"
+grep -q "las-a: simulated root CA [0-9a-f]* trusted on first use" "$TEST_DIR/err" || fail "no TOFU note"
+pass "simulated roots: pinned, refused without a pin, or trusted on first use when asked"
 
 rc=0
 PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" \

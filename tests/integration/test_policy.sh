@@ -47,7 +47,10 @@ attest svn3.bin --mrsigner "$signer" --isvprodid 1 --isvsvn 3
 attest svn9.bin --mrsigner "$signer" --isvprodid 1 --isvsvn 9
 attest prod2.bin --mrsigner "$signer" --isvprodid 2 --isvsvn 3
 attest signer2.bin --mrsigner "$signer2" --isvprodid 1 --isvsvn 3
-attest rd.bin --enclave-file "$TEST_DIR/app.so" --report-data 00112233
+nonce=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+attest rd.bin --enclave-file "$TEST_DIR/app.so" --report-data "$nonce"
+expect_rc 0 "$LAS_BIN" evidence --las "$LAS_ADDR" --out "$TEST_DIR/evidence.json"
+root_pem="$state/sim-qe-root-ca.pem"
 
 # --- Example 1: pin the workload to two platforms ----------------------------
 cat >"$TEST_DIR/pinned.yaml" <<YAML
@@ -92,21 +95,28 @@ sed 's/tolerate: \[software-hardening-needed\]/tolerate: [software-hardening-nee
   "$TEST_DIR/signer.yaml" >"$TEST_DIR/signer-sim.yaml"
 grep -q 'simulation\]' "$TEST_DIR/signer-sim.yaml" || fail "sed did not add simulation"
 
-verify_ok signer-sim.yaml svn3.bin
-verify_ok signer-sim.yaml svn9.bin
-grep -Eq '^  skip  platform ' "$TEST_DIR/out" || fail "platform rule not skipped in sim mode"
-grep -Eq '^  skip  tcb ' "$TEST_DIR/out" || fail "tcb rule not skipped without evidence"
-verify_refused isvsvn_min signer-sim.yaml svn2.bin
-verify_refused isvprodid signer-sim.yaml prod2.bin
-verify_refused mrsigner signer-sim.yaml signer2.bin
-verify_refused platform signer.yaml svn3.bin
-grep -q 'unauthenticated' "$TEST_DIR/out" || fail "unpinned platform without evidence: no reason"
+# Any platform whose evidence is given; in sim mode the evidence's simulated root must be pinned.
+ev=(--evidence "$TEST_DIR/evidence.json" --sim-root "$root_pem")
+verify_ok signer-sim.yaml svn3.bin "${ev[@]}"
+verify_ok signer-sim.yaml svn9.bin "${ev[@]}"
+grep -Eq '^  pass  platform .*vouched for by its evidence' "$TEST_DIR/out" || fail "evidence did not vouch"
+grep -Eq '^  skip  tcb ' "$TEST_DIR/out" || fail "tcb rule not skipped without collateral"
+verify_refused isvsvn_min signer-sim.yaml svn2.bin "${ev[@]}"
+verify_refused isvprodid signer-sim.yaml prod2.bin "${ev[@]}"
+verify_refused mrsigner signer-sim.yaml signer2.bin "${ev[@]}"
+verify_refused platform signer-sim.yaml svn3.bin
+grep -q 'no trust anchor' "$TEST_DIR/out" || fail "unpinned platform without evidence: no reason"
+verify_refused evidence signer-sim.yaml svn3.bin --evidence "$TEST_DIR/evidence.json"
+grep -q 'anchor: simulated evidence .* no trust anchor' "$TEST_DIR/out" || fail "unpinned simulated root: no reason"
+verify_refused evidence signer.yaml svn3.bin "${ev[@]}"
+grep -Eq '^  FAIL  simulation ' "$TEST_DIR/out" || fail "simulated quote and evidence: simulation not FAIL"
 pass "example 2 (any platform of a signer from SVN 3): accepted and refused as documented"
 
 # --- Example 3: a development policy for sim mode ---------------------------
 cat >"$TEST_DIR/dev.yaml" <<YAML
 version: 1
 name: development (sim mode, NO SECURITY)
+platforms: [$id]   # the development machine's LAS (las id)
 attestation:
   mrenclave:
     - $mre
@@ -119,22 +129,35 @@ verify_refused mrenclave dev.yaml app2.bin
 pass "example 3 (development policy): accepted and refused as documented"
 
 # --- report_data, JSON, and flags combined with a policy ---------------------
-printf 'platforms: [%s]\nattestation:\n  report_data: "00112233"\nsecurity:\n  tolerate: [simulation]\n' \
-  "$id" >"$TEST_DIR/rd.yaml"
+printf 'platforms: [%s]\nattestation:\n  report_data: "%s"\nsecurity:\n  tolerate: [simulation]\n' \
+  "$id" "$nonce" >"$TEST_DIR/rd.yaml"
 verify_ok rd.yaml rd.bin
 verify_refused report_data rd.yaml app.bin
+# The nonce the verifier chose, supplied at verification time.
+printf 'platforms: [%s]\nattestation:\n  nonce: prefix\nsecurity:\n  tolerate: [simulation]\n' \
+  "$id" >"$TEST_DIR/nonce.yaml"
+verify_ok nonce.yaml rd.bin --nonce "$nonce"
+verify_ok nonce.yaml rd.bin --nonce "${nonce:0:8}"
+verify_refused nonce nonce.yaml rd.bin
+grep -q 'requires a nonce' "$TEST_DIR/out" || fail "missing nonce: no reason"
+verify_refused nonce nonce.yaml rd.bin --nonce "${nonce:2}"
+sed -i 's/nonce: prefix/nonce: exact/' "$TEST_DIR/nonce.yaml"
+verify_ok nonce.yaml rd.bin --nonce "$nonce"
+verify_refused nonce nonce.yaml rd.bin --nonce "${nonce:0:8}"
 
 expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/app2.bin" --policy "$TEST_DIR/dev.yaml" --json
 grep -q '"verified": false' "$TEST_DIR/out" || fail "--json: verified"
 grep -q '"check": "mrenclave"' "$TEST_DIR/out" || fail "--json: refusing check"
-[ "$(grep -c '"outcome": ' "$TEST_DIR/out")" = 14 ] || fail "--json: not 14 checks"
+[ "$(grep -c '"outcome": ' "$TEST_DIR/out")" = 15 ] || fail "--json: not 15 checks"
 grep -q '"name": "development (sim mode, NO SECURITY)"' "$TEST_DIR/out" || fail "--json: name"
 expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/app.bin" --policy "$TEST_DIR/dev.yaml" --json
 grep -q '"verified": true' "$TEST_DIR/out" || fail "--json: accepted"
-pass "report_data and --json with a policy"
+pass "report_data, the nonce and --json with a policy"
 
-verify_refused platform dev.yaml app.bin --platform "$other"
-verify_ok dev.yaml app.bin --platform "$id"
+grep -v '^platforms' "$TEST_DIR/dev.yaml" >"$TEST_DIR/dev-nopin.yaml"
+verify_refused platform dev-nopin.yaml app.bin
+verify_refused platform dev-nopin.yaml app.bin --platform "$other"
+verify_ok dev-nopin.yaml app.bin --platform "$id"
 verify_refused report_data dev.yaml app.bin --report-data 01
 verify_refused simulation pinned.yaml app.bin
 verify_ok pinned.yaml app.bin --allow-simulation
@@ -154,7 +177,8 @@ grep -q "bad3.yaml:2:1: duplicate key 'name'" "$TEST_DIR/err" || fail "duplicate
 expect_rc 3 "$LAS_BIN" verify "$TEST_DIR/app.bin" --policy "$TEST_DIR/missing.yaml"
 expect_rc 3 "$LAS_BIN" verify "$TEST_DIR/missing.bin" --policy "$TEST_DIR/dev.yaml"
 expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/app.bin" --policy "$TEST_DIR/dev.yaml" --at yesterday
-expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/app.bin" --at 2026-01-01T00:00:00Z
+expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/app.bin" --policy "$TEST_DIR/dev.yaml" --nonce abc
+expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/app.bin" --follow-successions
 head -c 100 "$TEST_DIR/app.bin" >"$TEST_DIR/short.bin"
 verify_refused signature dev.yaml short.bin
 pass "malformed policies exit 2 with line:column; I/O errors exit 3"

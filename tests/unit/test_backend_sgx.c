@@ -15,6 +15,7 @@
 
 #include "backend/backend.h"
 #include "common/crypto.h"
+#include "common/file.h"
 #include "identity/platform_key.h"
 #include "identity/platform_state.h"
 #include "las/evidence.h"
@@ -220,7 +221,18 @@ static void test_evidence_through_the_sgx_backend(void **state)
 
     /* The document says "sgx, not simulated"; its quote chains to the simulated
      * root here, and the verifier notices the contradiction. */
-    struct las_evidence_options opt = {.allow_simulation = true};
+    char root_path[1024];
+    uint8_t *pem = NULL, pin[1][LAS_DCAP_ROOT_PIN_SIZE];
+    size_t pem_len = 0, n_pins = 0;
+    test_path(root_path, sizeof root_path, f->state, "sim-qe-root-ca.pem");
+    assert_int_equal(las_file_read(root_path, 8192, &pem, &pem_len), LAS_OK);
+    assert_int_equal(las_dcap_root_pins_from_pem(pem, pem_len, pin, 1, &n_pins), LAS_OK);
+    free(pem);
+    struct las_evidence_options opt = {
+        .allow_simulation = true,
+        .sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])pin,
+        .n_sim_roots = 1,
+    };
     assert_int_equal(las_evidence_verify((uint8_t *)doc, len, &opt, &res), LAS_ERR_REFUSED);
     assert_non_null(strstr(res.reason, "contradicts"));
     /* Everything else about the assembly is right: binding, body, identity. */

@@ -32,6 +32,7 @@
 #include "dcap/dcap_quote.h"
 #include "dcap/dcap_verify.h"
 #include "dcap/pck.h"
+#include "dcap/root_pin.h"
 #include "sim/sim_qe.h"
 #include "las/dcap.h"
 #include "sim/sim_cpu.h"
@@ -776,6 +777,10 @@ static void hierarchy_free(struct hierarchy *h)
         X509_free(certs[i]);
 }
 
+/* The simulated roots the tests trust (P.sim's, and the simulated QE's when added). */
+static uint8_t sim_pins[4][LAS_DCAP_ROOT_PIN_SIZE];
+static size_t n_sim_pins;
+
 static int pki_setup(void **state)
 {
     (void)state;
@@ -802,6 +807,9 @@ static int pki_setup(void **state)
                              1, T0 - DAY, T0 + 3650 * DAY);
     P.other_tcb_signer = make_cert(P.other_root_key, P.other_root_key, P.other_root,
                                    LAS_SIM_TCB_SIGNING_CN, 0, NULL, 3, T0 - DAY, T0 + 3650 * DAY);
+    if (las_dcap_root_pin(P.sim.root, sim_pins[0]) != LAS_OK)
+        return -1;
+    n_sim_pins = 1;
     return 0;
 }
 
@@ -821,7 +829,12 @@ static int pki_teardown(void **state)
 static las_status run(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
                       struct las_dcap_result *r)
 {
-    struct las_dcap_verify_options o = {.at = at, .allow_simulation = sim};
+    struct las_dcap_verify_options o = {
+        .at = at,
+        .allow_simulation = sim,
+        .sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])sim_pins,
+        .n_sim_roots = n_sim_pins,
+    };
     if (col) {
         o.collateral = col->p;
         o.collateral_len = col->n;
@@ -872,6 +885,18 @@ static void sim_quote_needs_allow_simulation(uint16_t version)
     assert_int_equal(run(&q, NULL, false, T0, &r), LAS_ERR_SIMULATED);
     assert_string_equal(r.check, "simulation");
     assert_false(r.simulated);
+
+    /* Tolerating simulation trusts no simulated root by itself: the pin is needed. */
+    struct las_dcap_verify_options none = {.at = T0, .allow_simulation = true};
+    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &none, &P.trust, &r), LAS_ERR_REFUSED);
+    assert_string_equal(r.check, "sim_root");
+    assert_non_null(strstr(r.reason, "--sim-root"));
+    uint8_t other_pin[1][LAS_DCAP_ROOT_PIN_SIZE];
+    assert_int_equal(las_dcap_root_pin(P.other_root, other_pin[0]), LAS_OK);
+    none.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])other_pin;
+    none.n_sim_roots = 1;
+    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &none, &P.trust, &r), LAS_ERR_REFUSED);
+    assert_string_equal(r.check, "sim_root");
     free(q.p);
 }
 
@@ -1257,6 +1282,45 @@ static void test_collateral_status(void **state)
     free(col.p);
 }
 
+/* A verdict with collateral serves later quotes of the same platform, and only those. */
+static void test_collateral_verdict_reused(void **state)
+{
+    (void)state;
+    static struct las_dcap_result first, again, plain;
+    struct copts co = default_copts();
+    struct bytes col = build_collateral(&co);
+    struct qopts o = default_qopts(3);
+    o.comp_svn = 4; /* ConfigurationNeeded, one advisory (test_collateral_status) */
+    struct bytes q = build_quote(&o, NULL), other = build_quote(&o, NULL);
+    assert_int_equal(run(&q, &col, true, T0, &first), LAS_OK);
+    assert_int_equal(first.tcb_status, LAS_TCB_CONFIGURATION_NEEDED);
+    assert_int_equal(first.n_advisories, 1);
+
+    struct las_dcap_verify_options opt = {
+        .at = T0,
+        .allow_simulation = true,
+        .sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])sim_pins,
+        .n_sim_roots = n_sim_pins,
+        .collateral_verdict = &first,
+    };
+    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &opt, &P.trust, &again), LAS_OK);
+    assert_int_equal(again.tcb_status, first.tcb_status);
+    assert_int_equal(again.n_advisories, 1);
+    assert_string_equal(again.advisories[0], first.advisories[0]);
+    /* Another PCK certificate (another platform): not its verdict. */
+    assert_int_equal(las_dcap_verify_trusted(other.p, other.n, &opt, &P.trust, &again),
+                     LAS_ERR_REFUSED);
+    assert_string_equal(again.check, "collateral_verdict");
+    /* A verdict made without collateral has no TCB status to give. */
+    assert_int_equal(run(&q, NULL, true, T0, &plain), LAS_OK);
+    opt.collateral_verdict = &plain;
+    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &opt, &P.trust, &again), LAS_ERR_REFUSED);
+    assert_string_equal(again.check, "collateral_verdict");
+    free(q.p);
+    free(other.p);
+    free(col.p);
+}
+
 static void test_collateral_refusals(void **state)
 {
     (void)state;
@@ -1427,7 +1491,21 @@ static void test_sim_qe_quote(void **state)
     assert_int_equal(las_sim_qe_quote(qe, &rep, quote, LAS_DCAP_QUOTE_MAX, &len), LAS_OK);
 
     struct bytes q = {quote, len};
+    assert_int_equal(run(&q, NULL, true, 0, &r), LAS_ERR_REFUSED);
+    assert_string_equal(r.check, "sim_root"); /* this platform's root is not pinned yet */
+    char root_path[4096];
+    uint8_t *pem = NULL;
+    size_t pem_len = 0, got = 0;
+    test_path(root_path, sizeof root_path, dir, LAS_SIM_QE_ROOT_FILE);
+    assert_int_equal(las_file_read(root_path, 8192, &pem, &pem_len), LAS_OK);
+    assert_int_equal(las_dcap_root_pins_from_pem(pem, pem_len, sim_pins + 1, 1, &got), LAS_OK);
+    assert_int_equal(got, 1);
+    assert_int_equal(las_dcap_root_pins_from_pem((const uint8_t *)"junk", 4, sim_pins + 2, 1, &got),
+                     LAS_ERR_MALFORMED);
+    free(pem);
+    n_sim_pins = 2;
     assert_int_equal(run(&q, NULL, true, 0, &r), LAS_OK);
+    assert_memory_equal(r.root_pin, sim_pins[1], LAS_DCAP_ROOT_PIN_SIZE);
     assert_true(r.simulated);
     assert_int_equal(r.version, 3);
     assert_int_equal(r.body.isvprodid, 9);
@@ -1438,6 +1516,7 @@ static void test_sim_qe_quote(void **state)
     assert_string_equal(r.check, "simulation");
     quote[100] ^= 1;
     expect_refused(&q, NULL, true, 0, "quote_signature");
+    n_sim_pins = 1;
 
     las_sim_qe_close(qe);
     las_wipe(&cpu, sizeof cpu);
@@ -1698,6 +1777,7 @@ int main(void)
         cmocka_unit_test(test_pinned_intel_root),
         cmocka_unit_test(test_malleable_signatures_same_result),
         cmocka_unit_test(test_collateral_status),
+        cmocka_unit_test(test_collateral_verdict_reused),
         cmocka_unit_test(test_collateral_refusals),
         cmocka_unit_test(test_sim_qe_quote),
     };

@@ -19,21 +19,23 @@
 #include "identity/platform_key.h"
 #include "identity/quote_sign.h"
 #include "las/client.h"
-#include "common/rfc3339.h"
 #include "las/policy.h"
+#include "las/verifier.h"
 #include "sim/sim_enclave.h"
 #include "test_helpers.h"
 
-#define T0     1800000000ull /* issue time of the test quotes */
-#define NOW    (T0 + 10)     /* default evaluation time */
-#define HEX_A  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define HEX_B  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define HEX_C  "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
-#define OTHER  "7777777777777777777777777777777777777777777777777777777777777777"
-#define PINNED "platforms: [$PID]\n"
-#define ZERO64 "0000000000000000000000000000000000000000000000000000000000000000"
-#define ZERO60 "000000000000000000000000000000000000000000000000000000000000"
-#define ZERO58 "0000000000000000000000000000000000000000000000000000000000"
+#define T0      1800000000ull /* issue time of the test quotes */
+#define NOW     (T0 + 10)     /* default evaluation time */
+#define HEX_A   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX_B   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HEX_C   "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define OTHER   "7777777777777777777777777777777777777777777777777777777777777777"
+#define PINNED  "platforms: [$PID]\n"
+#define ZERO64  "0000000000000000000000000000000000000000000000000000000000000000"
+#define ZERO60  "000000000000000000000000000000000000000000000000000000000000"
+#define ZERO58  "0000000000000000000000000000000000000000000000000000000000"
+#define ROOT_E  "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+#define N_RULES 15
 
 struct fixture {
     char *dir;
@@ -55,7 +57,7 @@ enum quote_kind {
     Q_SHORT,
 };
 
-/* Platform facts (the evidence verdict) the cases pass. */
+/* Verified platform evidence the cases pass (as las_evidence_verify would return it). */
 enum facts_kind {
     F_NONE,
     F_UP_TO_DATE,
@@ -66,8 +68,9 @@ enum facts_kind {
     F_OUT_OF_DATE_CONFIGURATION,
     F_REVOKED,
     F_NO_COLLATERAL,
-    F_SIMULATED,      /* simulated evidence, UpToDate */
+    F_SIMULATED,      /* simulated evidence, UpToDate, its root pinned as ROOT_E */
     F_OTHER_PLATFORM, /* evidence for another platform ID */
+    F_UNVERIFIED,     /* a result that las_evidence_verify refused */
 };
 
 static const char advisories[][LAS_DCAP_ADVISORY_SIZE] = {"INTEL-SA-00334", "INTEL-SA-00615"};
@@ -80,8 +83,8 @@ struct eval_case {
     size_t n_advisories; /* first n of advisories[] in the facts */
     uint64_t now;        /* 0: NOW */
     las_status want;
-    const char *refused_by; /* NULL when accepted */
-    const char *check;      /* optionally: this check must have outcome */
+    const char *refused; /* the refusing rule, NULL when accepted */
+    const char *check;   /* optionally: this check must have outcome */
     enum las_check_outcome outcome;
 };
 
@@ -111,9 +114,22 @@ static const struct eval_case eval_cases[] = {
      "simulation", NULL, 0},
     {"simulated evidence tolerated", PINNED "security: {tolerate: [simulation]}\n", Q_DEFAULT,
      F_SIMULATED, 0, 0, LAS_OK, NULL, NULL, 0},
-    {"development policy: any platform when simulation is tolerated",
-     "security:\n  tolerate: [simulation, debug-mode]\n", Q_SIM, F_NONE, 0, 0, LAS_OK, NULL,
-     "platform", LAS_CHECK_SKIPPED},
+    {"tolerating simulation and debug trusts no platform",
+     "security:\n  tolerate: [simulation, debug-mode]\n", Q_SIM, F_NONE, 0, 0, LAS_ERR_REFUSED,
+     "platform", "simulation", LAS_CHECK_PASS},
+    {"simulated evidence with an unpinned root vouches for nothing",
+     "security:\n  tolerate: [simulation]\n", Q_SIM, F_SIMULATED, 0, 0, LAS_ERR_REFUSED, "platform",
+     "evidence", LAS_CHECK_PASS},
+    {"simulated evidence with a pinned root vouches",
+     "evidence: {sim_roots: [" ROOT_E "]}\nsecurity:\n  tolerate: [simulation]\n", Q_SIM,
+     F_SIMULATED, 0, 0, LAS_OK, NULL, "platform", LAS_CHECK_PASS},
+    {"refused evidence is refused", PINNED, Q_DEFAULT, F_UNVERIFIED, 0, 0, LAS_ERR_REFUSED,
+     "evidence", "platform", LAS_CHECK_PASS},
+    {"evidence of another LAS enclave than the pinned one",
+     PINNED "evidence: {las_mrsigner: " HEX_C "}\n", Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_ERR_REFUSED,
+     "evidence", NULL, 0},
+    {"evidence of the pinned LAS enclave", PINNED "evidence: {las_mrsigner: " HEX_A "}\n",
+     Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_OK, NULL, "evidence", LAS_CHECK_PASS},
     /* debug */
     {"debug enclave refused", PINNED, Q_DEBUG, F_NONE, 0, 0, LAS_ERR_REFUSED, "debug", NULL, 0},
     {"debug enclave tolerated", PINNED "security:\n  tolerate: [debug-mode]\n", Q_DEBUG, F_NONE, 0,
@@ -167,8 +183,14 @@ static const struct eval_case eval_cases[] = {
      0, T0 - LAS_POLICY_CLOCK_SKEW, LAS_OK, NULL, "max_age", LAS_CHECK_PASS},
     {"future quote beyond the clock skew", PINNED "attestation: {max_age: 60}\n", Q_DEFAULT, F_NONE,
      0, T0 - LAS_POLICY_CLOCK_SKEW - 1, LAS_ERR_REFUSED, "max_age", NULL, 0},
-    {"no max_age: age not checked", PINNED, Q_DEFAULT, F_NONE, 0, T0 + 100000000, LAS_OK, NULL,
-     "max_age", LAS_CHECK_SKIPPED},
+    {"no max_age: the default applies", PINNED, Q_DEFAULT, F_NONE, 0,
+     T0 + LAS_POLICY_DEFAULT_MAX_AGE + 1, LAS_ERR_REFUSED, "max_age", NULL, 0},
+    {"no max_age: within the default", PINNED, Q_DEFAULT, F_NONE, 0,
+     T0 + LAS_POLICY_DEFAULT_MAX_AGE, LAS_OK, NULL, "max_age", LAS_CHECK_PASS},
+    {"no max_age: a future quote is still refused", PINNED, Q_DEFAULT, F_NONE, 0,
+     T0 - LAS_POLICY_CLOCK_SKEW - 1, LAS_ERR_REFUSED, "max_age", NULL, 0},
+    {"a long max_age does not admit the future", PINNED "attestation: {max_age: 315360000}\n",
+     Q_DEFAULT, F_NONE, 0, T0 - LAS_POLICY_CLOCK_SKEW - 1, LAS_ERR_REFUSED, "max_age", NULL, 0},
     /* TCB status and tolerations */
     {"no evidence: TCB skipped", PINNED, Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "tcb",
      LAS_CHECK_SKIPPED},
@@ -252,7 +274,9 @@ static void make_quote(enum quote_kind kind, uint8_t out[LAS_QUOTE_SIZE])
         out[LAS_QUOTE_SIZE - 1] ^= 0x01;
 }
 
-static void make_facts(enum facts_kind kind, size_t n_adv, struct las_policy_platform *pf)
+/* The evidence result of kind, or NULL for F_NONE. */
+static const struct las_evidence_result *make_evidence(enum facts_kind kind, size_t n_adv,
+                                                       struct las_evidence_result *ev)
 {
     static const enum las_tcb_status status[] = {
         [F_UP_TO_DATE] = LAS_TCB_UP_TO_DATE,
@@ -265,22 +289,31 @@ static void make_facts(enum facts_kind kind, size_t n_adv, struct las_policy_pla
         [F_NO_COLLATERAL] = LAS_TCB_UNKNOWN,
         [F_SIMULATED] = LAS_TCB_UP_TO_DATE,
         [F_OTHER_PLATFORM] = LAS_TCB_UP_TO_DATE,
+        [F_UNVERIFIED] = LAS_TCB_UP_TO_DATE,
     };
-    memset(pf, 0, sizeof *pf);
+    memset(ev, 0, sizeof *ev);
     if (kind == F_NONE)
-        return;
-    pf->present = true;
-    pf->simulated = kind == F_SIMULATED;
-    pf->tcb_status = status[kind];
-    pf->advisories = advisories;
-    pf->n_advisories = n_adv;
-    memcpy(pf->platform_id, fx->key.public_key, 32);
+        return NULL;
+    ev->verified = kind != F_UNVERIFIED;
+    ev->status = ev->verified ? LAS_OK : LAS_ERR_SIGNATURE;
+    ev->check = ev->verified ? NULL : "hardware_quote";
+    snprintf(ev->reason, sizeof ev->reason, "%s", ev->verified ? "" : "quote_signature: forged");
+    ev->simulated = kind == F_SIMULATED;
+    ev->anchor = ev->simulated ? LAS_ANCHOR_SIM_ROOT : LAS_ANCHOR_INTEL_ROOT;
+    ev->dcap.simulated = ev->simulated;
+    memset(ev->dcap.root_pin, 0xee, sizeof ev->dcap.root_pin);
+    ev->dcap.tcb_status = status[kind];
+    for (size_t i = 0; i < n_adv; i++)
+        memcpy(ev->dcap.advisories[i], advisories[i], LAS_DCAP_ADVISORY_SIZE);
+    ev->dcap.n_advisories = n_adv;
+    memset(ev->las.mrsigner, 0xaa, 32);
+    memcpy(ev->platform_id, fx->key.public_key, 32);
     if (kind == F_OTHER_PLATFORM)
-        memset(pf->platform_id, 0x77, 32);
+        memset(ev->platform_id, 0x77, 32);
+    return ev;
 }
 
-static const struct las_policy_check *find_check(const struct las_policy_verdict *v,
-                                                 const char *name)
+static const struct las_check *find_check(const struct las_verdict *v, const char *name)
 {
     for (size_t i = 0; i < v->n_checks; i++) {
         if (strcmp(v->checks[i].name, name) == 0)
@@ -289,14 +322,36 @@ static const struct las_policy_check *find_check(const struct las_policy_verdict
     return NULL;
 }
 
+/* The verdict's invariants: every rule reported in order; the first failure decides. */
+static void check_verdict(const char *name, const struct las_verdict *v, const char *refused)
+{
+    assert_int_equal(v->n_checks, N_RULES);
+    assert_string_equal(v->checks[0].name, "signature");
+    assert_string_equal(v->checks[N_RULES - 1].name, "advisories");
+    if (refused == NULL) {
+        assert_null(v->check);
+        for (size_t k = 0; k < v->n_checks; k++)
+            assert_int_not_equal(v->checks[k].outcome, LAS_CHECK_FAIL);
+        return;
+    }
+    assert_non_null(v->check);
+    if (strcmp(v->check, refused) != 0)
+        fail_msg("case '%s': refused by %s, want %s (%s)", name, v->check, refused, v->reason);
+    const struct las_check *chk = find_check(v, refused);
+    assert_non_null(chk);
+    assert_int_equal(chk->outcome, LAS_CHECK_FAIL);
+    assert_string_equal(v->reason, chk->reason);
+    assert_true(strlen(v->reason) > 10);
+}
+
 static void test_evaluation_table(void **state)
 {
     static struct las_policy pol;
-    static struct las_policy_verdict v;
+    static struct las_verdict v;
+    static struct las_evidence_result ev;
     char yaml[4096];
     uint8_t quote[LAS_QUOTE_SIZE];
     struct las_policy_error err;
-    struct las_policy_platform facts;
     (void)state;
 
     for (size_t i = 0; i < sizeof eval_cases / sizeof eval_cases[0]; i++) {
@@ -308,35 +363,20 @@ static void test_evaluation_table(void **state)
             fail_msg("case '%s': policy does not load: %zu:%zu: %s", c->name, err.line, err.column,
                      err.message);
         make_quote(c->quote, quote);
-        make_facts(c->facts, c->n_advisories, &facts);
+        struct las_verify_args args = {
+            .now = (int64_t)(c->now ? c->now : NOW),
+            .evidence = make_evidence(c->facts, c->n_advisories, &ev),
+        };
         size_t len = c->quote == Q_SHORT ? LAS_QUOTE_SIZE - 1 : LAS_QUOTE_SIZE;
-        st = las_policy_evaluate(&pol, quote, len, c->facts == F_NONE ? NULL : &facts,
-                                 (int64_t)(c->now ? c->now : NOW), &v);
+        st = las_quote_verify(&pol, quote, len, &args, &v);
         if (st != c->want)
             fail_msg("case '%s': status %s, want %s (refused by %s: %s)", c->name,
-                     las_status_name(st), las_status_name(c->want),
-                     v.refused_by ? v.refused_by : "-", v.reason);
+                     las_status_name(st), las_status_name(c->want), v.check ? v.check : "-",
+                     v.reason);
         assert_int_equal(v.status, st);
-        /* Every rule is always reported, in the documented order. */
-        assert_int_equal(v.n_checks, 14);
-        assert_string_equal(v.checks[0].name, "signature");
-        assert_string_equal(v.checks[13].name, "advisories");
-        if (c->refused_by == NULL) {
-            assert_null(v.refused_by);
-            for (size_t k = 0; k < v.n_checks; k++)
-                assert_int_not_equal(v.checks[k].outcome, LAS_CHECK_FAIL);
-        } else {
-            assert_non_null(v.refused_by);
-            if (strcmp(v.refused_by, c->refused_by) != 0)
-                fail_msg("case '%s': refused by %s, want %s", c->name, v.refused_by, c->refused_by);
-            const struct las_policy_check *chk = find_check(&v, c->refused_by);
-            assert_non_null(chk);
-            assert_int_equal(chk->outcome, LAS_CHECK_FAIL);
-            assert_string_equal(v.reason, chk->reason);
-            assert_true(strlen(v.reason) > 10);
-        }
+        check_verdict(c->name, &v, c->refused);
         if (c->check) {
-            const struct las_policy_check *chk = find_check(&v, c->check);
+            const struct las_check *chk = find_check(&v, c->check);
             assert_non_null(chk);
             if (chk->outcome != c->outcome)
                 fail_msg("case '%s': check %s is %s, want %s (%s)", c->name, c->check,
@@ -401,6 +441,11 @@ static const struct bad_case bad_cases[] = {
     {"? [a]\n: b\n", 1, 3, "keys in the policy must be names"},
     {"\"name\\0x\": a\n", 1, 1, "unknown key"},
     {"security:\n  tolerate: simulation\n", 2, 13, "security.tolerate must be a list"},
+    {"attestation:\n  nonce: yes\n", 2, 10, "must be exact or prefix"},
+    {"evidence:\n  las_mrsigner: abcd\n", 2, 17, "exactly 64 hex digits"},
+    {"evidence:\n  sim_roots: []\n", 2, 14, "must not be empty"},
+    {"evidence:\n  sim_root: [" HEX_A "]\n", 2, 3, "unknown key 'sim_root' in evidence"},
+    {"platforms: [" OTHER "]\nfollow_successions: \"true\"\n", 2, 21, "true or false"},
 };
 
 static void test_malformed_table(void **state)
@@ -498,7 +543,13 @@ static void test_fields_parsed(void **state)
                        "    isvsvn_min: 0\n"
                        "    isvsvn_max: 65535\n"
                        "  report_data: \"\"\n"
+                       "  nonce: exact\n"
                        "  max_age: 315360000\n"
+                       "follow_successions: true\n"
+                       "evidence:\n"
+                       "  las_mrsigner: " HEX_C "\n"
+                       "  las_mrenclave: " HEX_A "\n"
+                       "  sim_roots: [" ROOT_E "]\n"
                        "security:\n"
                        "  tolerate: [debug-mode, simulation, outdated-tcb,\n"
                        "             software-hardening-needed, configuration-needed]\n"
@@ -519,6 +570,18 @@ static void test_fields_parsed(void **state)
     for (int i = 0; i < 64; i++)
         assert_int_equal(pol.report_data[i], 0);
     assert_true(pol.has_max_age && pol.max_age == 315360000);
+    assert_int_equal(pol.nonce, LAS_NONCE_EXACT);
+    assert_true(pol.follow_successions);
+    assert_true(pol.has_las_mrsigner && pol.las_mrsigner[0] == 0xcc);
+    assert_true(pol.has_las_mrenclave && pol.las_mrenclave[31] == 0xaa);
+    assert_int_equal(pol.n_sim_roots, 1);
+    assert_int_equal(pol.sim_roots[0][7], 0xee);
+    struct las_evidence_options eo;
+    las_policy_evidence_options(&pol, &eo);
+    assert_true(eo.allow_simulation && eo.follow_successions);
+    assert_ptr_equal(eo.las_mrsigner, pol.las_mrsigner);
+    assert_int_equal(eo.n_platforms, 1);
+    assert_int_equal(eo.n_sim_roots, 1);
     assert_int_equal(pol.tolerate, 0x1f);
     assert_int_equal(pol.n_ignore_advisories, 1);
     assert_string_equal(pol.ignore_advisories[0], "INTEL-SA-00615");
@@ -574,30 +637,182 @@ static void test_mutations(void **state)
     assert_true(accepted > 0 && refused > accepted);
 }
 
-static void test_evaluate_arguments(void **state)
+static void test_verify_arguments(void **state)
 {
     static struct las_policy pol;
-    static struct las_policy_verdict v;
-    uint8_t quote[LAS_QUOTE_SIZE];
+    static struct las_verdict v;
+    static struct las_evidence_result ev;
+    uint8_t quote[LAS_QUOTE_SIZE], nonce[LAS_NONCE_MAX + 1] = {0};
     (void)state;
     assert_int_equal(las_policy_load((const uint8_t *)"{}", 2, &pol, NULL), LAS_OK);
     make_quote(Q_DEFAULT, quote);
-    assert_int_equal(las_policy_evaluate(NULL, quote, sizeof quote, NULL, 1, &v),
+    struct las_verify_args args = {.now = NOW};
+    assert_int_equal(las_quote_verify(NULL, quote, sizeof quote, &args, &v),
                      LAS_ERR_INVALID_ARGUMENT);
-    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, NULL, -1, &v),
+    assert_string_equal(v.check, "arguments");
+    args.now = -1;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v),
                      LAS_ERR_INVALID_ARGUMENT);
-    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, NULL, 1, NULL),
+    args.now = NOW;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, NULL),
                      LAS_ERR_INVALID_ARGUMENT);
-    struct las_policy_platform pf = {.present = true, .n_advisories = 1};
-    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, &pf, 1, &v),
+    args.nonce = nonce;
+    args.nonce_len = LAS_NONCE_MAX + 1;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v),
                      LAS_ERR_INVALID_ARGUMENT);
-    /* Facts with present = false are no evidence at all. */
-    pf.n_advisories = 0;
-    pf.present = false;
-    pf.simulated = true;
-    assert_int_equal(las_policy_evaluate(&pol, quote, sizeof quote, &pf, 1, &v), LAS_ERR_REFUSED);
-    assert_string_equal(v.refused_by, "platform");
-    assert_int_equal(find_check(&v, "simulation")->outcome, LAS_CHECK_PASS);
+    args.nonce_len = 0;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v),
+                     LAS_ERR_INVALID_ARGUMENT);
+    /* The empty policy, from YAML or las_policy_init, trusts nothing. */
+    args.nonce = NULL;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "platform");
+    las_policy_init(&pol);
+    pol.tolerate = ~0u;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "platform");
+    /* A zeroed evidence result (never verified) vouches for nothing, even with a matching ID. */
+    memset(&ev, 0, sizeof ev);
+    memcpy(ev.platform_id, fx->key.public_key, 32);
+    args.evidence = &ev;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "evidence");
+    assert_int_equal(find_check(&v, "platform")->outcome, LAS_CHECK_FAIL);
+    /* A policy struct that was never initialized (version 0) is refused as an argument. */
+    memset(&pol, 0, sizeof pol);
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, NULL, &v),
+                     LAS_ERR_INVALID_ARGUMENT);
+}
+
+/* attestation.nonce: the verifier's nonce, supplied at verification time. */
+static void test_nonce(void **state)
+{
+    static const struct {
+        const char *policy;
+        const char *nonce; /* hex, NULL for none */
+        const char *refused;
+    } cases[] = {
+        {PINNED, NULL, NULL},
+        {PINNED, "0102", NULL}, /* given but not required: not checked */
+        {PINNED "attestation: {nonce: prefix}\n", "0102", NULL},
+        {PINNED "attestation: {nonce: prefix}\n", "01", NULL},
+        {PINNED "attestation: {nonce: prefix}\n", "0103", "nonce"},
+        {PINNED "attestation: {nonce: prefix}\n", "02", "nonce"},
+        {PINNED "attestation: {nonce: prefix}\n", NULL, "nonce"},
+        {PINNED "attestation: {nonce: exact}\n", "0102", NULL},
+        {PINNED "attestation: {nonce: exact}\n", "010200", NULL},
+        {PINNED "attestation: {nonce: exact}\n", "01", "nonce"},
+        {PINNED "attestation: {nonce: exact}\n", NULL, "nonce"},
+        {PINNED "attestation: {nonce: exact, report_data: \"0103\"}\n", "0102", "report_data"},
+    };
+    static struct las_policy pol;
+    static struct las_verdict v;
+    char yaml[512];
+    uint8_t quote[LAS_QUOTE_SIZE], nonce[LAS_NONCE_MAX];
+    (void)state;
+    make_quote(Q_DEFAULT, quote);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct las_verify_args args = {.now = NOW};
+        expand(cases[i].policy, yaml, sizeof yaml);
+        assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, NULL), LAS_OK);
+        if (cases[i].nonce) {
+            args.nonce_len = strlen(cases[i].nonce) / 2;
+            assert_int_equal(las_hex_decode(cases[i].nonce, nonce, args.nonce_len), LAS_OK);
+            args.nonce = nonce;
+        }
+        las_status st = las_quote_verify(&pol, quote, sizeof quote, &args, &v);
+        print_message("nonce case %zu: %s\n", i, v.check ? v.reason : "accepted");
+        assert_int_equal(st, cases[i].refused ? LAS_ERR_REFUSED : LAS_OK);
+        check_verdict(cases[i].policy, &v, cases[i].refused);
+    }
+}
+
+/* A succession chain as a verified evidence result of this platform carries it. */
+static void chain_evidence(struct las_evidence_result *ev, const uint8_t (*ids)[32], size_t n,
+                           const uint8_t *platform)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->verified = true;
+    ev->anchor = LAS_ANCHOR_INTEL_ROOT;
+    memcpy(ev->platform_id, platform, 32);
+    for (size_t i = 0; i + 1 < n; i++) {
+        memcpy(ev->successions[i].old_id, ids[i], 32);
+        memcpy(ev->successions[i].new_id, ids[i + 1], 32);
+    }
+    ev->n_successions = n ? n - 1 : 0;
+}
+
+/* follow_successions: B is trusted as the verified successor of a pinned A. */
+static void test_follow_successions(void **state)
+{
+    static struct las_policy pol;
+    static struct las_verdict v;
+    static struct las_evidence_result ev;
+    uint8_t quote[LAS_QUOTE_SIZE], ids[3][32];
+    char yaml[1024];
+    (void)state;
+    make_quote(Q_DEFAULT, quote);
+    memset(ids[0], 0xa1, 32); /* A, pinned */
+    memset(ids[1], 0xa2, 32); /* an intermediate ID */
+    memcpy(ids[2], fx->key.public_key, 32);
+    snprintf(yaml, sizeof yaml, "platforms: [%s]\nfollow_successions: true\n",
+             "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1");
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, NULL), LAS_OK);
+    assert_true(pol.follow_successions);
+    struct las_verify_args args = {.now = NOW, .evidence = &ev};
+
+    /* A chain of two updates: A -> A2 -> this platform. */
+    chain_evidence(&ev, (const uint8_t(*)[32])ids, 3, fx->key.public_key);
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_OK);
+    check_verdict("two updates", &v, NULL);
+    assert_true(v.successor);
+    assert_memory_equal(v.predecessor, ids[0], 32);
+    assert_int_equal(v.succession_steps, 2);
+    assert_non_null(strstr(find_check(&v, "platform")->reason, "successor of pinned platform ID"));
+
+    /* The same without follow_successions: the pin alone decides. */
+    pol.follow_successions = false;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    check_verdict("not followed", &v, "platform");
+    assert_false(v.successor);
+    pol.follow_successions = true;
+
+    /* A chain that starts at an untrusted ID: A2 -> this platform. */
+    chain_evidence(&ev, (const uint8_t(*)[32])ids + 1, 2, fx->key.public_key);
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    check_verdict("untrusted start", &v, "platform");
+    assert_non_null(strstr(v.reason, "no succession from one of them"));
+
+    /* Evidence for another platform, with a chain from A to it. */
+    uint8_t other[2][32];
+    memcpy(other[0], ids[0], 32);
+    memset(other[1], 0x77, 32);
+    chain_evidence(&ev, (const uint8_t(*)[32])other, 2, other[1]);
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    check_verdict("another platform", &v, "evidence");
+    assert_int_equal(find_check(&v, "platform")->outcome, LAS_CHECK_FAIL);
+
+    /* A downgrade has no statement: evidence without a chain. */
+    chain_evidence(&ev, (const uint8_t(*)[32])ids + 2, 1, fx->key.public_key);
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    check_verdict("downgrade", &v, "platform");
+
+    /* A refused evidence result (a forged chain) carries nothing. */
+    chain_evidence(&ev, (const uint8_t(*)[32])ids, 3, fx->key.public_key);
+    ev.verified = false;
+    ev.status = LAS_ERR_SIGNATURE;
+    ev.check = "succession";
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    check_verdict("forged chain", &v, "evidence");
+    assert_int_equal(find_check(&v, "platform")->outcome, LAS_CHECK_FAIL);
+
+    /* follow_successions without platforms is refused when loading. */
+    struct las_policy_error err;
+    assert_int_equal(las_policy_load((const uint8_t *)"follow_successions: true\n", 25, &pol, &err),
+                     LAS_ERR_MALFORMED);
+    assert_non_null(strstr(err.message, "needs platforms"));
+    assert_int_equal(las_policy_load((const uint8_t *)"follow_successions: yes\n", 24, &pol, &err),
+                     LAS_ERR_MALFORMED);
 }
 
 static void test_rfc3339(void **state)
@@ -671,7 +886,8 @@ int main(void)
         cmocka_unit_test(test_evaluation_table),   cmocka_unit_test(test_malformed_table),
         cmocka_unit_test(test_too_many_entries),   cmocka_unit_test(test_too_large_and_arguments),
         cmocka_unit_test(test_fields_parsed),      cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_evaluate_arguments), cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_verify_arguments),   cmocka_unit_test(test_nonce),
+        cmocka_unit_test(test_follow_successions), cmocka_unit_test(test_rfc3339),
     };
     if (las_crypto_init() != LAS_OK)
         return 1;

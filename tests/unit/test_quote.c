@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "backend/backend.h"
 #include "common/crypto.h"
@@ -82,20 +83,39 @@ static void test_layout_and_round_trip(void **state)
     assert_memory_equal(again, f->quote, sizeof again);
 }
 
+/* The policy the tests start from: this platform pinned, simulation tolerated. */
+static void pinned_policy(const struct fixture *f, struct las_policy *pol)
+{
+    las_policy_init(pol);
+    memcpy(pol->platforms[0], f->key.public_key, 32);
+    pol->n_platforms = 1;
+    pol->tolerate = LAS_TOLERATE_SIMULATION;
+    pol->has_max_age = true;
+    pol->max_age = LAS_POLICY_MAX_AGE_LIMIT; /* the fixture's quote is from 2023 */
+}
+
+static las_status verify(const struct las_policy *pol, const uint8_t *q, size_t len,
+                         struct las_verdict *v)
+{
+    struct las_verify_args args = {.now = 1700000000};
+    return las_quote_verify(pol, q, len, &args, v);
+}
+
 static void test_every_flipped_quote_byte_refused(void **state)
 {
     struct fixture *f = *state;
-    struct las_verify_options opt = {.allow_simulation = true};
-    struct las_verify_result res;
-    assert_int_equal(las_quote_verify(f->quote, sizeof f->quote, &opt, &res), LAS_OK);
+    static struct las_policy pol;
+    static struct las_verdict v;
+    pinned_policy(f, &pol);
+    assert_int_equal(verify(&pol, f->quote, sizeof f->quote, &v), LAS_OK);
     for (size_t i = 0; i < LAS_QUOTE_SIZE; i++) {
         for (int bit = 0; bit < 8; bit += 7) {
             f->quote[i] ^= (uint8_t)(1u << bit);
-            assert_int_not_equal(las_quote_verify(f->quote, sizeof f->quote, &opt, &res), LAS_OK);
+            assert_int_not_equal(verify(&pol, f->quote, sizeof f->quote, &v), LAS_OK);
             f->quote[i] ^= (uint8_t)(1u << bit);
         }
     }
-    assert_int_equal(las_quote_verify(f->quote, sizeof f->quote, &opt, &res), LAS_OK);
+    assert_int_equal(verify(&pol, f->quote, sizeof f->quote, &v), LAS_OK);
 }
 
 static void test_every_flipped_report_byte_refused(void **state)
@@ -147,15 +167,16 @@ static void test_report_with_other_keyid(void **state)
 static void test_wrong_sizes_and_versions(void **state)
 {
     struct fixture *f = *state;
-    struct las_verify_options opt = {.allow_simulation = true};
-    struct las_verify_result res;
+    static struct las_policy pol;
+    static struct las_verdict v;
     struct las_quote q;
     uint8_t big[LAS_QUOTE_SIZE + 1];
+    pinned_policy(f, &pol);
     memcpy(big, f->quote, LAS_QUOTE_SIZE);
     big[LAS_QUOTE_SIZE] = 0;
-    assert_int_equal(las_quote_verify(big, sizeof big, &opt, &res), LAS_ERR_BAD_SIZE);
-    assert_string_equal(res.check, "format");
-    assert_int_equal(las_quote_verify(big, LAS_QUOTE_SIZE - 1, &opt, &res), LAS_ERR_BAD_SIZE);
+    assert_int_equal(verify(&pol, big, sizeof big, &v), LAS_ERR_BAD_SIZE);
+    assert_string_equal(v.check, "signature");
+    assert_int_equal(verify(&pol, big, LAS_QUOTE_SIZE - 1, &v), LAS_ERR_BAD_SIZE);
     assert_int_equal(las_quote_parse(NULL, 0, &q), LAS_ERR_BAD_SIZE);
     big[4] = 2; /* version 2 */
     assert_int_equal(las_quote_parse(big, LAS_QUOTE_SIZE, &q), LAS_ERR_UNSUPPORTED);
@@ -170,62 +191,100 @@ static void test_wrong_sizes_and_versions(void **state)
 static void test_constraints_both_directions(void **state)
 {
     struct fixture *f = *state;
-    struct las_verify_result res;
-    uint8_t other[32], platform[1][32], mre[2][32], mrs[32], rd[64] = {0xde, 0xad};
+    static struct las_policy pol;
+    static struct las_verdict v;
+    uint8_t other[32], rd[64] = {0xde, 0xad};
     memset(other, 0x77, 32);
-    memcpy(platform[0], f->key.public_key, 32);
+    pinned_policy(f, &pol);
 
-    struct las_verify_options opt = {0};
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_ERR_SIMULATED);
-    assert_string_equal(res.check, "simulation");
-    opt.allow_simulation = true;
+    pol.tolerate = 0;
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_ERR_SIMULATED);
+    assert_string_equal(v.check, "simulation");
+    pol.tolerate = LAS_TOLERATE_SIMULATION;
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_OK);
 
-    opt.platforms = (const uint8_t(*)[32])platform;
-    opt.n_platforms = 1;
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_OK);
-    memcpy(platform[0], other, 32);
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_ERR_REFUSED);
-    assert_string_equal(res.check, "platform");
-    assert_non_null(strstr(res.reason, "not among"));
-    opt.n_platforms = 0;
+    memcpy(pol.platforms[0], other, 32);
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "platform");
+    assert_non_null(strstr(v.reason, "not among"));
+    /* No platform pinned: refused too, naming the anchors to supply. */
+    pol.n_platforms = 0;
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "platform");
+    assert_non_null(strstr(v.reason, "--platform"));
+    assert_non_null(strstr(v.reason, "--evidence"));
+    memcpy(pol.platforms[0], f->key.public_key, 32);
+    pol.n_platforms = 1;
 
-    memcpy(mre[0], other, 32);
-    memset(mre[1], 0x5a, 32);
-    opt.mrenclaves = (const uint8_t(*)[32])mre;
-    opt.n_mrenclaves = 1;
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_ERR_REFUSED);
-    assert_string_equal(res.check, "mrenclave");
-    opt.n_mrenclaves = 2; /* any of */
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_OK);
+    memcpy(pol.mrenclaves[0], other, 32);
+    memset(pol.mrenclaves[1], 0x5a, 32);
+    pol.n_mrenclaves = 1;
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "mrenclave");
+    pol.n_mrenclaves = 2; /* any of */
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_OK);
 
-    las_sim_default_mrsigner(mrs);
-    opt.mrsigner = mrs;
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_OK);
-    opt.mrsigner = other;
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_ERR_REFUSED);
-    assert_string_equal(res.check, "mrsigner");
-    opt.mrsigner = NULL;
+    pol.has_mrsigner = true;
+    las_sim_default_mrsigner(pol.mrsigner);
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_OK);
+    memcpy(pol.mrsigner, other, 32);
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "mrsigner");
+    pol.has_mrsigner = false;
 
-    opt.report_data = rd;
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_OK);
-    rd[63] = 1;
-    assert_int_equal(las_quote_verify(f->quote, LAS_QUOTE_SIZE, &opt, &res), LAS_ERR_REFUSED);
-    assert_string_equal(res.check, "report_data");
+    pol.has_report_data = true;
+    memcpy(pol.report_data, rd, 64);
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_OK);
+    pol.report_data[63] = 1;
+    assert_int_equal(verify(&pol, f->quote, LAS_QUOTE_SIZE, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "report_data");
+}
+
+/* A quote signed by a freshly made key: only a pin of that very key accepts it. */
+static void test_random_key_refused(void **state)
+{
+    struct fixture *f = *state;
+    static struct las_policy pol;
+    static struct las_verdict v;
+    struct las_platform_key forger;
+    uint8_t forged[LAS_QUOTE_SIZE];
+    memset(&forger, 0, sizeof forger);
+    crypto_sign_keypair(forger.public_key, forger.secret_key);
+    assert_int_equal(las_quote_sign(&forger, 0, 1700000000, &f->report.body, forged), LAS_OK);
+    pinned_policy(f, &pol);
+    pol.tolerate = 0;
+    assert_int_equal(verify(&pol, forged, sizeof forged, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "platform");
+    /* With the victim's MRSIGNER and report data required, and nothing pinned. */
+    pol.n_platforms = 0;
+    pol.has_mrsigner = true;
+    memcpy(pol.mrsigner, f->report.body.mrsigner, 32);
+    pol.has_report_data = true;
+    memcpy(pol.report_data, f->report.body.report_data, 64);
+    assert_int_equal(verify(&pol, forged, sizeof forged, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "platform");
+    assert_int_equal(v.checks[6].outcome, LAS_CHECK_PASS); /* mrsigner matched: not enough */
+    memcpy(pol.platforms[0], forger.public_key, 32);
+    pol.n_platforms = 1;
+    assert_int_equal(verify(&pol, forged, sizeof forged, &v), LAS_OK);
+    las_wipe(&forger, sizeof forger);
 }
 
 static void test_debug_enclave_needs_allow_debug(void **state)
 {
     struct fixture *f = *state;
-    struct las_verify_result res;
+    static struct las_policy pol;
+    static struct las_verdict v;
     struct las_sgx_report_body body = f->report.body;
     uint8_t quote[LAS_QUOTE_SIZE];
     body.attributes.flags |= LAS_SGX_FLAGS_DEBUG;
-    assert_int_equal(las_quote_sign(&f->key, LAS_QUOTE_FLAG_SIMULATED, 1, &body, quote), LAS_OK);
-    struct las_verify_options opt = {.allow_simulation = true};
-    assert_int_equal(las_quote_verify(quote, sizeof quote, &opt, &res), LAS_ERR_REFUSED);
-    assert_string_equal(res.check, "debug");
-    opt.allow_debug = true;
-    assert_int_equal(las_quote_verify(quote, sizeof quote, &opt, &res), LAS_OK);
+    assert_int_equal(las_quote_sign(&f->key, LAS_QUOTE_FLAG_SIMULATED, 1700000000, &body, quote),
+                     LAS_OK);
+    pinned_policy(f, &pol);
+    assert_int_equal(verify(&pol, quote, sizeof quote, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "debug");
+    pol.tolerate |= LAS_TOLERATE_DEBUG_MODE;
+    assert_int_equal(verify(&pol, quote, sizeof quote, &v), LAS_OK);
 }
 
 static void test_platform_id_text(void **state)
@@ -251,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_report_with_other_keyid),
         cmocka_unit_test(test_wrong_sizes_and_versions),
         cmocka_unit_test(test_constraints_both_directions),
+        cmocka_unit_test(test_random_key_refused),
         cmocka_unit_test(test_debug_enclave_needs_allow_debug),
         cmocka_unit_test(test_platform_id_text),
     };
