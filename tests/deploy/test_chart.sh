@@ -64,12 +64,57 @@ if [ -n "${LAS_BIN:-}" ]; then
     fail "Chart.yaml appVersion $app_version is not the version of $LAS_BIN ($("$LAS_BIN" version))"
 fi
 
-# Every top-level value is in the schema and in the table of docs/deploy.md.
+# Every top-level value is in the schema.
 for key in $(yq -r 'keys[]' "$CHART/values.yaml"); do
   yq -e --arg k "$key" '.properties | has($k)' "$CHART/values.schema.json" >/dev/null ||
     fail "value $key is not in values.schema.json"
-  grep -q "^|.*\`$key[\`.]" "$LAS_SOURCE_DIR/docs/deploy.md" || fail "value $key is not in the table of docs/deploy.md"
 done
+
+# --- README.md: its values table is values.yaml --------------------------
+# Each row of the table under "## Values" names values in its first cell
+# (`a.b`, then `.c` for its sibling a.c) and gives their defaults in the
+# second as YAML in backticks, one per value or one for all of them.
+# Checked: every leaf of values.yaml is covered by a row that names it or a
+# parent of it; every value a row names exists; every default is the one in
+# values.yaml. So the table can neither miss a value nor keep a stale one.
+readme=$CHART/README.md
+awk '/^## / { in_values = ($0 == "## Values") } in_values && /^\| `/' "$readme" >"$TEST_DIR/readme-rows"
+[ -s "$TEST_DIR/readme-rows" ] || fail "README.md has no values table under '## Values'"
+: >"$TEST_DIR/readme-rows.yaml"
+while IFS= read -r row; do
+  keys=$(awk -F' [|] ' '{ sub(/^[|] /, ""); print $1 }' <<<"$row")
+  defaults=$(awk -F' [|] ' '{ sub(/^[|] /, ""); print $2 }' <<<"$row")
+  grep -Eqx '`[^`]+`(, `[^`]+`)*' <<<"$defaults" ||
+    fail "README.md row $keys: the default must be YAML in backticks, one per value or one for all: $defaults"
+  printf -- "- keys: [%s]\n  defaults:\n" "$(grep -o '`[^`]*`' <<<"$keys" | tr -d '`' | sed 's/.*/"&"/' | paste -sd, -)"
+  grep -o '`[^`]*`' <<<"$defaults" | sed 's/^`\(.*\)`$/    - \1/'
+done <"$TEST_DIR/readme-rows" >"$TEST_DIR/readme-rows.yaml"
+yq -c . "$TEST_DIR/readme-rows.yaml" >"$TEST_DIR/readme-rows.json" ||
+  fail "README.md: a default in the values table is not YAML ($TEST_DIR/readme-rows.yaml)"
+yq -c . "$CHART/values.yaml" >"$TEST_DIR/values.json"
+errors=$(jq -r --slurpfile values "$TEST_DIR/values.json" '
+  $values[0] as $v
+  # `a.b`, `.c` -> [a, b], [a, c]
+  | def expand: reduce .[] as $i ({out: [], last: []};
+      (if ($i | startswith(".")) then .last[0:-1] + ($i[1:] | split(".")) else $i | split(".") end) as $p
+      | .out += [$p] | .last = $p) | .out;
+  [.[] | .defaults as $d | (.keys | expand) as $k | {keys: $k, defaults: $d}] as $rows
+  | [$rows[].keys[]] as $named
+  | [$v | paths as $p | select(($p | all(type == "string")) and ($v | getpath($p) | type != "object" or length == 0)) | $p] as $leaves
+  | [$leaves[] | . as $l | select([$named[] | . as $n | $l[0:($n | length)] == $n] | any | not)
+     | "value \(join(".")) is not in the table"]
+  + [$named[] | select(. as $n | $v | try (getpath($n) == null) catch true) | "the table names \(join(".")), which values.yaml does not have"]
+  + [$rows[] | . as $r
+     | if ($r.defaults | length) == ($r.keys | length) then [range($r.keys | length) | [$r.keys[.], $r.defaults[.]]]
+       elif ($r.defaults | length) == 1 then [$r.keys[] | [., $r.defaults[0]]]
+       else ["count", $r] end
+     | if .[0] == "count" then "row \(.[1].keys | map(join(".")) | join(", ")): \(.[1].defaults | length) defaults for \(.[1].keys | length) values"
+       else .[] | . as [$path, $want] | ($v | try getpath($path) catch null) as $have | select($have != $want)
+         | "default of \($path | join(".")): the table says \($want | tojson), values.yaml \($have | tojson)" end]
+  | .[]' "$TEST_DIR/readme-rows.json") || fail "jq failed on the README table"
+[ -z "$errors" ] || fail "README.md values table: $errors"
+grep -q 'deploy/helm/las/README.md' "$LAS_SOURCE_DIR/docs/deploy.md" || fail "docs/deploy.md does not point to the chart README"
+pass "README.md values table: every value of values.yaml, with its default ($(wc -l <"$TEST_DIR/readme-rows") rows)"
 
 # --- every useSGXDevPlugin x mode x aesmd combination -------------------
 # Expected: mode sim uses no SGX resources, devices or AESM; otherwise the
@@ -224,8 +269,54 @@ echo 'image: "r.example/las:3"' >"$TEST_DIR/strimage-values.yaml"
 render strimage-file -f "$TEST_DIR/strimage-values.yaml"
 check strimage-file 'want(ctr("las").image == "r.example/las:3"; "string image from a values file")'
 digest=sha256:$(printf '%064d' 0 | tr 0 a)
-render digest --set image.repository=r.example/las,image.digest=$digest,image.pullPolicy=Always
-check digest 'want(ctr("las").image == "r.example/las@\($d)" and ctr("las").imagePullPolicy == "Always"; "digest image")' --arg d "$digest"
+render digest --set image.registry=r.example,image.repository=las,image.digest=$digest,image.pullPolicy=Always
+check digest 'want(ctr("las").image == "r.example/las:\($v)@\($d)" and ctr("las").imagePullPolicy == "Always"; "digest image \(ctr("las").image)")' \
+  --arg d "$digest" --arg v "$app_version"
+
+# --- images: REGISTRY/REPOSITORY:TAG@DIGEST, global.imageRegistry everywhere
+# images = every container's image in every rendered object (DaemonSet
+# containers and init container, the test pod), sorted.
+IMG_LIB='def images: [.. | objects | (.containers // empty, .initContainers // empty) | .[] | .image] | sort;'
+d1=sha256:$(printf '%064d' 0 | tr 0 1)
+d2=sha256:$(printf '%064d' 0 | tr 0 2)
+d3=sha256:$(printf '%064d' 0 | tr 0 3)
+SIDECAR=(--set aesmd=sidecar,aesmdSidecar.image.registry=registry.example.com,aesmdSidecar.image.repository=sgx-aesmd)
+render img-defaults
+check img-defaults "$IMG_LIB"' want(images == ["docker.io/library/busybox:1.36", "localhost/las:\($v)", "localhost/las:\($v)"]; "default images \(images)")' \
+  --arg v "$app_version"
+# A mirror for every image: the LAS container, the init container, the AESM
+# sidecar and the test pod.
+render img-global --set global.imageRegistry=mirror.example.com:5000/proxy "${SIDECAR[@]}" --set aesmdSidecar.image.tag=2.25
+check img-global "$IMG_LIB"' want(images == (["mirror.example.com:5000/proxy/las:\($v)", "mirror.example.com:5000/proxy/las:\($v)",
+                                "mirror.example.com:5000/proxy/library/busybox:1.36", "mirror.example.com:5000/proxy/sgx-aesmd:2.25"] | sort);
+                      "global.imageRegistry not applied to every image: \(images)")' --arg v "$app_version"
+# Each image's own registry, and its digest (the init container's included):
+# tag and digest together, the tag defaulting as without a digest.
+render img-own --set image.registry=r.example:5000,image.repository=team/las,image.tag=1.2.3,image.digest=$d1 \
+  --set volumePermissions.image.registry=quay.example,volumePermissions.image.digest=$d2 \
+  "${SIDECAR[@]}" --set aesmdSidecar.image.digest=$d3
+check img-own "$IMG_LIB"' want(images == (["r.example:5000/team/las:1.2.3@\($d1)", "r.example:5000/team/las:1.2.3@\($d1)",
+                             "quay.example/library/busybox:1.36@\($d2)", "registry.example.com/sgx-aesmd@\($d3)"] | sort);
+                   "registries and digests: \(images)")' --arg d1 "$d1" --arg d2 "$d2" --arg d3 "$d3"
+# An empty registry leaves the repository alone (which may then name its registry).
+render img-noreg --set image.registry=,image.repository=r.example/las,volumePermissions.image.registry=
+check img-noreg 'want(ctr("las").image == "r.example/las:\($v)" and pod.initContainers[0].image == "library/busybox:1.36"; "empty registry: \(ctr("las").image), \(pod.initContainers[0].image)")' \
+  --arg v "$app_version"
+# A plain string is used as given; global.imageRegistry replaces its registry.
+render img-str-global --set image=registry.example.com:5000/team/las:1.2.3,global.imageRegistry=mirror.example.com
+check img-str-global 'want(ctr("las").image == "mirror.example.com/team/las:1.2.3" and kinds("Pod")[0].spec.containers[0].image == ctr("las").image; "string image with global.imageRegistry: \(ctr("las").image)")'
+render img-str-short --set image=las@$d1,global.imageRegistry=mirror.example.com
+check img-str-short 'want(ctr("las").image == "mirror.example.com/las@\($d)"; "string image without registry: \(ctr("las").image)")' --arg d "$d1"
+# What cannot be composed is refused, naming the value.
+expect_rc 1 "$HELM" template x "$CHART" --set image.repository=registry.example.com/las
+expect_output 'image.repository "registry.example.com/las" starts with a registry and image.registry is "localhost"'
+expect_rc 1 "$HELM" template x "$CHART" "${SIDECAR[@]}"
+expect_output 'aesmdSidecar.image needs a tag or a digest'
+expect_rc 1 "$HELM" template x "$CHART" --set volumePermissions.image.tag=
+expect_output 'volumePermissions.image needs a tag or a digest'
+# global is shared with a parent chart: keys of its own are its business.
+expect_rc 0 "$HELM" template x "$CHART" --set global.storageClass=fast,global.imagePullSecrets[0]=x
+pass "helm template: global.imageRegistry for every image, registries and digests (init container too), plain strings"
 
 cat >"$TEST_DIR/sched-values.yaml" <<'EOF'
 imagePullSecrets: [{name: las-pull}]
@@ -361,6 +452,12 @@ bad=(
   "aesmdSidecar.sgxEpcMem=0|/aesmdSidecar/sgxEpcMem"
   "image.pullPolicy=Sometimes|/image/pullPolicy"
   "image.digest=md5:abc|/image/digest"
+  "image.registry=https://r.example|/image/registry"
+  "image.tag=-rc1|/image/tag"
+  "global.imageRegistry=bad registry|/global/imageRegistry"
+  "volumePermissions.image.digest=md5:abc|/volumePermissions/image/digest"
+  "aesmdSidecar.image.digest=latest|/aesmdSidecar/image/digest"
+  "aesmdSidecar.image.registry=r.example/|/aesmdSidecar/image/registry"
   "image.repository=|/image/repository"
   "imagePullSecrets[0]=las-pull|/imagePullSecrets"
   "service.type=Ingress|/service/type"

@@ -39,20 +39,66 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
-{{/* The LAS image reference: a plain string as given, else repository@digest or repository:tag. */}}
-{{- define "las.image" -}}
-{{- $img := .Values.image -}}
+{{/* An image reference, composed as widely used charts do (Bitnami's common
+     helpers, prometheus-community's node-exporter):
+     REGISTRY/REPOSITORY:TAG@DIGEST. Call with (dict "root" $ "image" IMAGE
+     "field" "VALUE NAME" "tag" DEFAULT_TAG).
+     REGISTRY: global.imageRegistry when set (a mirror for every image), else
+     the image's own registry; empty: the repository alone. TAG: the image's
+     tag, else DEFAULT_TAG. DIGEST, when set, pins the image: the runtime pulls
+     by digest and the tag stays for the reader. An image without tag and
+     digest is refused rather than left to mean "latest".
+     A plain string is a complete reference and is used as given, except that
+     global.imageRegistry replaces its registry. */}}
+{{- define "las.imageRef" -}}
+{{- $img := .image -}}
+{{- $global := get (.root.Values.global | default dict) "imageRegistry" | default "" -}}
+{{- /* The first path component names a registry when it holds a dot or a
+       port, or is localhost (the rule of container runtimes). */ -}}
+{{- $host := "^([^/]*[.:][^/]*|localhost)/" -}}
 {{- if kindIs "string" $img -}}
-{{- $img -}}
-{{- else if $img.digest -}}
-{{- printf "%s@%s" $img.repository $img.digest -}}
+{{- if $global -}}
+{{- printf "%s/%s" $global (regexReplaceAll $host $img "") -}}
 {{- else -}}
-{{- printf "%s:%s" $img.repository (default .Chart.AppVersion $img.tag) -}}
+{{- $img -}}
+{{- end -}}
+{{- else -}}
+{{- $repo := $img.repository | default "" -}}
+{{- $own := $img.registry | default "" -}}
+{{- if and $own (regexMatch $host $repo) -}}
+{{- fail (printf "%s.repository %q starts with a registry and %s.registry is %q: put the registry in %s.registry and the rest in %s.repository, or set %s.registry to \"\"" .field $repo .field $own .field .field .field) -}}
+{{- end -}}
+{{- $tag := $img.tag | default .tag | default "" | toString -}}
+{{- $digest := $img.digest | default "" -}}
+{{- if not (or $tag $digest) -}}
+{{- fail (printf "%s needs a tag or a digest" .field) -}}
+{{- end -}}
+{{- $ref := $repo -}}
+{{- with ($global | default $own) -}}
+{{- $ref = printf "%s/%s" . $repo -}}
+{{- end -}}
+{{- if $tag -}}
+{{- $ref = printf "%s:%s" $ref $tag -}}
+{{- end -}}
+{{- if $digest -}}
+{{- $ref = printf "%s@%s" $ref $digest -}}
+{{- end -}}
+{{- $ref -}}
 {{- end -}}
 {{- end -}}
 
+{{/* The pull policy of an image value: a plain string gets IfNotPresent. */}}
+{{- define "las.pullPolicy" -}}
+{{- if kindIs "string" . -}}IfNotPresent{{- else -}}{{ .pullPolicy | default "IfNotPresent" }}{{- end -}}
+{{- end -}}
+
+{{/* The LAS image (DaemonSet and test pod); its tag defaults to the chart's appVersion. */}}
+{{- define "las.image" -}}
+{{- include "las.imageRef" (dict "root" . "image" .Values.image "field" "image" "tag" .Chart.AppVersion) -}}
+{{- end -}}
+
 {{- define "las.imagePullPolicy" -}}
-{{- if kindIs "string" .Values.image -}}IfNotPresent{{- else -}}{{ .Values.image.pullPolicy }}{{- end -}}
+{{- include "las.pullPolicy" .Values.image -}}
 {{- end -}}
 
 {{/* True (non-empty) when LAS needs SGX: every mode but sim. */}}
