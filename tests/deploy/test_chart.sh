@@ -116,6 +116,53 @@ errors=$(jq -r --slurpfile values "$TEST_DIR/values.json" '
 grep -q 'deploy/helm/las/README.md' "$LAS_SOURCE_DIR/docs/deploy.md" || fail "docs/deploy.md does not point to the chart README"
 pass "README.md values table: every value of values.yaml, with its default ($(wc -l <"$TEST_DIR/readme-rows") rows)"
 
+# --- Chart.yaml: the Artifact Hub / Kubeapps metadata --------------------
+# The URL fields are scripts/helm-repo's (tests/deploy/test_helm_repo.sh);
+# the annotations are YAML of the forms Artifact Hub reads, and the images
+# they list are the ones the chart runs with its defaults.
+yq -c . "$CHART/Chart.yaml" >"$TEST_DIR/chart.json" || fail "Chart.yaml is not YAML"
+for field in home sources icon; do
+  if jq -e --arg f "$field" 'has($f)' "$TEST_DIR/chart.json" >/dev/null; then
+    fail "Chart.yaml sets $field: the project has no URL of its own yet, scripts/helm-repo adds it"
+  fi
+done
+spdx=$(grep -rhoE 'SPDX-License-Identifier: [^ ]+' "$LAS_SOURCE_DIR/src" "$LAS_SOURCE_DIR/include" | sort -u | awk '{print $2}')
+[ "$(wc -l <<<"$spdx")" = 1 ] || fail "the sources carry several SPDX licenses: $spdx"
+for a in changes images recommendations links; do
+  jq -r --arg a "artifacthub.io/$a" '.annotations[$a] // ""' "$TEST_DIR/chart.json" | yq -c . >"$TEST_DIR/ah-$a.json" ||
+    fail "annotation artifacthub.io/$a is not YAML"
+done
+render ah-defaults
+errors=$(jq -r --arg spdx "$spdx" \
+  --slurpfile changes "$TEST_DIR/ah-changes.json" --slurpfile images "$TEST_DIR/ah-images.json" \
+  --slurpfile recs "$TEST_DIR/ah-recommendations.json" --slurpfile links "$TEST_DIR/ah-links.json" \
+  --slurpfile rendered "$TEST_DIR/ah-defaults.json" '
+  .annotations as $a
+  | def want(cond; msg): if cond then [] else [msg] end;
+  ($rendered[0] | [.. | objects | (.containers // empty, .initContainers // empty) | .[] | .image] | unique) as $ran
+  | want($a["artifacthub.io/license"] == $spdx; "artifacthub.io/license \($a["artifacthub.io/license"]), the sources say \($spdx)")
+  + want($a["artifacthub.io/category"] | IN("ai-machine-learning", "database", "integration-delivery", "monitoring-logging",
+                                            "networking", "security", "storage", "streaming-messaging"); "artifacthub.io/category")
+  + want([$a["artifacthub.io/prerelease", "artifacthub.io/containsSecurityUpdates"] | IN("true", "false")] | all;
+         "prerelease / containsSecurityUpdates must be \"true\" or \"false\"")
+  + want(($changes[0] | type == "array" and length > 0)
+         and ($changes[0] | all(.kind | IN("added", "changed", "deprecated", "removed", "fixed", "security")))
+         and ($changes[0] | all(.description | type == "string" and length > 0)); "artifacthub.io/changes: \($changes[0])")
+  + want([$images[0][].image] | sort == $ran; "artifacthub.io/images \([$images[0][].image]), the chart runs \($ran)")
+  + want($images[0] | all(.name | type == "string" and length > 0); "artifacthub.io/images: an image without name")
+  + want([$images[0][] | select(.image | startswith("localhost/")) | .whitelisted] | all; "an image at localhost/ that Artifact Hub would try to scan")
+  + want($recs[0] | all(.url | test("^https://artifacthub\\.io/packages/helm/[^/]+/[^/]+$")); "artifacthub.io/recommendations: \($recs[0])")
+  + want($links[0] | all((.name | length > 0) and (.url | test("^https://[^ ]+$"))); "artifacthub.io/links: \($links[0])")
+  + want(.maintainers | length > 0 and all(.name | length > 0); "maintainers")
+  | .[]' "$TEST_DIR/chart.json") || fail "jq failed on Chart.yaml"
+[ -z "$errors" ] || fail "Chart.yaml: $errors"
+# The icon that scripts/helm-repo publishes: an SVG document (xq-python, of
+# Debian's yq, parses XML).
+command -v xq-python >/dev/null || fail "xq-python (Debian's yq package) is missing"
+xq-python -e '.svg["@xmlns"] == "http://www.w3.org/2000/svg" and (.svg["@viewBox"] | length > 0)' "$CHART/icon.svg" >/dev/null ||
+  fail "icon.svg is not an SVG document with a viewBox"
+pass "Chart.yaml: no URL fields, Artifact Hub annotations (license as the sources, images as rendered, changes, recommendations)"
+
 # --- every useSGXDevPlugin x mode x aesmd combination -------------------
 # Expected: mode sim uses no SGX resources, devices or AESM; otherwise the
 # plug-in decides the extended resources, "disabled" mounts the device nodes

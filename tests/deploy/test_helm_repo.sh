@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # scripts/helm-repo: the directory it writes is a chart repository: index.yaml
 # lists the chart at the version of Chart.yaml, with the URL and the SHA-256
-# of the archive beside it; the archive is the chart (helm template works on
-# it); a second version lands next to the first. Where python3 is there to
-# serve the directory on 127.0.0.1, `helm repo add` + `helm search repo` +
-# `helm pull` run against it as a user would.
+# of the archive beside it; the archive is the chart (helm template, helm lint
+# --strict, helm show readme work on it); the URL fields (home, sources,
+# icon) come from the project URL and --url, and --publish refuses to go
+# without them; a second version lands next to the first. Where python3 is
+# there to serve the directory on 127.0.0.1, `helm repo add` + `helm search
+# repo` + `helm pull` run against it as a user would.
 source "$(dirname "$0")/lib.sh"
 need_yaml_tools
 need_helm
 export LAS_HELM=$HELM
+# The project URL of whoever runs the tests must not leak into them.
+unset LAS_PROJECT_URL
 
 CHART=$LAS_SOURCE_DIR/deploy/helm/las
 version=$(yq -r .version "$CHART/Chart.yaml")
@@ -36,6 +40,56 @@ expect_rc 0 "$HELM" template r "$tgz" --set mode=sim
 expect_output 'kind: DaemonSet'
 tar -tzf "$tgz" | grep -x 'las/values.schema.json' >/dev/null || fail "the archive lacks values.schema.json"
 tar -tzf "$tgz" | grep -x 'las/templates/NOTES.txt' >/dev/null || fail "the archive lacks NOTES.txt"
+
+# The packaged chart: lint --strict passes; helm show readme prints the
+# chart's README; the icon is served next to index.yaml and named by both
+# the chart and the index; without a project URL there is no home or source.
+expect_rc 0 "$HELM" lint --strict "$tgz"
+"$HELM" show readme "$tgz" >"$TEST_DIR/readme" || fail "helm show readme failed"
+# (helm adds a newline at the end)
+[ "$(cat "$TEST_DIR/readme")" = "$(cat "$CHART/README.md")" ] || fail "helm show readme does not print deploy/helm/las/README.md"
+"$HELM" show chart "$tgz" | yq -c . >"$TEST_DIR/shown.json" || fail "helm show chart failed"
+[ "$(jq -r .icon "$TEST_DIR/shown.json")" = "$url/las-icon.svg" ] || fail "icon of the packaged chart: $(jq -r .icon "$TEST_DIR/shown.json")"
+[ "$(jq -r .icon <<<"$entry")" = "$url/las-icon.svg" ] || fail "icon in the index: $(jq -r .icon <<<"$entry")"
+cmp "$repo/las-icon.svg" "$CHART/icon.svg" || fail "the repository does not serve the chart's icon.svg as las-icon.svg"
+jq -e 'has("home") or has("sources") | not' "$TEST_DIR/shown.json" >/dev/null || fail "home or sources without a project URL"
+[ "$(jq -r '.annotations["artifacthub.io/license"]' "$TEST_DIR/shown.json")" = "$(yq -r '.annotations["artifacthub.io/license"]' "$CHART/Chart.yaml")" ] ||
+  fail "the packaged chart lost its annotations"
+pass "packaged chart: lint --strict, helm show readme, icon next to index.yaml"
+
+# Publication: the URL fields must be there, from --url and the project URL.
+pub=$TEST_DIR/pub
+expect_rc 2 "$LAS_SOURCE_DIR/scripts/helm-repo" --out "$pub" --publish --project-url https://las.example.org
+expect_output '--publish needs --url'
+expect_rc 2 "$LAS_SOURCE_DIR/scripts/helm-repo" --out "$pub" --publish --url https://charts.example.org/las
+expect_output "--publish needs the project's public URL \(LAS_PROJECT_URL or --project-url\)"
+LAS_PROJECT_URL=http://las.example.org expect_rc 2 "$LAS_SOURCE_DIR/scripts/helm-repo" --out "$pub" --publish --url https://charts.example.org/las
+expect_output "the project URL 'http://las.example.org' is not an https URL"
+expect_rc 2 "$LAS_SOURCE_DIR/scripts/helm-repo" --out "$pub" --url 'https://charts.example.org/a b'
+expect_output "is not an http or https URL"
+[ ! -e "$pub" ] || fail "a refused run wrote $pub"
+LAS_PROJECT_URL=https://las.example.org/src expect_rc 0 "$LAS_SOURCE_DIR/scripts/helm-repo" --out "$pub" --publish \
+  --url https://charts.example.org/las/
+expect_rc 0 "$HELM" lint --strict "$pub/las-$version.tgz"
+"$HELM" show chart "$pub/las-$version.tgz" | yq -c . >"$TEST_DIR/pub.json" || fail "helm show chart failed"
+jq -e '.home == "https://las.example.org/src" and .sources == ["https://las.example.org/src"]
+       and .icon == "https://charts.example.org/las/las-icon.svg"' "$TEST_DIR/pub.json" >/dev/null ||
+  fail "published chart: $(jq -c '{home, sources, icon}' "$TEST_DIR/pub.json")"
+yq -e '.entries.las[0] | .home == "https://las.example.org/src" and .icon == "https://charts.example.org/las/las-icon.svg"' \
+  "$pub/index.yaml" >/dev/null || fail "the index lacks home or icon: $(cat "$pub/index.yaml")"
+# --project-url does the same as LAS_PROJECT_URL.
+expect_rc 0 "$LAS_SOURCE_DIR/scripts/helm-repo" --out "$TEST_DIR/pub2" --publish --url https://charts.example.org/las \
+  --project-url https://las.example.org/src
+"$HELM" show chart "$TEST_DIR/pub2/las-$version.tgz" | yq -e '.home == "https://las.example.org/src"' >/dev/null ||
+  fail "--project-url not used"
+# The URL fields come from scripts/helm-repo only: a Chart.yaml with one is refused.
+mkdir -p "$TEST_DIR/tree/scripts" "$TEST_DIR/tree/deploy/helm"
+cp "$LAS_SOURCE_DIR/scripts/helm-repo" "$TEST_DIR/tree/scripts/"
+cp -r "$CHART" "$TEST_DIR/tree/deploy/helm/las"
+echo 'home: https://elsewhere.example' >>"$TEST_DIR/tree/deploy/helm/las/Chart.yaml"
+expect_rc 2 "$TEST_DIR/tree/scripts/helm-repo" --out "$TEST_DIR/tree/out"
+expect_output "Chart.yaml sets 'home'; scripts/helm-repo adds it"
+pass "--publish: home, sources and icon from LAS_PROJECT_URL/--project-url and --url, refused without them"
 
 # A second chart version: both are listed, each with its own archive.
 cp -r "$CHART" "$TEST_DIR/las"
