@@ -66,8 +66,15 @@ for i in $(seq 1 120); do
   sleep 1
 done
 [ "$failed" -eq "$NODES" ] || { k -n "$ns" get pods -o wide >&2; k -n "$ns" describe pods >&2; fail "LAS did not start and exit on every node"; }
+# The container restarts in a loop (back-off); while kubelet replaces it, the
+# log of the one that exited may briefly be unavailable ("unable to retrieve
+# container logs"), so read it again until it is there, for at most 60 s.
 for pod in $(k -n "$ns" get pods -l "$(las_selector "$rel")" -o name); do
-  { k -n "$ns" logs "$pod" -c las --previous 2>/dev/null || k -n "$ns" logs "$pod" -c las; } >"$TEST_DIR/log"
+  for i in $(seq 1 60); do
+    { k -n "$ns" logs "$pod" -c las --previous 2>/dev/null || k -n "$ns" logs "$pod" -c las 2>&1; } >"$TEST_DIR/log" || true
+    grep -q 'mode sgx: not running inside an SGX enclave' "$TEST_DIR/log" && break
+    sleep 1
+  done
   grep -q 'mode sgx: not running inside an SGX enclave' "$TEST_DIR/log" || { cat "$TEST_DIR/log" >&2; fail "$pod: the log does not say that there is no enclave"; }
   grep -q -- '--mode sim' "$TEST_DIR/log" || fail "$pod: the log does not say how to ask for simulation"
   if grep -qi 'simulated' "$TEST_DIR/log"; then cat "$TEST_DIR/log" >&2; fail "$pod ran the simulated CPU"; fi

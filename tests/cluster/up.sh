@@ -32,7 +32,15 @@ if "$KT" --name "$KT_NAME" status >/dev/null 2>&1 || [ $? -eq 3 ]; then
 fi
 
 start=$(date +%s)
-LAS_BIN=$LAS_BIN "$KT" --name "$KT_NAME" up --nodes 2 || fail "kube-testbed up failed (its message names the step)"
+if ! LAS_BIN=$LAS_BIN "$KT" --name "$KT_NAME" up --nodes 2; then
+  # Leave nothing running: cluster.down only knows an instance that came up.
+  # The logs go to the build directory first, since down removes them.
+  logs=$(dirname "$LAS_CLUSTER_STATE")/cluster-up-logs
+  rm -rf "$logs"
+  cp -r "${LAS_KUBE_TESTBED_DIR:-/var/lib/las-kube-testbed}/$KT_NAME/logs" "$logs" 2>/dev/null || true
+  "$KT" --name "$KT_NAME" down >&2 || true
+  fail "kube-testbed up failed (its message names the step; its logs are kept in $logs)"
+fi
 echo "$KT_NAME" >"$LAS_CLUSTER_STATE"
 pass "kube-testbed --name $KT_NAME up --nodes 2 in $(($(date +%s) - start)) s"
 
