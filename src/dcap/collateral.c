@@ -7,11 +7,10 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/buf.h"
 #include "common/hex.h"
 #include "common/rfc3339.h"
 
@@ -60,73 +59,76 @@ static uint8_t *dup_hex(json_t *root, const char *key, size_t *len)
     return b;
 }
 
-/* Skips a JSON string starting at s[*p] == '"' (input already validated). */
-static int skip_string(const char *s, size_t len, size_t *p)
+/* Skips JSON white space: r is left at the next other byte. */
+static void skip_space(struct las_reader *r)
 {
-    for ((*p)++; *p < len; (*p)++) {
-        if (s[*p] == '\\')
-            (*p)++;
-        else if (s[*p] == '"') {
-            (*p)++;
-            return 1;
-        }
+    struct las_reader next = *r;
+    uint8_t c = 0;
+    las_read_u8(&next, &c);
+    while (las_reader_status(&next) == LAS_OK &&
+           (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+        *r = next;
+        las_read_u8(&next, &c);
     }
-    return 0;
+}
+
+/* Decodes the JSON value after white space at r and consumes it; *text, *len are its bytes. */
+static json_t *read_value(struct las_reader *r, const uint8_t **text, size_t *len)
+{
+    json_error_t err;
+    skip_space(r);
+    size_t left = las_reader_remaining(r);
+    las_read_view(r, text, 0);
+    json_t *v = *text ? json_loadb((const char *)*text, left,
+                                   JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &err)
+                      : NULL;
+    *len = v ? (size_t)err.position : 0;
+    las_read_skip(r, *len);
+    return v;
+}
+
+/* Consumes white space and the byte after it: whether that byte is want. */
+static bool read_token(struct las_reader *r, uint8_t want)
+{
+    uint8_t c = 0;
+    skip_space(r);
+    las_read_u8(r, &c);
+    return las_reader_status(r) == LAS_OK && c == want;
 }
 
 /*
- * Finds the verbatim bytes of the top-level member `key` (an object) of a
- * validated JSON object, as Intel signs exactly those bytes.
+ * The verbatim bytes of the top-level member `key` of the JSON object text
+ * s (already validated, no duplicate keys), an object itself: Intel signs
+ * exactly those bytes. jansson decodes each key and value, the reader keeps
+ * the place.
  */
-static int member_span(const char *s, size_t len, const char *key, size_t *start, size_t *end)
+static bool member_span(const char *s, size_t len, const char *key, const uint8_t **out,
+                        size_t *out_len)
 {
-    size_t p = 0, klen = strlen(key);
-    int depth = 0;
-    while (p < len) {
-        char c = s[p];
-        if (c == '"') {
-            size_t q = p;
-            if (!skip_string(s, len, &p))
-                return 0;
-            if (depth == 1 && p - q - 2 == klen && memcmp(s + q + 1, key, klen) == 0) {
-                while (p < len && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r'))
-                    p++;
-                if (p >= len || s[p] != ':')
-                    continue;
-                p++;
-                while (p < len && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r'))
-                    p++;
-                if (p >= len || s[p] != '{')
-                    return 0;
-                *start = p;
-                int d = 0;
-                while (p < len) {
-                    if (s[p] == '"') {
-                        if (!skip_string(s, len, &p))
-                            return 0;
-                        continue;
-                    }
-                    if (s[p] == '{' || s[p] == '[')
-                        d++;
-                    else if (s[p] == '}' || s[p] == ']') {
-                        if (--d == 0) {
-                            *end = p + 1;
-                            return 1;
-                        }
-                    }
-                    p++;
-                }
-                return 0;
-            }
-            continue;
+    struct las_reader r;
+    las_reader_init(&r, (const uint8_t *)s, len);
+    if (!read_token(&r, '{'))
+        return false;
+    do {
+        const uint8_t *text = NULL;
+        size_t n = 0;
+        json_t *k = read_value(&r, &text, &n);
+        bool match = json_is_string(k) && strcmp(json_string_value(k), key) == 0;
+        json_decref(k);
+        if (k == NULL || !read_token(&r, ':'))
+            return false;
+        json_t *v = read_value(&r, &text, &n);
+        bool object = json_is_object(v);
+        json_decref(v);
+        if (match && object) {
+            *out = text;
+            *out_len = n;
+            return true;
         }
-        if (c == '{' || c == '[')
-            depth++;
-        else if (c == '}' || c == ']')
-            depth--;
-        p++;
-    }
-    return 0;
+        if (v == NULL || match)
+            return false;
+    } while (read_token(&r, ','));
+    return false;
 }
 
 /*
@@ -137,7 +139,8 @@ LAS_MUST_CHECK static las_status signed_field(json_t *root, const char *key, con
                                               const char *wrap, char **out, size_t *out_len,
                                               uint8_t sig[64], char *reason, size_t reason_size)
 {
-    size_t len = 0, start = 0, end = 0;
+    size_t len = 0, span_len = 0;
+    const uint8_t *span = NULL;
     char *s = dup_string(root, key, &len);
     json_t *inner = NULL;
     const char *sig_hex = json_string_value(json_object_get(root, sig_key));
@@ -154,14 +157,14 @@ LAS_MUST_CHECK static las_status signed_field(json_t *root, const char *key, con
         goto out;
     }
     if (json_object_get(inner, wrap)) {
-        if (!member_span(s, len, wrap, &start, &end)) {
+        if (!member_span(s, len, wrap, &span, &span_len)) {
             las_fail(st, reason, reason_size, "cannot locate \"%s\" inside \"%s\"", wrap, key);
             goto out;
         }
         if (sig_hex == NULL)
             sig_hex = json_string_value(json_object_get(inner, "signature"));
-        memmove(s, s + start, end - start);
-        len = end - start;
+        memmove(s, span, span_len);
+        len = span_len;
         s[len] = '\0';
     }
     if (sig_hex == NULL || las_hex_decode(sig_hex, sig, 64) != LAS_OK) {
@@ -231,87 +234,102 @@ out:
 
 /* ---- checks --------------------------------------------------------------- */
 
+/* One collateral verification: the parsed document and what the checks established. */
 struct ctx {
     const struct las_dcap_collateral_input *in;
     struct las_dcap_result *res;
-    uint8_t *anchor; /* SPKI of the PCK chain's root: every collateral chain ends there */
-    size_t anchor_len;
-    X509_CRL *root_crl;
+    struct las_dcap_collateral col;
+    uint8_t *root_spki; /* of the PCK chain's root: every collateral chain ends there */
+    size_t root_spki_len;
+    STACK_OF(X509_CRL) * crls;    /* root CA CRL and PCK CRL */
+    struct las_x509_chain signer; /* the chain of the object being checked */
+    struct las_tcb_info *tcb;
+    struct las_qe_identity *qe;
 };
 
-LAS_MUST_CHECK static las_status crl_load(struct ctx *c, const char *check, const uint8_t *der,
-                                          size_t len, X509 *issuer, X509_CRL **out)
+/*
+ * Exactly one DER CRL with a nextUpdate: OpenSSL would take a CRL without
+ * one as valid forever. Signature, issuer and validity are checked by
+ * OpenSSL's path validation (check_path in pck.c).
+ */
+LAS_MUST_CHECK static las_status crl_add(struct ctx *c, const char *check, const uint8_t *der,
+                                         size_t len)
 {
     const unsigned char *p = der;
-    int64_t this_update = 0, next_update = 0;
-    char a[LAS_RFC3339_SIZE], b[LAS_RFC3339_SIZE], when[LAS_RFC3339_SIZE];
     X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
-    las_status st;
-
-    *out = NULL;
-    if (crl == NULL || p != der + len) {
+    las_status st = LAS_OK;
+    if (crl == NULL || p != der + len)
         st = las_refuse(c->res, LAS_ERR_MALFORMED, check, "the CRL is not valid DER");
-        goto out;
-    }
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0) {
-        st = las_refuse(c->res, LAS_ERR_REFUSED, check,
-                        "the CRL's issuer is not its certificate's CA");
-        goto out;
-    }
-    if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-        st = las_refuse(c->res, LAS_ERR_SIGNATURE, check, "the CRL's signature does not verify");
-        goto out;
-    }
-    if (las_asn1_time_to_epoch(X509_CRL_get0_lastUpdate(crl), &this_update) != LAS_OK ||
-        X509_CRL_get0_nextUpdate(crl) == NULL ||
-        las_asn1_time_to_epoch(X509_CRL_get0_nextUpdate(crl), &next_update) != LAS_OK) {
-        st = las_refuse(c->res, LAS_ERR_MALFORMED, check, "the CRL's update times are malformed");
-        goto out;
-    }
-    if (c->in->at < this_update || c->in->at > next_update) {
-        las_rfc3339_format(this_update, a);
-        las_rfc3339_format(next_update, b);
-        las_rfc3339_format(c->in->at, when);
-        st = las_refuse(c->res, LAS_ERR_REFUSED, check, "the CRL is valid from %s to %s, not at %s",
-                        a, b, when);
-        goto out;
-    }
-    *out = crl;
-    crl = NULL;
-    st = LAS_OK;
-out:
-    ERR_clear_error();
+    else if (X509_CRL_get0_nextUpdate(crl) == NULL)
+        st = las_refuse(c->res, LAS_ERR_MALFORMED, check, "the CRL has no nextUpdate");
+    else if (!sk_X509_CRL_push(c->crls, crl))
+        st = las_refuse(c->res, LAS_ERR_NO_MEMORY, check, "out of memory");
+    else
+        crl = NULL;
     X509_CRL_free(crl);
+    ERR_clear_error();
     return st;
 }
 
-/* A CRL lists serial numbers of its issuer's certificates only. */
-static int is_revoked(X509_CRL *crl, X509 *cert)
+/* The PCK chain once more, now with revocation: the leaf against the PCK CRL, its CA the root's. */
+LAS_MUST_CHECK static las_status check_crls(struct ctx *c)
 {
-    X509_REVOKED *entry = NULL;
-    return X509_NAME_cmp(X509_get_issuer_name(cert), X509_CRL_get_issuer(crl)) == 0 &&
-           X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(cert)) == 1;
+    const struct las_dcap_anchor *anchor = c->in->anchor;
+    const char *check = NULL;
+    char why[LAS_DCAP_REASON_SIZE];
+    struct las_chain_check how = {.at = c->in->at,
+                                  .root_spki = c->root_spki,
+                                  .root_spki_len = c->root_spki_len,
+                                  .crls = c->crls};
+    las_status st = crl_add(c, "root_ca_crl", c->col.root_ca_crl, c->col.root_ca_crl_len);
+    if (st == LAS_OK)
+        st = crl_add(c, "pck_crl", c->col.pck_crl, c->col.pck_crl_len);
+    if (st != LAS_OK)
+        return st;
+    st = las_x509_chain_verify(c->in->pck_chain, &how, &anchor, &check, why, sizeof why);
+    if (st != LAS_OK)
+        return las_refuse(c->res, st, check ? check : "pck_chain", "PCK chain: %s", why);
+    return LAS_OK;
 }
 
-/* Parses and verifies a collateral chain; certificates under the root must not be revoked. */
-LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, const char *pem,
-                                            struct las_x509_chain *chain)
+/*
+ * Parses a collateral chain into c->signer and verifies it with revocation:
+ * it ends in the PCK chain's root and no certificate in it is revoked.
+ */
+LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, const char *pem)
 {
-    const char *why_check = NULL;
     const struct las_dcap_anchor *anchor = c->in->anchor;
+    const char *why_check = NULL;
     char why[LAS_DCAP_REASON_SIZE];
-    las_status st = las_pem_chain_parse((const uint8_t *)pem, strlen(pem), chain, why, sizeof why);
+    struct las_chain_check how = {.at = c->in->at,
+                                  .root_spki = c->root_spki,
+                                  .root_spki_len = c->root_spki_len,
+                                  .crls = c->crls};
+    las_x509_chain_free(&c->signer);
+    las_status st =
+        las_pem_chain_parse((const uint8_t *)pem, strlen(pem), &c->signer, why, sizeof why);
     if (st != LAS_OK)
         return las_refuse(c->res, st, check, "%s", why);
-    st = las_x509_chain_verify(chain, c->in->at, NULL, false, c->anchor, c->anchor_len, &anchor,
-                               &why_check, why, sizeof why);
+    st = las_x509_chain_verify(&c->signer, &how, &anchor, &why_check, why, sizeof why);
     if (st != LAS_OK)
-        return las_refuse(c->res, st, check, "%s", why);
-    for (size_t i = 0; i + 1 < chain->n; i++) {
-        if (is_revoked(c->root_crl, chain->certs[i]))
-            return las_refuse(c->res, LAS_ERR_REFUSED, "revocation",
-                              "certificate %zu of the %s is revoked by the root CA CRL", i, check);
-    }
+        return las_refuse(c->res, st, why_check ? why_check : check, "%s: %s", check, why);
+    return LAS_OK;
+}
+
+/* The PCK CRL's issuer chain starts with the PCK leaf's CA, whose CRL check_crls used. */
+LAS_MUST_CHECK static las_status check_pck_crl_issuer(struct ctx *c)
+{
+    const char *check = "pck_crl_issuer_chain";
+    las_status st = chain_load(c, check, c->col.pck_crl_issuer_chain);
+    if (st != LAS_OK)
+        return st;
+    X509 *ca = c->signer.certs[0], *leaf = c->in->pck_chain->certs[0];
+    X509 *pck_ca = c->in->pck_chain->certs[1];
+    if (X509_NAME_cmp(X509_get_subject_name(ca), X509_get_issuer_name(leaf)) != 0 ||
+        EVP_PKEY_eq(X509_get0_pubkey(ca), X509_get0_pubkey(pck_ca)) != 1)
+        return las_refuse(
+            c->res, LAS_ERR_REFUSED, check,
+            "the PCK CRL's issuer chain does not start with the PCK certificate's CA");
     return LAS_OK;
 }
 
@@ -321,10 +339,9 @@ LAS_MUST_CHECK static las_status chain_load(struct ctx *c, const char *check, co
  * anchor's subject. Otherwise one extracted (or revoked) PCK or CA key could
  * declare any platform up to date.
  */
-LAS_MUST_CHECK static las_status check_tcb_signer(struct ctx *c, const char *check,
-                                                  const struct las_x509_chain *chain)
+LAS_MUST_CHECK static las_status check_tcb_signer(struct ctx *c, const char *check)
 {
-    X509 *signer = chain->certs[0];
+    X509 *signer = c->signer.certs[0];
     const char *want = c->in->anchor->tcb_signing_cn;
     if (las_x509_has_sgx_extension(signer))
         return las_refuse(c->res, LAS_ERR_REFUSED, check,
@@ -332,10 +349,10 @@ LAS_MUST_CHECK static las_status check_tcb_signer(struct ctx *c, const char *che
     if (X509_check_ca(signer) != 0)
         return las_refuse(c->res, LAS_ERR_REFUSED, check,
                           "the signer is a CA certificate, not the \"%s\" certificate", want);
-    if (chain->n != 2)
+    if (c->signer.n != 2)
         return las_refuse(c->res, LAS_ERR_REFUSED, check,
                           "the signer is not issued by the root CA itself (chain of %zu)",
-                          chain->n);
+                          c->signer.n);
     if (!las_x509_has_cn(signer, want))
         return las_refuse(c->res, LAS_ERR_REFUSED, check, "the signer's subject CN is not \"%s\"",
                           want);
@@ -343,6 +360,25 @@ LAS_MUST_CHECK static las_status check_tcb_signer(struct ctx *c, const char *che
         !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE))
         return las_refuse(c->res, LAS_ERR_REFUSED, check,
                           "the signer's key usage does not allow digital signatures");
+    return LAS_OK;
+}
+
+/* A signed object: its chain, the signer's role, the signature over its exact bytes. */
+LAS_MUST_CHECK static las_status check_signed(struct ctx *c, const char *chain_check,
+                                              const char *pem, const char *sig_check,
+                                              const char *what, const char *text, size_t len,
+                                              const uint8_t sig[64])
+{
+    las_status st = chain_load(c, chain_check, pem);
+    if (st == LAS_OK)
+        st = check_tcb_signer(c, chain_check);
+    if (st != LAS_OK)
+        return st;
+    if (las_p256_verify_raw(X509_get0_pubkey(c->signer.certs[0]), (const uint8_t *)text, len,
+                            sig) != LAS_OK)
+        return las_refuse(c->res, LAS_ERR_SIGNATURE, sig_check,
+                          "the %s signature does not verify with the TCB signing certificate",
+                          what);
     return LAS_OK;
 }
 
@@ -360,129 +396,46 @@ LAS_MUST_CHECK static las_status check_validity(struct ctx *c, const char *check
                       when);
 }
 
-las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
-                                      const struct las_dcap_collateral_input *in,
-                                      struct las_dcap_result *res)
+/* TCB info: signed by the TCB signer, well-formed, valid now, for this platform. */
+LAS_MUST_CHECK static las_status check_tcb_info(struct ctx *c)
 {
-    struct las_dcap_collateral col;
-    struct las_x509_chain pck_crl_chain = {0}, tcb_chain = {0}, qe_chain = {0};
-    struct las_tcb_info *tcb = NULL;
-    struct las_qe_identity *qe = NULL;
-    X509_CRL *pck_crl = NULL;
-    char why[LAS_DCAP_REASON_SIZE];
-    struct ctx c = {.in = in, .res = res};
-    const struct las_x509_chain *pck = in->pck_chain;
-    X509 *root = pck->certs[pck->n - 1];
-    las_status st;
+    char why[LAS_DCAP_REASON_SIZE], a[13], b[13];
+    const struct las_pck_info *pck = c->in->pck;
+    las_status st =
+        check_signed(c, "tcb_info_issuer_chain", c->col.tcb_info_issuer_chain, "tcb_info_signature",
+                     "TCB info", c->col.tcb_info, c->col.tcb_info_len, c->col.tcb_info_sig);
+    if (st != LAS_OK)
+        return st;
+    st = las_tcb_info_parse((const uint8_t *)c->col.tcb_info, c->col.tcb_info_len, c->tcb, why,
+                            sizeof why);
+    if (st != LAS_OK)
+        return las_refuse(c->res, st, "tcb_info", "%s", why);
+    st = check_validity(c, "tcb_info_validity", "the TCB info", c->tcb->issue_date,
+                        c->tcb->next_update);
+    if (st != LAS_OK)
+        return st;
+    if (memcmp(c->tcb->fmspc, pck->fmspc, sizeof pck->fmspc) != 0) {
+        las_hex_encode(pck->fmspc, 6, a, 1);
+        las_hex_encode(c->tcb->fmspc, 6, b, 1);
+        return las_refuse(c->res, LAS_ERR_REFUSED, "fmspc",
+                          "the PCK certificate's FMSPC %s differs from the TCB info's %s", a, b);
+    }
+    if (memcmp(c->tcb->pceid, pck->pceid, sizeof pck->pceid) != 0) {
+        las_hex_encode(pck->pceid, 2, a, 1);
+        las_hex_encode(c->tcb->pceid, 2, b, 1);
+        return las_refuse(c->res, LAS_ERR_REFUSED, "pce_id",
+                          "the PCK certificate's PCE ID %s differs from the TCB info's %s", a, b);
+    }
+    return LAS_OK;
+}
 
-    st = las_dcap_collateral_parse(json, len, &col, why, sizeof why);
-    if (st != LAS_OK) {
-        las_refuse(c.res, st, "collateral", "%s", why);
-        goto out;
-    }
-    tcb = calloc(1, sizeof *tcb);
-    qe = calloc(1, sizeof *qe);
-    if (tcb == NULL || qe == NULL) {
-        st = las_refuse(c.res, LAS_ERR_NO_MEMORY, "collateral", "out of memory");
-        goto out;
-    }
-    st = las_x509_spki(root, &c.anchor, &c.anchor_len);
-    if (st != LAS_OK) {
-        las_refuse(c.res, st, "collateral", "cannot encode the root CA's key");
-        goto out;
-    }
-
-    /* Root CA CRL, then the PCK CRL with its own issuer chain. */
-    st = crl_load(&c, "root_ca_crl", col.root_ca_crl, col.root_ca_crl_len, root, &c.root_crl);
-    if (st != LAS_OK)
-        goto out;
-    st = chain_load(&c, "pck_crl_issuer_chain", col.pck_crl_issuer_chain, &pck_crl_chain);
-    if (st != LAS_OK)
-        goto out;
-    st = crl_load(&c, "pck_crl", col.pck_crl, col.pck_crl_len, pck_crl_chain.certs[0], &pck_crl);
-    if (st != LAS_OK)
-        goto out;
-    if (X509_NAME_cmp(X509_CRL_get_issuer(pck_crl), X509_get_issuer_name(pck->certs[0])) != 0) {
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "pck_crl",
-                    "the PCK CRL is not issued by the PCK certificate's CA");
-        goto out;
-    }
-    if (is_revoked(pck_crl, pck->certs[0])) {
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "revocation", "the PCK certificate is revoked");
-        goto out;
-    }
-    for (size_t i = 1; i + 1 < pck->n; i++) {
-        if (is_revoked(c.root_crl, pck->certs[i])) {
-            st = las_refuse(c.res, LAS_ERR_REFUSED, "revocation",
-                        "the PCK chain's intermediate CA is revoked by the root CA CRL");
-            goto out;
-        }
-    }
-
-    /* TCB info: signer chain, signature over the exact bytes, validity, platform match. */
-    st = chain_load(&c, "tcb_info_issuer_chain", col.tcb_info_issuer_chain, &tcb_chain);
-    if (st == LAS_OK)
-        st = check_tcb_signer(&c, "tcb_info_issuer_chain", &tcb_chain);
-    if (st != LAS_OK)
-        goto out;
-    st = las_p256_verify_raw(X509_get0_pubkey(tcb_chain.certs[0]), (const uint8_t *)col.tcb_info,
-                             col.tcb_info_len, col.tcb_info_sig);
-    if (st != LAS_OK) {
-        las_refuse(c.res, st, "tcb_info_signature",
-               "the TCB info signature does not verify with the TCB signing certificate");
-        goto out;
-    }
-    st = las_tcb_info_parse((const uint8_t *)col.tcb_info, col.tcb_info_len, tcb, why, sizeof why);
-    if (st != LAS_OK) {
-        las_refuse(c.res, st, "tcb_info", "%s", why);
-        goto out;
-    }
-    st = check_validity(&c, "tcb_info_validity", "the TCB info", tcb->issue_date, tcb->next_update);
-    if (st != LAS_OK)
-        goto out;
-    if (memcmp(tcb->fmspc, in->pck->fmspc, sizeof tcb->fmspc) != 0) {
-        char a[13], b[13];
-        las_hex_encode(in->pck->fmspc, 6, a, 1);
-        las_hex_encode(tcb->fmspc, 6, b, 1);
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "fmspc",
-                    "the PCK certificate's FMSPC %s differs from the TCB info's %s", a, b);
-        goto out;
-    }
-    if (memcmp(tcb->pceid, in->pck->pceid, sizeof tcb->pceid) != 0) {
-        char a[5], b[5];
-        las_hex_encode(in->pck->pceid, 2, a, 1);
-        las_hex_encode(tcb->pceid, 2, b, 1);
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "pce_id",
-                    "the PCK certificate's PCE ID %s differs from the TCB info's %s", a, b);
-        goto out;
-    }
-
-    /* QE identity: signer chain, signature, validity, the QE report against it. */
-    st = chain_load(&c, "qe_identity_issuer_chain", col.qe_identity_issuer_chain, &qe_chain);
-    if (st == LAS_OK)
-        st = check_tcb_signer(&c, "qe_identity_issuer_chain", &qe_chain);
-    if (st != LAS_OK)
-        goto out;
-    st = las_p256_verify_raw(X509_get0_pubkey(qe_chain.certs[0]), (const uint8_t *)col.qe_identity,
-                             col.qe_identity_len, col.qe_identity_sig);
-    if (st != LAS_OK) {
-        las_refuse(c.res, st, "qe_identity_signature",
-               "the QE identity signature does not verify with its signing certificate");
-        goto out;
-    }
-    st = las_qe_identity_parse((const uint8_t *)col.qe_identity, col.qe_identity_len, qe, why,
-                               sizeof why);
-    if (st != LAS_OK) {
-        las_refuse(c.res, st, "qe_identity", "%s", why);
-        goto out;
-    }
-    st = check_validity(&c, "qe_identity_validity", "the QE identity", qe->issue_date,
-                        qe->next_update);
-    if (st != LAS_OK)
-        goto out;
-    const struct las_sgx_report_body *qr = in->qe_report;
+/* The QE report against the QE identity: same enclave, MISCSELECT and ATTRIBUTES under masks. */
+LAS_MUST_CHECK static las_status check_qe_report(struct ctx *c)
+{
+    const struct las_sgx_report_body *qr = c->in->qe_report;
+    const struct las_qe_identity *qe = c->qe;
     uint8_t attrs[16];
-    int attrs_ok = 1;
+    bool attrs_ok = true;
     for (size_t i = 0; i < 8; i++) {
         attrs[i] = (uint8_t)(qr->attributes.flags >> (8 * i));
         attrs[8 + i] = (uint8_t)(qr->attributes.xfrm >> (8 * i));
@@ -490,39 +443,85 @@ las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
     for (size_t i = 0; i < 16; i++)
         attrs_ok &=
             (attrs[i] & qe->attributes_mask[i]) == (qe->attributes[i] & qe->attributes_mask[i]);
-    if (memcmp(qr->mrsigner, qe->mrsigner, sizeof qe->mrsigner) != 0) {
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
-                    "the QE report's MRSIGNER is not the QE identity's");
-        goto out;
-    }
-    if (qr->isvprodid != qe->isvprodid) {
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
-                    "the QE report's ISVPRODID %u is not the QE identity's %u", qr->isvprodid,
-                    qe->isvprodid);
-        goto out;
-    }
-    if ((qr->miscselect & qe->miscselect_mask) != (qe->miscselect & qe->miscselect_mask)) {
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
-                    "the QE report's MISCSELECT does not match the QE identity under its mask");
-        goto out;
-    }
-    if (!attrs_ok) {
-        st = las_refuse(c.res, LAS_ERR_REFUSED, "qe_identity",
-                    "the QE report's ATTRIBUTES do not match the QE identity under its mask");
-        goto out;
-    }
+    if (memcmp(qr->mrsigner, qe->mrsigner, sizeof qe->mrsigner) != 0)
+        return las_refuse(c->res, LAS_ERR_REFUSED, "qe_identity",
+                          "the QE report's MRSIGNER is not the QE identity's");
+    if (qr->isvprodid != qe->isvprodid)
+        return las_refuse(c->res, LAS_ERR_REFUSED, "qe_identity",
+                          "the QE report's ISVPRODID %u is not the QE identity's %u", qr->isvprodid,
+                          qe->isvprodid);
+    if ((qr->miscselect & qe->miscselect_mask) != (qe->miscselect & qe->miscselect_mask))
+        return las_refuse(
+            c->res, LAS_ERR_REFUSED, "qe_identity",
+            "the QE report's MISCSELECT does not match the QE identity under its mask");
+    if (!attrs_ok)
+        return las_refuse(c->res, LAS_ERR_REFUSED, "qe_identity",
+                          "the QE report's ATTRIBUTES do not match the QE identity under its mask");
+    return LAS_OK;
+}
 
-    st = las_tcb_evaluate(tcb, qe, in->pck, qr->isvsvn, res);
+/* QE identity: signed by the TCB signer, well-formed, valid now, naming the QE of the quote. */
+LAS_MUST_CHECK static las_status check_qe_identity(struct ctx *c)
+{
+    char why[LAS_DCAP_REASON_SIZE];
+    las_status st = check_signed(c, "qe_identity_issuer_chain", c->col.qe_identity_issuer_chain,
+                                 "qe_identity_signature", "QE identity", c->col.qe_identity,
+                                 c->col.qe_identity_len, c->col.qe_identity_sig);
+    if (st != LAS_OK)
+        return st;
+    st = las_qe_identity_parse((const uint8_t *)c->col.qe_identity, c->col.qe_identity_len, c->qe,
+                               why, sizeof why);
+    if (st != LAS_OK)
+        return las_refuse(c->res, st, "qe_identity", "%s", why);
+    st = check_validity(c, "qe_identity_validity", "the QE identity", c->qe->issue_date,
+                        c->qe->next_update);
+    return st == LAS_OK ? check_qe_report(c) : st;
+}
+
+LAS_MUST_CHECK static las_status check_tcb_status(struct ctx *c)
+{
+    return las_tcb_evaluate(c->tcb, c->qe, c->in->pck, c->in->qe_report->isvsvn, c->res);
+}
+
+typedef las_status (*collateral_check)(struct ctx *);
+
+las_status las_dcap_collateral_verify(const uint8_t *json, size_t len,
+                                      const struct las_dcap_collateral_input *in,
+                                      struct las_dcap_result *res)
+{
+    static const collateral_check checks[] = {
+        check_crls, check_pck_crl_issuer, check_tcb_info, check_qe_identity, check_tcb_status,
+    };
+    const struct las_x509_chain *pck = in->pck_chain;
+    struct ctx c = {.in = in, .res = res};
+    char why[LAS_DCAP_REASON_SIZE];
+
+    las_status st = las_dcap_collateral_parse(json, len, &c.col, why, sizeof why);
+    if (st != LAS_OK) {
+        las_refuse(c.res, st, "collateral", "%s", why);
+        goto out;
+    }
+    c.tcb = calloc(1, sizeof *c.tcb);
+    c.qe = calloc(1, sizeof *c.qe);
+    c.crls = sk_X509_CRL_new_null();
+    if (c.tcb == NULL || c.qe == NULL || c.crls == NULL) {
+        st = las_refuse(c.res, LAS_ERR_NO_MEMORY, "collateral", "out of memory");
+        goto out;
+    }
+    st = las_x509_spki(pck->certs[pck->n - 1], &c.root_spki, &c.root_spki_len);
+    if (st != LAS_OK) {
+        las_refuse(c.res, st, "collateral", "cannot encode the root CA's key");
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0] && st == LAS_OK; i++)
+        st = checks[i](&c);
 out:
-    X509_CRL_free(pck_crl);
-    X509_CRL_free(c.root_crl);
-    OPENSSL_free(c.anchor);
-    las_x509_chain_free(&pck_crl_chain);
-    las_x509_chain_free(&tcb_chain);
-    las_x509_chain_free(&qe_chain);
-    free(tcb);
-    free(qe);
-    las_dcap_collateral_free(&col);
+    sk_X509_CRL_pop_free(c.crls, X509_CRL_free);
+    OPENSSL_free(c.root_spki);
+    las_x509_chain_free(&c.signer);
+    free(c.tcb);
+    free(c.qe);
+    las_dcap_collateral_free(&c.col);
     ERR_clear_error();
     return st;
 }

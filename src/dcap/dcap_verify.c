@@ -69,10 +69,11 @@ LAS_MUST_CHECK static las_status check_pck_chain(struct verification *v)
         las_pem_chain_parse(v->q.pck_chain, v->q.pck_chain_len, &v->chain, why, sizeof why);
     if (st != LAS_OK)
         return las_refuse(v->res, st, "pck_chain", "%s", why);
-    st = las_x509_chain_verify(&v->chain, v->at, v->trust, v->allow_simulation, NULL, 0, &v->anchor,
-                               &check, why, sizeof why);
+    struct las_chain_check how = {
+        .at = v->at, .trust = v->trust, .allow_simulation = v->allow_simulation};
+    st = las_x509_chain_verify(&v->chain, &how, &v->anchor, &check, why, sizeof why);
     if (st != LAS_OK)
-        return las_refuse(v->res, st, check, "%s", why);
+        return las_refuse(v->res, st, check ? check : "pck_chain", "%s", why);
     v->res->simulated = v->anchor->simulated;
     if (las_dcap_root_pin(v->chain.certs[v->chain.n - 1], v->res->root_pin) != LAS_OK)
         return las_refuse(v->res, LAS_ERR_CRYPTO, "pck_chain",

@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/buf.h"
 #include "common/rfc3339.h"
 #include "las/dcap.h"
 
@@ -76,164 +78,124 @@ const struct las_dcap_trust las_dcap_default_trust = {default_anchors, 2};
 
 /* ---- PEM ---------------------------------------------------------------- */
 
-static const char pem_begin[] = "-----BEGIN CERTIFICATE-----";
-static const char pem_end[] = "-----END CERTIFICATE-----";
-
-static int is_b64(uint8_t c)
+/*
+ * Whether seg is exactly text, with every "\n" of text written as "\r\n"
+ * when crlf is set.
+ */
+static bool same_text(const uint8_t *seg, size_t seg_len, const char *text, size_t text_len,
+                      bool crlf)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/' || c == '=';
+    struct las_reader s, t;
+    las_reader_init(&s, seg, seg_len);
+    las_reader_init(&t, (const uint8_t *)text, text_len);
+    while (las_reader_remaining(&t) > 0) {
+        uint8_t want = 0, got = 0;
+        las_read_u8(&t, &want);
+        if (want == '\n' && crlf) {
+            las_read_u8(&s, &got);
+            if (got != '\r')
+                return false;
+        }
+        las_read_u8(&s, &got);
+        if (got != want)
+            return false;
+    }
+    return las_reader_end(&s) == LAS_OK;
 }
 
-/* Consumes one line end ('\n' or "\r\n"); 0 when there is none. */
-static int line_end(const uint8_t *buf, size_t len, size_t *p)
+/* Whether only NUL bytes (the QE's string terminator) are left in r; consumes nothing. */
+static bool only_nul_left(const struct las_reader *r)
 {
-    if (*p < len && buf[*p] == '\n') {
-        (*p)++;
-        return 1;
+    struct las_reader rest = *r;
+    while (las_reader_remaining(&rest) > 0) {
+        uint8_t c = 0;
+        las_read_u8(&rest, &c);
+        if (c != 0)
+            return false;
     }
-    if (*p + 1 < len && buf[*p] == '\r' && buf[*p + 1] == '\n') {
-        *p += 2;
-        return 1;
-    }
-    return 0;
+    return true;
 }
 
-static int match(const uint8_t *buf, size_t len, size_t p, const char *lit)
+/*
+ * The certificate at r, read by OpenSSL's PEM reader. Its text must be
+ * exactly what OpenSSL's PEM writer makes of it (as Intel's QE and PCS write
+ * it), so that no modified chain reads the same: nothing before the BEGIN
+ * line, 64-character base64 lines without stray padding bits, "\n" or
+ * "\r\n" line ends, exactly one DER certificate.
+ */
+LAS_MUST_CHECK static las_status read_certificate(struct las_reader *r, size_t number, X509 **out,
+                                                  char *reason, size_t reason_size)
 {
-    size_t n = strlen(lit);
-    return n <= len - p && memcmp(buf + p, lit, n) == 0;
-}
+    size_t left = las_reader_remaining(r);
+    const uint8_t *start = NULL, *seg = NULL;
+    char *text = NULL;
+    las_status st = LAS_ERR_NO_MEMORY;
+    las_read_view(r, &start, 0);
+    BIO *in = BIO_new_mem_buf(start, (int)left), *canon = BIO_new(BIO_s_mem());
+    X509 *x = NULL;
 
-/* Decodes canonical base64 (re-encoding must give the same text) into DER. */
-LAS_MUST_CHECK static las_status b64_decode_canonical(const uint8_t *b64, size_t n, uint8_t *der,
-                                                      size_t der_cap, size_t *der_len)
-{
-    size_t pad = 0;
-    if (n == 0 || n % 4 != 0 || n / 4 * 3 > der_cap)
-        return LAS_ERR_MALFORMED;
-    while (pad < 2 && b64[n - 1 - pad] == '=')
-        pad++;
-    for (size_t i = 0; i < n - pad; i++) {
-        if (b64[i] == '=')
-            return LAS_ERR_MALFORMED;
+    if (in == NULL || canon == NULL) {
+        las_fail(st, reason, reason_size, "out of memory");
+        goto out;
     }
-    int got = EVP_DecodeBlock(der, b64, (int)n);
-    if (got < 0 || (size_t)got != n / 4 * 3)
-        return LAS_ERR_MALFORMED;
-    *der_len = (size_t)got - pad;
-    uint8_t *again = malloc(n + 1);
-    if (again == NULL)
-        return LAS_ERR_NO_MEMORY;
-    int m = EVP_EncodeBlock(again, der, (int)*der_len);
-    las_status st =
-        (m >= 0 && (size_t)m == n && memcmp(again, b64, n) == 0) ? LAS_OK : LAS_ERR_MALFORMED;
-    free(again);
+    x = PEM_read_bio_X509(in, NULL, NULL, NULL);
+    if (x == NULL) {
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "certificate %zu of the PEM chain is not a PEM certificate", number);
+        goto out;
+    }
+    int der_len = i2d_X509(x, NULL);
+    long text_len = 0;
+    if (PEM_write_bio_X509(canon, x) != 1 || (text_len = BIO_get_mem_data(canon, &text)) <= 0) {
+        st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL cannot write a certificate");
+        goto out;
+    }
+    size_t consumed = left - (size_t)BIO_pending(in);
+    las_read_view(r, &seg, consumed);
+    if (!same_text(seg, consumed, text, (size_t)text_len, false) &&
+        !same_text(seg, consumed, text, (size_t)text_len, true)) {
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "certificate %zu of the PEM chain is not in canonical PEM form", number);
+        goto out;
+    }
+    if (der_len <= 0 || der_len > LAS_DCAP_CERT_MAX) {
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "certificate %zu of the PEM chain is larger than %d bytes", number,
+                      LAS_DCAP_CERT_MAX);
+        goto out;
+    }
+    *out = x;
+    x = NULL;
+    st = LAS_OK;
+out:
+    ERR_clear_error();
+    X509_free(x);
+    BIO_free(in);
+    BIO_free(canon);
     return st;
 }
 
 las_status las_pem_chain_parse(const uint8_t *buf, size_t len, struct las_x509_chain *out,
                                char *reason, size_t reason_size)
 {
-    enum { B64_MAX = (LAS_DCAP_CERT_MAX + 2) / 3 * 4 };
-    uint8_t *b64 = NULL, *der = NULL;
-    size_t p = 0;
+    struct las_reader r;
     las_status st = LAS_OK;
 
     memset(out, 0, sizeof *out);
-    b64 = malloc(B64_MAX);
-    der = malloc(LAS_DCAP_CERT_MAX);
-    if (b64 == NULL || der == NULL) {
-        st = LAS_ERR_NO_MEMORY;
-        goto out;
-    }
-    for (;;) {
-        while (line_end(buf, len, &p))
-            ;
-        if (p == len || buf[p] == '\0')
-            break;
-        if (!match(buf, len, p, pem_begin)) {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "unexpected byte 0x%02x at offset %zu of the PEM certificate chain",
-                          buf[p], p);
-            goto out;
-        }
-        p += strlen(pem_begin);
-        if (!line_end(buf, len, &p)) {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "PEM header is not on its own line");
-            goto out;
-        }
-        size_t n = 0;
-        for (;;) {
-            if (p == len) {
-                st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                              "PEM certificate has no END line");
-                goto out;
-            }
-            if (line_end(buf, len, &p))
-                continue;
-            if (buf[p] == '-')
-                break;
-            if (!is_b64(buf[p])) {
-                st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                              "invalid byte 0x%02x at offset %zu inside a PEM certificate", buf[p],
-                              p);
-                goto out;
-            }
-            if (n == B64_MAX) {
-                st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                              "PEM certificate is larger than %d bytes", LAS_DCAP_CERT_MAX);
-                goto out;
-            }
-            b64[n++] = buf[p++];
-        }
-        if (!match(buf, len, p, pem_end)) {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "malformed PEM END line at offset %zu", p);
-            goto out;
-        }
-        p += strlen(pem_end);
-        if (p < len && buf[p] != '\0' && !line_end(buf, len, &p)) {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "PEM END line is followed by 0x%02x", buf[p]);
-            goto out;
-        }
-        size_t der_len = 0;
-        if (b64_decode_canonical(b64, n, der, LAS_DCAP_CERT_MAX, &der_len) != LAS_OK) {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "certificate %zu of the PEM chain is not canonical base64", out->n + 1);
-            goto out;
-        }
-        if (out->n == LAS_DCAP_MAX_CHAIN) {
+    if (buf == NULL || len > INT_MAX)
+        return las_fail(LAS_ERR_MALFORMED, reason, reason_size, "no PEM certificate chain");
+    las_reader_init(&r, buf, len);
+    while (st == LAS_OK && !only_nul_left(&r)) {
+        if (out->n == LAS_DCAP_MAX_CHAIN)
             st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
                           "PEM chain has more than %d certificates", LAS_DCAP_MAX_CHAIN);
-            goto out;
-        }
-        const unsigned char *dp = der;
-        X509 *cert = d2i_X509(NULL, &dp, (long)der_len);
-        if (cert == NULL || dp != der + der_len) {
-            X509_free(cert);
-            ERR_clear_error();
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "certificate %zu of the PEM chain is not valid DER X.509", out->n + 1);
-            goto out;
-        }
-        out->certs[out->n++] = cert;
+        else
+            st = read_certificate(&r, out->n + 1, &out->certs[out->n], reason, reason_size);
+        if (st == LAS_OK)
+            out->n++;
     }
-    /* Only NUL padding (the QE's string terminator) may follow the chain. */
-    for (; p < len; p++) {
-        if (buf[p] != '\0') {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "unexpected byte 0x%02x at offset %zu after the PEM chain", buf[p], p);
-            goto out;
-        }
-    }
-    if (out->n == 0)
+    if (st == LAS_OK && out->n == 0)
         st = las_fail(LAS_ERR_MALFORMED, reason, reason_size, "no certificate in the PEM chain");
-out:
-    free(b64);
-    free(der);
     if (st != LAS_OK)
         las_x509_chain_free(out);
     return st;
@@ -304,117 +266,167 @@ static const struct las_dcap_anchor *find_anchor(const struct las_dcap_trust *tr
     return NULL;
 }
 
-las_status las_x509_chain_verify(const struct las_x509_chain *c, int64_t at,
-                                 const struct las_dcap_trust *trust, bool allow_simulation,
-                                 const uint8_t *root_spki, size_t root_spki_len,
-                                 const struct las_dcap_anchor **anchor, const char **check,
-                                 char *reason, size_t reason_size)
+/*
+ * The chain's root: self-signed, and the anchor it is (how->trust), or the
+ * very key how->root_spki. A simulated anchor needs how->allow_simulation.
+ */
+LAS_MUST_CHECK static las_status check_root(const struct las_x509_chain *c,
+                                            const struct las_chain_check *how,
+                                            const struct las_dcap_anchor **anchor,
+                                            const char **check, char *reason, size_t reason_size)
 {
-    X509_STORE *store = NULL;
-    X509_STORE_CTX *ctx = NULL;
-    STACK_OF(X509) *untrusted = NULL;
-    uint8_t *spki = NULL;
-    size_t spki_len = 0;
-    las_status st;
-
-    *check = "pck_chain";
-    if (c->n < 2) {
-        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "certificate chain has %zu certificate(s); leaf and root are needed", c->n);
-        goto out;
-    }
     X509 *root = c->certs[c->n - 1];
     EVP_PKEY *root_key = X509_get0_pubkey(root);
+    uint8_t *spki = NULL;
+    size_t spki_len = 0;
+    las_status st = LAS_OK;
+
     if (root_key == NULL || X509_check_issued(root, root) != X509_V_OK ||
-        X509_verify(root, root_key) != 1) {
-        st = las_fail(LAS_ERR_SIGNATURE, reason, reason_size,
-                      "the last certificate of the chain is not a self-signed root");
-        goto out;
-    }
-    st = las_x509_spki(root, &spki, &spki_len);
-    if (st != LAS_OK) {
-        las_fail(st, reason, reason_size, "root public key cannot be encoded");
-        goto out;
-    }
-    if (root_spki) {
-        if (spki_len != root_spki_len || memcmp(spki, root_spki, root_spki_len) != 0) {
+        X509_verify(root, root_key) != 1)
+        return las_fail(LAS_ERR_SIGNATURE, reason, reason_size,
+                        "the last certificate of the chain is not a self-signed root");
+    if (las_x509_spki(root, &spki, &spki_len) != LAS_OK)
+        return las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                        "root public key cannot be encoded");
+    if (how->root_spki) {
+        if (spki_len != how->root_spki_len || memcmp(spki, how->root_spki, spki_len) != 0)
             st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
                           "chain ends in a root CA other than the PCK chain's");
-            goto out;
-        }
     } else {
-        const struct las_dcap_anchor *a = find_anchor(trust, root, spki, spki_len);
+        const struct las_dcap_anchor *a = find_anchor(how->trust, root, spki, spki_len);
         if (a == NULL) {
             st = las_fail(LAS_ERR_REFUSED, reason, reason_size,
                           "the root CA's public key is not the pinned Intel SGX Root CA key");
-            goto out;
-        }
-        if (a->simulated && !allow_simulation) {
+        } else if (a->simulated && !how->allow_simulation) {
             *check = "simulation";
             st = las_fail(LAS_ERR_SIMULATED, reason, reason_size,
                           "the PCK chain ends in the simulated root CA \"%s\": simulated SGX gives "
                           "no security (allow simulation to accept it)",
                           a->name);
-            goto out;
+        } else {
+            *anchor = a;
         }
-        *anchor = a;
     }
+    OPENSSL_free(spki);
+    return st;
+}
 
-    store = X509_STORE_new();
-    ctx = X509_STORE_CTX_new();
-    untrusted = sk_X509_new_null();
+/*
+ * The collateral item an OpenSSL error at depth is about: the certificate's
+ * revocation, or its issuer's CRL (the root CA's for what the root issued,
+ * else the PCK CRL). NULL for errors of the chain itself.
+ */
+static const char *revocation_check(int err, int depth, size_t n)
+{
+    switch (err) {
+    case X509_V_ERR_CERT_REVOKED:
+        return "revocation";
+    case X509_V_ERR_UNABLE_TO_GET_CRL:
+    case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+    case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
+    case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
+    case X509_V_ERR_KEYUSAGE_NO_CRL_SIGN:
+    case X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION:
+    case X509_V_ERR_DIFFERENT_CRL_SCOPE:
+    case X509_V_ERR_CRL_PATH_VALIDATION_ERROR:
+        return (size_t)depth + 2 >= n ? "root_ca_crl" : "pck_crl";
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * OpenSSL's path validation at how->at, with the root as the only trust
+ * anchor and, when how->crls is given, every certificate checked against its
+ * issuer's CRL (X509_V_FLAG_CRL_CHECK_ALL). Every certificate given must be
+ * on the verified path, in order.
+ */
+LAS_MUST_CHECK static las_status check_path(const struct las_x509_chain *c,
+                                            const struct las_chain_check *how, const char **check,
+                                            char *reason, size_t reason_size)
+{
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    las_status st = LAS_ERR_CRYPTO;
+    char when[LAS_RFC3339_SIZE];
+
     if (store == NULL || ctx == NULL || untrusted == NULL ||
-        X509_STORE_add_cert(store, root) != 1) {
-        st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 store setup failed");
+        X509_STORE_add_cert(store, c->certs[c->n - 1]) != 1) {
+        las_fail(st, reason, reason_size, "OpenSSL X509 store setup failed");
         goto out;
     }
     for (size_t i = 1; i + 1 < c->n; i++) {
         if (!sk_X509_push(untrusted, c->certs[i])) {
-            st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 stack failed");
+            las_fail(st, reason, reason_size, "OpenSSL X509 stack failed");
             goto out;
         }
     }
+    for (int i = 0; how->crls && i < sk_X509_CRL_num(how->crls); i++) {
+        if (X509_STORE_add_crl(store, sk_X509_CRL_value(how->crls, i)) != 1) {
+            las_fail(st, reason, reason_size, "OpenSSL X509 store setup failed");
+            goto out;
+        }
+    }
+    if (how->crls)
+        X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
     if (X509_STORE_CTX_init(ctx, store, c->certs[0], untrusted) != 1) {
-        st = las_fail(LAS_ERR_CRYPTO, reason, reason_size, "OpenSSL X509 context setup failed");
+        las_fail(st, reason, reason_size, "OpenSSL X509 context setup failed");
         goto out;
     }
-    X509_STORE_CTX_set_time(ctx, 0, (time_t)at);
+    X509_STORE_CTX_set_time(ctx, 0, (time_t)how->at);
     if (X509_verify_cert(ctx) != 1) {
-        int err = X509_STORE_CTX_get_error(ctx);
-        char when[LAS_RFC3339_SIZE];
-        las_rfc3339_format(at, when);
-        st =
-            las_fail(err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CERT_HAS_EXPIRED
-                         ? LAS_ERR_REFUSED
-                         : LAS_ERR_SIGNATURE,
-                     reason, reason_size, "certificate at depth %d: %s (at %s)",
-                     X509_STORE_CTX_get_error_depth(ctx), X509_verify_cert_error_string(err), when);
+        int err = X509_STORE_CTX_get_error(ctx), depth = X509_STORE_CTX_get_error_depth(ctx);
+        las_rfc3339_format(how->at, when);
+        *check = revocation_check(err, depth, c->n);
+        st = *check || err == X509_V_ERR_CERT_NOT_YET_VALID || err == X509_V_ERR_CERT_HAS_EXPIRED
+                 ? LAS_ERR_REFUSED
+                 : LAS_ERR_SIGNATURE;
+        las_fail(st, reason, reason_size, "certificate at depth %d: %s (at %s)", depth,
+                 X509_verify_cert_error_string(err), when);
         goto out;
     }
-    /* Every certificate given must be on the verified path, in order. */
     STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+    st = LAS_ERR_MALFORMED;
     if (path == NULL || (size_t)sk_X509_num(path) != c->n) {
-        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                      "the chain contains certificates that are not on the path to the root");
+        las_fail(st, reason, reason_size,
+                 "the chain contains certificates that are not on the path to the root");
         goto out;
     }
     for (size_t i = 0; i < c->n; i++) {
         if (X509_cmp(sk_X509_value(path, (int)i), c->certs[i]) != 0) {
-            st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
-                          "the chain's certificates are not in leaf-to-root order");
+            las_fail(st, reason, reason_size,
+                     "the chain's certificates are not in leaf-to-root order");
             goto out;
         }
     }
-    *check = NULL;
     st = LAS_OK;
 out:
-    if (st != LAS_OK && root_spki == NULL)
-        *anchor = NULL;
     ERR_clear_error();
-    OPENSSL_free(spki);
     sk_X509_free(untrusted);
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
+    return st;
+}
+
+las_status las_x509_chain_verify(const struct las_x509_chain *c, const struct las_chain_check *how,
+                                 const struct las_dcap_anchor **anchor, const char **check,
+                                 char *reason, size_t reason_size)
+{
+    const struct las_dcap_anchor *found = how->root_spki ? *anchor : NULL;
+    las_status st;
+
+    *check = NULL;
+    if (c->n < 2)
+        st = las_fail(LAS_ERR_MALFORMED, reason, reason_size,
+                      "certificate chain has %zu certificate(s); leaf and root are needed", c->n);
+    else if ((st = check_root(c, how, &found, check, reason, reason_size)) == LAS_OK)
+        st = check_path(c, how, check, reason, reason_size);
+    *anchor = st == LAS_OK || how->root_spki ? found : NULL;
     return st;
 }
 
@@ -684,7 +696,6 @@ las_status las_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out)
     memset(&tm, 0, sizeof tm);
     if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
         return LAS_ERR_MALFORMED;
-    *out = las_epoch_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                                tm.tm_min, tm.tm_sec);
+    *out = (int64_t)timegm(&tm);
     return LAS_OK;
 }

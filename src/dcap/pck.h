@@ -62,27 +62,42 @@ struct las_x509_chain {
 };
 
 /*
- * Parses concatenated PEM certificates. Strict: only "CERTIFICATE" blocks in
- * canonical base64, '\n' or "\r\n" line ends, and trailing NUL bytes; any
- * other byte is refused so that a modified chain cannot parse the same.
+ * Parses concatenated PEM certificates with OpenSSL's PEM reader, at most
+ * LAS_DCAP_MAX_CHAIN of at most LAS_DCAP_CERT_MAX bytes, then only NUL bytes.
+ * Strict: each certificate's text must be exactly what OpenSSL's PEM writer
+ * makes of it ("\n" or "\r\n" line ends), so that a modified chain cannot
+ * parse the same. On failure *out is empty and reason says why.
  */
 LAS_MUST_CHECK las_status las_pem_chain_parse(const uint8_t *buf, size_t len,
                                               struct las_x509_chain *out, char *reason,
                                               size_t reason_size);
 void las_x509_chain_free(struct las_x509_chain *c);
 
+/* How las_x509_chain_verify checks a chain. */
+struct las_chain_check {
+    int64_t at;                         /* evaluation time */
+    const struct las_dcap_trust *trust; /* the root must be one of these anchors ... */
+    bool allow_simulation;              /* ... a simulated one only with this ... */
+    const uint8_t *root_spki;           /* ... unless the root must be exactly this key */
+    size_t root_spki_len;
+    STACK_OF(X509_CRL) * crls; /* when given: each certificate against its issuer's CRL */
+};
+
 /*
- * Verifies a chain with OpenSSL at time `at`: every signature, validity
- * period, CA constraints. The root must be self-signed and match one of
- * trust's anchors (a simulated anchor only with allow_simulation), which is
- * returned in *anchor. When root_spki is given, the root's key must equal it
- * instead, and *anchor is left as the caller set it (collateral chains must
- * end in the same root as the PCK chain). *check names the failing check.
+ * Verifies a chain with OpenSSL: every signature, validity period at
+ * how->at, CA constraints and, with how->crls, revocation (an X509 store
+ * with X509_V_FLAG_CRL_CHECK_ALL). The root must be self-signed and match
+ * one of how->trust's anchors, which is returned in *anchor; with
+ * how->root_spki it must be that key instead, and *anchor is left as the
+ * caller set it (collateral chains end in the PCK chain's root). On refusal
+ * *check is NULL for an error of the chain itself, else "simulation",
+ * "revocation", "root_ca_crl" or "pck_crl".
  */
-LAS_MUST_CHECK las_status las_x509_chain_verify(
-    const struct las_x509_chain *c, int64_t at, const struct las_dcap_trust *trust,
-    bool allow_simulation, const uint8_t *root_spki, size_t root_spki_len,
-    const struct las_dcap_anchor **anchor, const char **check, char *reason, size_t reason_size);
+LAS_MUST_CHECK las_status las_x509_chain_verify(const struct las_x509_chain *c,
+                                                const struct las_chain_check *how,
+                                                const struct las_dcap_anchor **anchor,
+                                                const char **check, char *reason,
+                                                size_t reason_size);
 
 /* Whether cert's subject has exactly this common name. */
 bool las_x509_has_cn(X509 *cert, const char *cn);

@@ -306,134 +306,122 @@ static las_status check_report_mac(const struct las_sim_cpu *cpu, const struct l
     return st;
 }
 
-/* ---- the SGX PCK certificate extension (DER) ----------------------------- */
+/* ---- the SGX PCK certificate extension (OpenSSL's ASN.1 encoder) ------- */
 
-static void der_len(struct las_writer *w, size_t n)
+/* Each constructor returns NULL on failure; those taking ASN1_TYPEs take them over. */
+
+static ASN1_TYPE *der_octets(const uint8_t *b, size_t n)
 {
-    if (n < 0x80) {
-        las_write_u8(w, (uint8_t)n);
-    } else if (n <= 0xff) {
-        las_write_u8(w, 0x81);
-        las_write_u8(w, (uint8_t)n);
-    } else if (n <= 0xffff) {
-        las_write_u8(w, 0x82);
-        las_write_u8(w, (uint8_t)(n >> 8));
-        las_write_u8(w, (uint8_t)n);
-    } else {
-        w->failed = true; /* never needed here */
+    ASN1_TYPE *t = ASN1_TYPE_new();
+    if (t && ASN1_TYPE_set_octetstring(t, (unsigned char *)b, (int)n) != 1) {
+        ASN1_TYPE_free(t);
+        return NULL;
     }
+    return t;
 }
 
-static void der_tlv(struct las_writer *w, uint8_t tag, const uint8_t *v, size_t n)
+static ASN1_TYPE *der_integer(uint64_t v)
 {
-    las_write_u8(w, tag);
-    der_len(w, n);
-    las_write_bytes(w, v, n);
-}
-
-/* Wraps what inner holds as one constructed element of w. */
-static void der_wrap(struct las_writer *w, uint8_t tag, const struct las_writer *inner)
-{
-    if (inner->failed)
-        w->failed = true;
-    der_tlv(w, tag, inner->buf, inner->pos);
-}
-
-/* OID 1.2.840.113741.1.13.1[.a[.b]] (Intel's SGX extension arcs; a, b < 128, 0 = absent). */
-static void der_sgx_oid(struct las_writer *w, uint8_t a, uint8_t b)
-{
-    static const uint8_t base[] = {0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01};
-    uint8_t oid[sizeof base + 2];
-    size_t n = sizeof base;
-    memcpy(oid, base, sizeof base);
-    if (a)
-        oid[n++] = a;
-    if (b)
-        oid[n++] = b;
-    der_tlv(w, 0x06, oid, n);
-}
-
-/* Non-negative INTEGER in minimal two's complement. */
-static void der_uint(struct las_writer *w, uint8_t tag, uint32_t v)
-{
-    uint8_t b[5];
-    size_t n = 0;
-    for (int shift = 24; shift >= 0; shift -= 8) {
-        uint8_t byte = (uint8_t)(v >> shift);
-        if (n == 0 && byte == 0 && shift > 0)
-            continue;
-        if (n == 0 && (byte & 0x80))
-            b[n++] = 0x00;
-        b[n++] = byte;
+    ASN1_INTEGER *i = ASN1_INTEGER_new();
+    ASN1_TYPE *t = ASN1_TYPE_new();
+    if (i == NULL || t == NULL || ASN1_INTEGER_set_uint64(i, v) != 1) {
+        ASN1_INTEGER_free(i);
+        ASN1_TYPE_free(t);
+        return NULL;
     }
-    der_tlv(w, tag, b, n);
+    ASN1_TYPE_set(t, V_ASN1_INTEGER, i);
+    return t;
 }
 
-/* SEQUENCE { OID(a, b), value } where value is already DER. */
-static void der_oid_pair(struct las_writer *w, uint8_t a, uint8_t b, const struct las_writer *value)
+static ASN1_TYPE *der_enumerated(int64_t v)
 {
-    uint8_t buf[SGX_EXT_MAX];
-    struct las_writer seq;
-    las_writer_init(&seq, buf, sizeof buf);
-    der_sgx_oid(&seq, a, b);
-    if (value->failed)
-        seq.failed = true;
-    las_write_bytes(&seq, value->buf, value->pos);
-    der_wrap(w, 0x30, &seq);
+    ASN1_ENUMERATED *e = ASN1_ENUMERATED_new();
+    ASN1_TYPE *t = ASN1_TYPE_new();
+    if (e == NULL || t == NULL || ASN1_ENUMERATED_set_int64(e, v) != 1) {
+        ASN1_ENUMERATED_free(e);
+        ASN1_TYPE_free(t);
+        return NULL;
+    }
+    ASN1_TYPE_set(t, V_ASN1_ENUMERATED, e);
+    return t;
+}
+
+/* SEQUENCE { items } (all of them taken over). */
+static ASN1_TYPE *der_sequence(ASN1_TYPE **items, size_t n)
+{
+    STACK_OF(ASN1_TYPE) *sk = sk_ASN1_TYPE_new_null();
+    ASN1_STRING *seq = ASN1_STRING_new();
+    ASN1_TYPE *t = ASN1_TYPE_new();
+    unsigned char *der = NULL;
+    bool ok = sk && seq && t;
+    for (size_t i = 0; i < n; i++) {
+        if (!ok || items[i] == NULL || !sk_ASN1_TYPE_push(sk, items[i])) {
+            ASN1_TYPE_free(items[i]);
+            ok = false;
+        }
+    }
+    int len = ok ? i2d_ASN1_SEQUENCE_ANY(sk, &der) : -1;
+    sk_ASN1_TYPE_pop_free(sk, ASN1_TYPE_free);
+    if (len <= 0) {
+        OPENSSL_free(der);
+        ASN1_STRING_free(seq);
+        ASN1_TYPE_free(t);
+        return NULL;
+    }
+    ASN1_STRING_set0(seq, der, len);
+    ASN1_TYPE_set(t, V_ASN1_SEQUENCE, seq);
+    return t;
+}
+
+/* SEQUENCE { OID 1.2.840.113741.1.13.1<arc>, value }. */
+static ASN1_TYPE *der_entry(const char *arc, ASN1_TYPE *value)
+{
+    char oid[64];
+    snprintf(oid, sizeof oid, "%s%s", SGX_EXT_OID, arc);
+    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+    ASN1_TYPE *t = obj ? ASN1_TYPE_new() : NULL;
+    if (t == NULL)
+        ASN1_OBJECT_free(obj);
+    else
+        ASN1_TYPE_set(t, V_ASN1_OBJECT, obj);
+    ASN1_TYPE *items[] = {t, value};
+    return der_sequence(items, 2);
 }
 
 /*
  * The value of extension 1.2.840.113741.1.13.1 in the structure of Intel's
  * PCK certificates: PPID, TCB (16 component SVNs, PCESVN, CPUSVN), PCE-ID,
- * FMSPC, SGX type (Standard).
+ * FMSPC, SGX type (Standard). DER, so the same input gives the same bytes.
  */
 static las_status build_sgx_extension(const uint8_t ppid[static 16],
                                       const uint8_t cpusvn[static LAS_SGX_CPUSVN_SIZE],
                                       uint16_t pcesvn, uint8_t *out, size_t cap, size_t *out_len)
 {
-    uint8_t all_buf[SGX_EXT_MAX], tcb_buf[SGX_EXT_MAX], tmp_buf[SGX_EXT_MAX];
-    struct las_writer all, tcb, tmp;
-
-    *out_len = 0;
-    las_writer_init(&all, all_buf, sizeof all_buf);
-    las_writer_init(&tcb, tcb_buf, sizeof tcb_buf);
-
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_tlv(&tmp, 0x04, ppid, 16);
-    der_oid_pair(&all, 1, 0, &tmp);
-
-    for (uint8_t i = 1; i <= 16; i++) {
-        las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-        der_uint(&tmp, 0x02, cpusvn[i - 1]);
-        der_oid_pair(&tcb, 2, i, &tmp);
+    ASN1_TYPE *tcb[LAS_SGX_CPUSVN_SIZE + 2];
+    char arc[16];
+    for (int i = 0; i < LAS_SGX_CPUSVN_SIZE; i++) {
+        snprintf(arc, sizeof arc, ".2.%d", i + 1);
+        tcb[i] = der_entry(arc, der_integer(cpusvn[i]));
     }
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_uint(&tmp, 0x02, pcesvn);
-    der_oid_pair(&tcb, 2, 17, &tmp);
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_tlv(&tmp, 0x04, cpusvn, LAS_SGX_CPUSVN_SIZE);
-    der_oid_pair(&tcb, 2, 18, &tmp);
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_wrap(&tmp, 0x30, &tcb);
-    der_oid_pair(&all, 2, 0, &tmp);
-
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_tlv(&tmp, 0x04, las_sim_qe_pceid, sizeof las_sim_qe_pceid);
-    der_oid_pair(&all, 3, 0, &tmp);
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_tlv(&tmp, 0x04, las_sim_qe_fmspc, sizeof las_sim_qe_fmspc);
-    der_oid_pair(&all, 4, 0, &tmp);
-    las_writer_init(&tmp, tmp_buf, sizeof tmp_buf);
-    der_uint(&tmp, 0x0a, 0); /* ENUMERATED: 0 = Standard */
-    der_oid_pair(&all, 5, 0, &tmp);
-
-    struct las_writer w;
-    las_writer_init(&w, out, cap);
-    der_wrap(&w, 0x30, &all);
-    if (w.failed)
-        return LAS_ERR_INTERNAL;
-    *out_len = w.pos;
-    return LAS_OK;
+    tcb[LAS_SGX_CPUSVN_SIZE] = der_entry(".2.17", der_integer(pcesvn));
+    tcb[LAS_SGX_CPUSVN_SIZE + 1] = der_entry(".2.18", der_octets(cpusvn, LAS_SGX_CPUSVN_SIZE));
+    ASN1_TYPE *items[] = {
+        der_entry(".1", der_octets(ppid, 16)),
+        der_entry(".2", der_sequence(tcb, sizeof tcb / sizeof tcb[0])),
+        der_entry(".3", der_octets(las_sim_qe_pceid, sizeof las_sim_qe_pceid)),
+        der_entry(".4", der_octets(las_sim_qe_fmspc, sizeof las_sim_qe_fmspc)),
+        der_entry(".5", der_enumerated(0)), /* SGX type: Standard */
+    };
+    ASN1_TYPE *ext = der_sequence(items, sizeof items / sizeof items[0]);
+    las_status st = LAS_ERR_CRYPTO;
+    *out_len = 0;
+    if (ext && (size_t)ext->value.sequence->length <= cap) {
+        *out_len = (size_t)ext->value.sequence->length;
+        memcpy(out, ext->value.sequence->data, *out_len);
+        st = LAS_OK;
+    }
+    ASN1_TYPE_free(ext);
+    return st;
 }
 
 /* ---- certificates -------------------------------------------------------- */
@@ -772,22 +760,108 @@ static las_status certify_qe(struct las_sim_qe *qe, EVP_PKEY *pck_key)
     return st;
 }
 
+/* Takes the lock that serializes processes issuing certificates for this platform. */
+static las_status lock_state(const char *state_dir, int *lock_fd, char *why, size_t why_len)
+{
+    static const char *const cert_files[] = {LAS_SIM_QE_ROOT_FILE, LAS_SIM_QE_CA_FILE,
+                                             LAS_SIM_QE_PCK_FILE};
+    char lock_path[4096];
+    if (snprintf(lock_path, sizeof lock_path, "%s/%s", state_dir, LAS_SIM_QE_LOCK_FILE) >=
+        (int)sizeof lock_path) {
+        snprintf(why, why_len, "state directory path is too long");
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    las_status st = las_file_lock(lock_path, lock_fd, why, why_len);
+    if (st != LAS_OK)
+        return st;
+    /* Under the lock no write is under way: a temporary file is a killed writer's. */
+    for (size_t i = 0; i < sizeof cert_files / sizeof cert_files[0]; i++)
+        (void)las_file_remove_temporaries(state_dir, cert_files[i]);
+    return LAS_OK;
+}
+
+/* Every key and value of docs/sim-qe.md, "Key derivation", and the PCK SGX extension. */
+static las_status derive_platform(struct las_sim_qe *qe, struct chain_keys *k, char *why,
+                                  size_t why_len)
+{
+    struct las_sim_enclave pce;
+    uint8_t pub[LAS_SIM_QE_ECDSA_PUB_SIZE];
+    las_sim_pce_identity(&pce);
+    las_status st = derive_qe_key(&qe->cpu, QE_KEY_ROOT, &k->root, pub);
+    if (st == LAS_OK)
+        st = derive_qe_key(&qe->cpu, QE_KEY_CA, &k->ca, pub);
+    if (st == LAS_OK)
+        st = derive_qe_key(&qe->cpu, QE_KEY_PCK, &k->pck, pub);
+    if (st == LAS_OK)
+        st = seal_derive(&qe->cpu, &pce, false, LABEL_PPID, k->ppid, sizeof k->ppid);
+    if (st == LAS_OK)
+        st = derive_qe_key(&qe->cpu, QE_KEY_ATT, &qe->att_key, qe->att_pub);
+    if (st == LAS_OK)
+        st = seal_derive(&qe->cpu, &qe->self, false, LABEL_QE_ID, qe->qe_id, sizeof qe->qe_id);
+    if (st == LAS_OK)
+        st = build_sgx_extension(k->ppid, qe->cpu.cpusvn, pce.isvsvn, k->sgx_ext, sizeof k->sgx_ext,
+                                 &k->sgx_ext_len);
+    if (st != LAS_OK)
+        snprintf(why, why_len, "cannot derive the simulated QE keys: %s", las_status_message(st));
+    return st;
+}
+
+/* Root CA, PCK Platform CA and PCK certificate, loaded or issued (ensure_cert). */
+static las_status ensure_chain(const char *state_dir, const struct chain_keys *k, X509 **root,
+                               X509 **ca, X509 **pck, char *why, size_t why_len)
+{
+    las_status st = ensure_cert(state_dir, LAS_SIM_QE_ROOT_FILE, CERT_ROOT, k->root, k->root, NULL,
+                                k, root, why, why_len);
+    if (st == LAS_OK)
+        st = ensure_cert(state_dir, LAS_SIM_QE_CA_FILE, CERT_CA, k->ca, k->root, *root, k, ca, why,
+                         why_len);
+    if (st == LAS_OK)
+        st = ensure_cert(state_dir, LAS_SIM_QE_PCK_FILE, CERT_PCK, k->pck, k->ca, *ca, k, pck, why,
+                         why_len);
+    return st;
+}
+
+/* The certification data of every quote (PCK, CA, root, then a NUL) and the root's DER. */
+static las_status encode_chain(struct las_sim_qe *qe, X509 *root, X509 *ca, X509 *pck, char *why,
+                               size_t why_len)
+{
+    size_t cap = 3 * CERT_FILE_MAX + 1, pos = 0;
+    unsigned char *der = NULL;
+    int der_len = i2d_X509(root, &der);
+    qe->chain_pem = malloc(cap);
+    if (qe->chain_pem == NULL || der_len <= 0) {
+        OPENSSL_free(der);
+        snprintf(why, why_len, "out of memory");
+        return LAS_ERR_NO_MEMORY;
+    }
+    qe->root_der = der;
+    qe->root_der_len = (size_t)der_len;
+    las_status st = append_pem(pck, qe->chain_pem, cap, &pos);
+    if (st == LAS_OK)
+        st = append_pem(ca, qe->chain_pem, cap, &pos);
+    if (st == LAS_OK)
+        st = append_pem(root, qe->chain_pem, cap, &pos);
+    if (st != LAS_OK) {
+        snprintf(why, why_len, "cannot encode the PCK certificate chain");
+        return st;
+    }
+    qe->chain_pem[pos++] = '\0';
+    qe->chain_pem_len = pos;
+    return LAS_OK;
+}
+
 las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char *why,
                            size_t why_len)
 {
     struct las_sim_qe *qe = NULL;
     struct chain_keys k;
-    struct las_sim_enclave pce;
     X509 *root = NULL, *ca = NULL, *pck = NULL;
-    uint8_t pub[LAS_SIM_QE_ECDSA_PUB_SIZE];
-    char lock_path[4096];
     int lock_fd = -1;
-    las_status st;
 
     *out = NULL;
     memset(&k, 0, sizeof k);
     snprintf(why, why_len, "unknown error");
-    st = las_crypto_init();
+    las_status st = las_crypto_init();
     if (st != LAS_OK) {
         snprintf(why, why_len, "cannot initialize the crypto library");
         return st;
@@ -798,90 +872,21 @@ las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char 
         return LAS_ERR_NO_MEMORY;
     }
     memset(qe, 0, sizeof *qe);
-    st = las_sim_cpu_open(state_dir, NULL, &qe->cpu, NULL, why, why_len);
-    if (st != LAS_OK)
-        goto out;
     las_sim_qe_identity(&qe->self);
-    las_sim_pce_identity(&pce);
-
-    /* Serializes processes that issue certificates for the same platform. */
-    if (snprintf(lock_path, sizeof lock_path, "%s/%s", state_dir, LAS_SIM_QE_LOCK_FILE) >=
-        (int)sizeof lock_path) {
-        snprintf(why, why_len, "state directory path is too long");
-        st = LAS_ERR_INVALID_ARGUMENT;
-        goto out;
-    }
-    st = las_file_lock(lock_path, &lock_fd, why, why_len);
-    if (st != LAS_OK)
-        goto out;
-    /* Under the lock no write is under way: a temporary file is a killed writer's. */
-    static const char *const cert_files[] = {LAS_SIM_QE_ROOT_FILE, LAS_SIM_QE_CA_FILE,
-                                             LAS_SIM_QE_PCK_FILE};
-    for (size_t i = 0; i < sizeof cert_files / sizeof cert_files[0]; i++)
-        (void)las_file_remove_temporaries(state_dir, cert_files[i]);
-
-    st = derive_qe_key(&qe->cpu, QE_KEY_ROOT, &k.root, pub);
+    st = las_sim_cpu_open(state_dir, NULL, &qe->cpu, NULL, why, why_len);
     if (st == LAS_OK)
-        st = derive_qe_key(&qe->cpu, QE_KEY_CA, &k.ca, pub);
+        st = lock_state(state_dir, &lock_fd, why, why_len);
     if (st == LAS_OK)
-        st = derive_qe_key(&qe->cpu, QE_KEY_PCK, &k.pck, pub);
+        st = derive_platform(qe, &k, why, why_len);
     if (st == LAS_OK)
-        st = seal_derive(&qe->cpu, &pce, false, LABEL_PPID, k.ppid, sizeof k.ppid);
-    if (st == LAS_OK)
-        st = derive_qe_key(&qe->cpu, QE_KEY_ATT, &qe->att_key, qe->att_pub);
-    if (st == LAS_OK)
-        st = seal_derive(&qe->cpu, &qe->self, false, LABEL_QE_ID, qe->qe_id, sizeof qe->qe_id);
-    if (st == LAS_OK)
-        st = build_sgx_extension(k.ppid, qe->cpu.cpusvn, pce.isvsvn, k.sgx_ext, sizeof k.sgx_ext,
-                                 &k.sgx_ext_len);
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot derive the simulated QE keys: %s", las_status_message(st));
-        goto out;
-    }
-
-    st = ensure_cert(state_dir, LAS_SIM_QE_ROOT_FILE, CERT_ROOT, k.root, k.root, NULL, &k, &root,
-                     why, why_len);
-    if (st == LAS_OK)
-        st = ensure_cert(state_dir, LAS_SIM_QE_CA_FILE, CERT_CA, k.ca, k.root, root, &k, &ca, why,
-                         why_len);
-    if (st == LAS_OK)
-        st = ensure_cert(state_dir, LAS_SIM_QE_PCK_FILE, CERT_PCK, k.pck, k.ca, ca, &k, &pck, why,
-                         why_len);
-    if (st != LAS_OK)
-        goto out;
-
-    st = certify_qe(qe, k.pck);
-    if (st != LAS_OK) {
+        st = ensure_chain(state_dir, &k, &root, &ca, &pck, why, why_len);
+    if (st == LAS_OK && (st = certify_qe(qe, k.pck)) != LAS_OK)
         snprintf(why, why_len, "the simulated PCE cannot certify the QE: %s",
                  las_status_message(st));
-        goto out;
-    }
-
-    size_t cap = 3 * CERT_FILE_MAX + 1, pos = 0;
-    qe->chain_pem = malloc(cap);
-    int der_len_i = i2d_X509(root, NULL);
-    if (qe->chain_pem == NULL || der_len_i <= 0 ||
-        (qe->root_der = malloc((size_t)der_len_i)) == NULL) {
-        snprintf(why, why_len, "out of memory");
-        st = LAS_ERR_NO_MEMORY;
-        goto out;
-    }
-    uint8_t *p = qe->root_der;
-    qe->root_der_len = (size_t)i2d_X509(root, &p);
-    st = append_pem(pck, qe->chain_pem, cap, &pos);
     if (st == LAS_OK)
-        st = append_pem(ca, qe->chain_pem, cap, &pos);
+        st = encode_chain(qe, root, ca, pck, why, why_len);
     if (st == LAS_OK)
-        st = append_pem(root, qe->chain_pem, cap, &pos);
-    if (st != LAS_OK || qe->root_der_len != (size_t)der_len_i) {
-        snprintf(why, why_len, "cannot encode the PCK certificate chain");
-        st = st != LAS_OK ? st : LAS_ERR_CRYPTO;
-        goto out;
-    }
-    qe->chain_pem[pos++] = '\0';
-    qe->chain_pem_len = pos;
-    snprintf(why, why_len, "ok");
-out:
+        snprintf(why, why_len, "ok");
     if (lock_fd >= 0)
         close(lock_fd);
     X509_free(root);
@@ -904,7 +909,7 @@ void las_sim_qe_close(struct las_sim_qe *qe)
         return;
     EVP_PKEY_free(qe->att_key);
     free(qe->chain_pem);
-    free(qe->root_der);
+    OPENSSL_free(qe->root_der);
     las_secret_free(qe); /* wipes the simulated fuses */
 }
 

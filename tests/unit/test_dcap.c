@@ -486,12 +486,15 @@ struct copts {
     int foreign_signer; /* TCB info signed under another root */
     int pcs_wrapped;    /* tcb_info as Intel PCS's {"tcbInfo":..,"signature":..} body */
     int swap_signatures;
-    int qe_isvprodid;     /* QE identity's ISVPRODID (default 1, as the QE report) */
-    const char *qe_attrs; /* QE identity's attributes */
-    const char *qe_misc;  /* QE identity's miscselect */
-    int64_t qe_next;      /* QE identity's nextUpdate */
-    int tcb_v2;           /* TCB info version 2 layout (sgxtcbcompNNsvn, no id) */
-    long root_revoked;    /* serial on the root CA CRL (2: PCK CA, 3: TCB signer) */
+    int qe_isvprodid;      /* QE identity's ISVPRODID (default 1, as the QE report) */
+    const char *qe_attrs;  /* QE identity's attributes */
+    const char *qe_misc;   /* QE identity's miscselect */
+    int64_t qe_next;       /* QE identity's nextUpdate */
+    int tcb_v2;            /* TCB info version 2 layout (sgxtcbcompNNsvn, no id) */
+    long root_revoked;     /* serial on the root CA CRL (2: PCK CA, 3: TCB signer) */
+    int64_t root_crl_next; /* the root CA CRL's nextUpdate when not crl_next; -1: none */
+    int pck_crl_bad_key;   /* the PCK CRL signed by another key ... */
+    int pck_crl_by_root;   /* ... or issued (and signed) by the root instead of the PCK CA */
 };
 
 static struct copts default_copts(void)
@@ -607,7 +610,8 @@ static char *crl_hex(X509 *issuer, EVP_PKEY *key, long revoked_serial, int64_t n
     ASN1_TIME_set(t, (time_t)(T0 - DAY));
     X509_CRL_set1_lastUpdate(crl, t);
     ASN1_TIME_set(t, (time_t)next);
-    X509_CRL_set1_nextUpdate(crl, t);
+    if (next >= 0)
+        X509_CRL_set1_nextUpdate(crl, t);
     if (revoked_serial) {
         X509_REVOKED *r = X509_REVOKED_new();
         ASN1_INTEGER *sn = ASN1_INTEGER_new();
@@ -717,8 +721,13 @@ static struct bytes build_collateral(const struct copts *c)
     las_hex_encode(qsig, 64, qsig_hex, 0);
 
     char *pchain = pem_chain(h->ca, h->root);
-    char *root_crl = crl_hex(h->root, h->root_key, c->root_revoked, c->crl_next);
-    char *pck_crl = crl_hex(h->ca, h->ca_key, c->revoke_pck ? 77 : 0, c->crl_next);
+    char *root_crl = crl_hex(h->root, h->root_key, c->root_revoked,
+                             c->root_crl_next ? c->root_crl_next : c->crl_next);
+    char *pck_crl = crl_hex(c->pck_crl_by_root ? h->root : h->ca,
+                            c->pck_crl_by_root   ? h->root_key
+                            : c->pck_crl_bad_key ? h->tcb_key
+                                                 : h->ca_key,
+                            c->revoke_pck ? 77 : 0, c->crl_next);
     json_t *o = json_object();
     json_object_set_new(o, "pck_crl_issuer_chain", json_string(pchain));
     json_object_set_new(o, "root_ca_crl", json_string(root_crl));
@@ -726,7 +735,12 @@ static struct bytes build_collateral(const struct copts *c)
     json_object_set_new(o, "tcb_info_issuer_chain", json_string(tchain));
     if (c->pcs_wrapped) {
         char *w = NULL;
-        assert_true(asprintf(&w, "{\"tcbInfo\": %s, \"signature\": \"%s\"}", tcb, tsig_hex) > 0);
+        if (c->pcs_wrapped == 2) /* the signature first, and white space everywhere */
+            assert_true(asprintf(&w, "\n{\t\"signature\" :\r\n \"%s\" ,\n  \"tcbInfo\"\t:  %s\n}\n",
+                                 tsig_hex, tcb) > 0);
+        else
+            assert_true(asprintf(&w, "{\"tcbInfo\": %s, \"signature\": \"%s\"}", tcb, tsig_hex) >
+                        0);
         json_object_set_new(o, "tcb_info", json_string(w));
         free(w);
     } else {
@@ -1130,6 +1144,106 @@ static void test_tcb_signer_role(void **state)
     tcb_signer_roles(&simulated, true);
 }
 
+/* Replaces every occurrence of from in text by to (a new string). */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    struct bytes out = {0};
+    const char *p = text, *hit;
+    while ((hit = strstr(p, from)) != NULL) {
+        put(&out, p, (size_t)(hit - p));
+        put(&out, to, strlen(to));
+        p = hit + strlen(from);
+    }
+    put(&out, p, strlen(p) + 1);
+    return (char *)out.p;
+}
+
+static las_status pem_parse(const char *text, size_t len, struct las_x509_chain *c)
+{
+    char why[256];
+    las_status st = las_pem_chain_parse((const uint8_t *)text, len, c, why, sizeof why);
+    if (st != LAS_OK)
+        assert_true(strlen(why) > 0);
+    return st;
+}
+
+/*
+ * PEM chains are read by OpenSSL and must be exactly in the form its PEM
+ * writer (and Intel's QE) produces, so that no modified chain reads the same.
+ */
+static void test_pem_chain_canonical(void **state)
+{
+    (void)state;
+    struct las_x509_chain c;
+    char *lf = pem_chain(P.sim.ca, P.sim.root), *crlf = replace_all(lf, "\n", "\r\n");
+    size_t n = strlen(lf);
+
+    assert_int_equal(pem_parse(lf, n, &c), LAS_OK);
+    assert_int_equal(c.n, 2);
+    assert_int_equal(X509_cmp(c.certs[0], P.sim.ca), 0);
+    assert_int_equal(X509_cmp(c.certs[1], P.sim.root), 0);
+    las_x509_chain_free(&c);
+    assert_int_equal(pem_parse(crlf, strlen(crlf), &c), LAS_OK);
+    assert_int_equal(c.n, 2);
+    las_x509_chain_free(&c);
+    /* Trailing NUL bytes (the QE's terminator) are allowed, nothing else. */
+    char *nul = calloc(1, n + 3);
+    memcpy(nul, lf, n);
+    assert_int_equal(pem_parse(nul, n + 3, &c), LAS_OK);
+    las_x509_chain_free(&c);
+    nul[n + 2] = 'x';
+    assert_int_not_equal(pem_parse(nul, n + 3, &c), LAS_OK);
+    assert_int_equal(c.n, 0);
+    free(nul);
+
+    /* Readable by OpenSSL's PEM reader, but not in its writer's form: refused. */
+    char *first_crlf = replace_all(lf, "-----\n", "-----\r\n"); /* mixed line ends */
+    char *blank = replace_all(lf, "-----\n-----BEGIN", "-----\n\n-----BEGIN");
+    char *old_name = replace_all(lf, "CERTIFICATE-----", "X509 CERTIFICATE-----");
+    char *junk = NULL, *tail = NULL;
+    assert_true(asprintf(&junk, "subject=CN = x\n%s", lf) > 0);
+    assert_true(asprintf(&tail, "%sjunk\n", lf) > 0);
+    /* 76-character lines: the same base64, wrapped otherwise. */
+    struct bytes wrapped = {0};
+    const char *body = strchr(lf, '\n') + 1, *end = strstr(body, "-----END");
+    struct bytes b64 = {0};
+    for (const char *q = body; q < end; q++)
+        if (*q != '\n')
+            put(&b64, q, 1);
+    put(&wrapped, lf, (size_t)(body - lf));
+    for (size_t i = 0; i < b64.n; i += 76) {
+        put(&wrapped, b64.p + i, b64.n - i < 76 ? b64.n - i : 76);
+        put(&wrapped, "\n", 1);
+    }
+    put(&wrapped, end, strlen(end) + 1);
+    const char *bad[] = {first_crlf, blank, old_name, junk, tail, (const char *)wrapped.p, ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (pem_parse(bad[i], strlen(bad[i]), &c) == LAS_OK)
+            fail_msg("non-canonical PEM %zu was accepted", i);
+        assert_int_equal(c.n, 0);
+    }
+    /* Five certificates: one more than a chain may have. */
+    struct bytes five = {0};
+    char *one = pem_chain(P.sim.root, NULL);
+    for (int i = 0; i < 5; i++)
+        put(&five, one, strlen(one));
+    assert_int_not_equal(pem_parse((const char *)five.p, five.n, &c), LAS_OK);
+    assert_int_equal(pem_parse((const char *)five.p, 4 * strlen(one), &c), LAS_OK);
+    assert_int_equal(c.n, 4);
+    las_x509_chain_free(&c);
+    free(one);
+    free(five.p);
+    free(b64.p);
+    free(wrapped.p);
+    free(first_crlf);
+    free(blank);
+    free(old_name);
+    free(junk);
+    free(tail);
+    free(lf);
+    free(crlf);
+}
+
 /* ---- the pinned Intel root, without ../shared ------------------------------------------ */
 
 /*
@@ -1347,10 +1461,12 @@ static void test_collateral_refusals(void **state)
     expect_refused(&q, &col, false, T0, "simulation");
     free(col.p);
 
-    c.pcs_wrapped = 1;
-    col = build_collateral(&c);
-    assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
-    free(col.p);
+    for (int wrapped = 1; wrapped <= 2; wrapped++) {
+        c.pcs_wrapped = wrapped;
+        col = build_collateral(&c);
+        assert_int_equal(run(&q, &col, true, T0, &r), LAS_OK);
+        free(col.p);
+    }
     /* TCB info version 2: a configuration-needed platform. */
     struct qopts o4 = default_qopts(4);
     o4.comp_svn = 4;
@@ -1385,9 +1501,14 @@ static void test_collateral_refusals(void **state)
     REFUSE_WITH(c.root_revoked = 2, T0, "revocation"); /* the PCK CA */
     REFUSE_WITH(c.root_revoked = 3, T0, "revocation"); /* the TCB signer */
     REFUSE_WITH(c.foreign_signer = 1, T0, "tcb_info_issuer_chain");
-    REFUSE_WITH((void)0, T0 + 31 * DAY, "root_ca_crl"); /* everything expired; CRLs first */
+    /* Everything expired: the CRLs first, the leaf's (OpenSSL checks from the leaf up). */
+    REFUSE_WITH((void)0, T0 + 31 * DAY, "pck_crl");
     REFUSE_WITH(c.crl_next = T0 + 90 * DAY, T0 + 31 * DAY, "tcb_info_validity");
-    REFUSE_WITH(c.crl_next = T0 - 1, T0, "root_ca_crl");
+    REFUSE_WITH(c.crl_next = T0 - 1, T0, "pck_crl");
+    REFUSE_WITH(c.root_crl_next = T0 - 1, T0, "root_ca_crl");
+    REFUSE_WITH(c.root_crl_next = -1, T0, "root_ca_crl"); /* no nextUpdate: see below */
+    REFUSE_WITH(c.pck_crl_bad_key = 1, T0, "pck_crl");
+    REFUSE_WITH(c.pck_crl_by_root = 1, T0, "pck_crl");
     REFUSE_WITH((void)0, T0 - 2 * DAY, "pck_chain"); /* before the PCK leaf's validity */
 #undef REFUSE_WITH
 
@@ -1396,6 +1517,50 @@ static void test_collateral_refusals(void **state)
     struct bytes notjson = {(uint8_t *)"[", 1};
     expect_refused(&q, &notjson, true, T0, "collateral");
     free(q.p);
+}
+
+/*
+ * Why crl_add refuses a CRL without nextUpdate before OpenSSL sees it:
+ * OpenSSL's path validation takes such a CRL as valid forever, so a CRL
+ * from before a revocation could be replayed indefinitely.
+ */
+static void test_crl_without_next_update(void **state)
+{
+    (void)state;
+    struct copts c = default_copts();
+    c.root_crl_next = -1;
+    struct bytes col = build_collateral(&c);
+    json_t *o = json_loadb((const char *)col.p, col.n, 0, NULL);
+    const char *hex = json_string_value(json_object_get(o, "root_ca_crl"));
+    size_t n = strlen(hex) / 2;
+    uint8_t *der = malloc(n);
+    assert_int_equal(las_hex_decode(hex, der, n), LAS_OK);
+    const unsigned char *p = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)n);
+    assert_non_null(crl);
+    assert_null(X509_CRL_get0_nextUpdate(crl));
+
+    X509_STORE *store = X509_STORE_new();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_add_cert(store, P.sim.root);
+    X509_STORE_add_crl(store, crl);
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+    assert_int_equal(X509_STORE_CTX_init(ctx, store, P.sim.ca, untrusted), 1);
+    X509_STORE_CTX_set_time(ctx, 0, (time_t)(T0 + 3000 * DAY)); /* years later */
+    assert_int_equal(X509_verify_cert(ctx), 1);                 /* OpenSSL: still fine */
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    sk_X509_free(untrusted);
+    X509_CRL_free(crl);
+    free(der);
+    json_decref(o);
+
+    struct qopts qo = default_qopts(3);
+    struct bytes q = build_quote(&qo, NULL);
+    expect_refused_because(&q, &col, true, T0, "root_ca_crl", "no nextUpdate");
+    free(q.p);
+    free(col.p);
 }
 
 static void test_parsers_reject_garbage(void **state)
@@ -1447,16 +1612,25 @@ static void test_rfc3339(void **state)
     assert_int_equal(t, 1735689600);
     assert_int_equal(las_rfc3339_parse("2024-02-29T12:00:00z", &t), LAS_OK);
     const char *bad[] = {
-        "2025-02-29T00:00:00Z",     "2025-01-01T24:00:00Z",  "2025-01-01T00:00:60Z",
-        "2025-01-01 00:00:00Z",     "2025-01-01T00:00:00",   "2025-1-01T00:00:00Z",
-        "2025-01-01T00:00:00+0100", "2025-01-01T00:00:00Zx", "",
-        "2025-01-01T00:00:00.Z"};
+        "2025-02-29T00:00:00Z",      "2025-01-01T24:00:00Z",      "2025-01-01T00:00:60Z",
+        "2025-01-01 00:00:00Z",      "2025-01-01T00:00:00",       "2025-1-01T00:00:00Z",
+        "2025-01-01T00:00:00+0100",  "2025-01-01T00:00:00Zx",     "",
+        "2025-01-01T00:00:00.Z",     " 2025-01-01T00:00:00Z",     "2025-01-01T00:00:00+24:00",
+        "2025-01-01T00:00:00+01:60", "1970-01-01T00:30:00+01:00", "2025-01-01T0:00:00Z",
+        "+2025-01-01T00:00:00Z",     "2025-01-01T00:00:00.5"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_not_equal(las_rfc3339_parse(bad[i], &t), LAS_OK);
     las_rfc3339_format(1751328000, buf);
     assert_string_equal(buf, "2025-07-01T00:00:00Z");
     las_rfc3339_format(951782400, buf); /* leap day of a year divisible by 400 */
     assert_string_equal(buf, "2000-02-29T00:00:00Z");
+    las_rfc3339_format(0, buf);
+    assert_string_equal(buf, "1970-01-01T00:00:00Z");
+    las_rfc3339_format(INT64_C(253402300800), buf); /* year 10000 */
+    assert_string_equal(buf, "out-of-range");
+    assert_int_equal(las_rfc3339_parse("9999-12-31T23:59:59Z", &t), LAS_OK);
+    las_rfc3339_format(t, buf);
+    assert_string_equal(buf, "9999-12-31T23:59:59Z");
     assert_string_equal(las_tcb_status_name(LAS_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED),
                         "ConfigurationAndSWHardeningNeeded");
     assert_int_equal(las_tcb_status_parse("OutOfDateConfigurationNeeded"),
@@ -1692,7 +1866,7 @@ static void test_real_collateral_mismatch(void **state)
     assert_string_equal(r.check, "qe_identity_validity");
     assert_int_equal(las_rfc3339_parse("2027-01-01T00:00:00Z", &t), LAS_OK);
     assert_int_not_equal(real_run(R.col, R.col_len, t, false, &r), LAS_OK);
-    assert_string_equal(r.check, "root_ca_crl");
+    assert_string_equal(r.check, "pck_crl"); /* both CRLs expired: the leaf's is checked first */
 
     const struct {
         const char *field, *from, *to, *check;
@@ -1775,10 +1949,12 @@ int main(void)
         cmocka_unit_test(test_qe_identity_pinned_simulated),
         cmocka_unit_test(test_tcb_signer_role),
         cmocka_unit_test(test_pinned_intel_root),
+        cmocka_unit_test(test_pem_chain_canonical),
         cmocka_unit_test(test_malleable_signatures_same_result),
         cmocka_unit_test(test_collateral_status),
         cmocka_unit_test(test_collateral_verdict_reused),
         cmocka_unit_test(test_collateral_refusals),
+        cmocka_unit_test(test_crl_without_next_update),
         cmocka_unit_test(test_sim_qe_quote),
     };
     const struct CMUnitTest real[] = {
