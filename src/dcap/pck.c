@@ -688,14 +688,3 @@ out:
     ASN1_OBJECT_free(oid);
     return st;
 }
-
-las_status las_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    *out = 0;
-    memset(&tm, 0, sizeof tm);
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return LAS_ERR_MALFORMED;
-    *out = (int64_t)timegm(&tm);
-    return LAS_OK;
-}

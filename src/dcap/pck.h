@@ -139,7 +139,4 @@ LAS_MUST_CHECK las_status las_pck_ext_parse(const uint8_t *der, size_t len,
 /* Finds the SGX extension in cert (exactly once) and parses it. */
 LAS_MUST_CHECK las_status las_pck_info_from_cert(X509 *cert, struct las_pck_info *out);
 
-/* Converts an ASN1_TIME to seconds since the epoch without TZ or locale. */
-LAS_MUST_CHECK las_status las_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out);
-
 #endif

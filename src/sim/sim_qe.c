@@ -16,10 +16,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bio.h>
+#include <openssl/asn1.h>
 #include <openssl/bn.h>
+#include <openssl/conf.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
@@ -306,121 +309,83 @@ static las_status check_report_mac(const struct las_sim_cpu *cpu, const struct l
     return st;
 }
 
-/* ---- the SGX PCK certificate extension (OpenSSL's ASN.1 encoder) ------- */
-
-/* Each constructor returns NULL on failure; those taking ASN1_TYPEs take them over. */
-
-static ASN1_TYPE *der_octets(const uint8_t *b, size_t n)
-{
-    ASN1_TYPE *t = ASN1_TYPE_new();
-    if (t && ASN1_TYPE_set_octetstring(t, (unsigned char *)b, (int)n) != 1) {
-        ASN1_TYPE_free(t);
-        return NULL;
-    }
-    return t;
-}
-
-static ASN1_TYPE *der_integer(uint64_t v)
-{
-    ASN1_INTEGER *i = ASN1_INTEGER_new();
-    ASN1_TYPE *t = ASN1_TYPE_new();
-    if (i == NULL || t == NULL || ASN1_INTEGER_set_uint64(i, v) != 1) {
-        ASN1_INTEGER_free(i);
-        ASN1_TYPE_free(t);
-        return NULL;
-    }
-    ASN1_TYPE_set(t, V_ASN1_INTEGER, i);
-    return t;
-}
-
-static ASN1_TYPE *der_enumerated(int64_t v)
-{
-    ASN1_ENUMERATED *e = ASN1_ENUMERATED_new();
-    ASN1_TYPE *t = ASN1_TYPE_new();
-    if (e == NULL || t == NULL || ASN1_ENUMERATED_set_int64(e, v) != 1) {
-        ASN1_ENUMERATED_free(e);
-        ASN1_TYPE_free(t);
-        return NULL;
-    }
-    ASN1_TYPE_set(t, V_ASN1_ENUMERATED, e);
-    return t;
-}
-
-/* SEQUENCE { items } (all of them taken over). */
-static ASN1_TYPE *der_sequence(ASN1_TYPE **items, size_t n)
-{
-    STACK_OF(ASN1_TYPE) *sk = sk_ASN1_TYPE_new_null();
-    ASN1_STRING *seq = ASN1_STRING_new();
-    ASN1_TYPE *t = ASN1_TYPE_new();
-    unsigned char *der = NULL;
-    bool ok = sk && seq && t;
-    for (size_t i = 0; i < n; i++) {
-        if (!ok || items[i] == NULL || !sk_ASN1_TYPE_push(sk, items[i])) {
-            ASN1_TYPE_free(items[i]);
-            ok = false;
-        }
-    }
-    int len = ok ? i2d_ASN1_SEQUENCE_ANY(sk, &der) : -1;
-    sk_ASN1_TYPE_pop_free(sk, ASN1_TYPE_free);
-    if (len <= 0) {
-        OPENSSL_free(der);
-        ASN1_STRING_free(seq);
-        ASN1_TYPE_free(t);
-        return NULL;
-    }
-    ASN1_STRING_set0(seq, der, len);
-    ASN1_TYPE_set(t, V_ASN1_SEQUENCE, seq);
-    return t;
-}
-
-/* SEQUENCE { OID 1.2.840.113741.1.13.1<arc>, value }. */
-static ASN1_TYPE *der_entry(const char *arc, ASN1_TYPE *value)
-{
-    char oid[64];
-    snprintf(oid, sizeof oid, "%s%s", SGX_EXT_OID, arc);
-    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    ASN1_TYPE *t = obj ? ASN1_TYPE_new() : NULL;
-    if (t == NULL)
-        ASN1_OBJECT_free(obj);
-    else
-        ASN1_TYPE_set(t, V_ASN1_OBJECT, obj);
-    ASN1_TYPE *items[] = {t, value};
-    return der_sequence(items, 2);
-}
+/* ---- the SGX PCK certificate extension (ASN1_generate_nconf) ------------ */
 
 /*
- * The value of extension 1.2.840.113741.1.13.1 in the structure of Intel's
- * PCK certificates: PPID, TCB (16 component SVNs, PCESVN, CPUSVN), PCE-ID,
- * FMSPC, SGX type (Standard). DER, so the same input gives the same bytes.
+ * The extension in the language of OpenSSL's ASN1_generate_nconf(3): entries
+ * SEQUENCE { OID, value } in the order of Intel's PCK certificates. The 18
+ * lines of tcb_items and the sections tcb1..tcb16 follow it.
+ */
+static const char sgx_ext_layout[] = "[ext]\n"
+                                     "1 = SEQUENCE:ppid\n"
+                                     "2 = SEQUENCE:tcb\n"
+                                     "3 = SEQUENCE:pceid\n"
+                                     "4 = SEQUENCE:fmspc\n"
+                                     "5 = SEQUENCE:type\n"
+                                     "[ppid]\n"
+                                     "oid = OID:" SGX_EXT_OID ".1\n"
+                                     "value = FORMAT:HEX,OCTETSTRING:%s\n"
+                                     "[tcb]\n"
+                                     "oid = OID:" SGX_EXT_OID ".2\n"
+                                     "value = SEQUENCE:tcb_items\n"
+                                     "[pceid]\n"
+                                     "oid = OID:" SGX_EXT_OID ".3\n"
+                                     "value = FORMAT:HEX,OCTETSTRING:%s\n"
+                                     "[fmspc]\n"
+                                     "oid = OID:" SGX_EXT_OID ".4\n"
+                                     "value = FORMAT:HEX,OCTETSTRING:%s\n"
+                                     "[type]\n"
+                                     "oid = OID:" SGX_EXT_OID ".5\n"
+                                     "value = ENUMERATED:0\n" /* SGX type: Standard */
+                                     "[tcb17]\n"
+                                     "oid = OID:" SGX_EXT_OID ".2.17\n"
+                                     "value = INTEGER:%u\n" /* PCESVN */
+                                     "[tcb18]\n"
+                                     "oid = OID:" SGX_EXT_OID ".2.18\n"
+                                     "value = FORMAT:HEX,OCTETSTRING:%s\n" /* CPUSVN */
+                                     "[tcb_items]\n";
+
+/*
+ * The value of extension 1.2.840.113741.1.13.1 as in Intel's PCK
+ * certificates: PPID, TCB (16 component SVNs, PCESVN, CPUSVN), PCE-ID, FMSPC,
+ * SGX type. DER-encoded by OpenSSL, so the same input gives the same bytes.
  */
 static las_status build_sgx_extension(const uint8_t ppid[static 16],
                                       const uint8_t cpusvn[static LAS_SGX_CPUSVN_SIZE],
                                       uint16_t pcesvn, uint8_t *out, size_t cap, size_t *out_len)
 {
-    ASN1_TYPE *tcb[LAS_SGX_CPUSVN_SIZE + 2];
-    char arc[16];
-    for (int i = 0; i < LAS_SGX_CPUSVN_SIZE; i++) {
-        snprintf(arc, sizeof arc, ".2.%d", i + 1);
-        tcb[i] = der_entry(arc, der_integer(cpusvn[i]));
-    }
-    tcb[LAS_SGX_CPUSVN_SIZE] = der_entry(".2.17", der_integer(pcesvn));
-    tcb[LAS_SGX_CPUSVN_SIZE + 1] = der_entry(".2.18", der_octets(cpusvn, LAS_SGX_CPUSVN_SIZE));
-    ASN1_TYPE *items[] = {
-        der_entry(".1", der_octets(ppid, 16)),
-        der_entry(".2", der_sequence(tcb, sizeof tcb / sizeof tcb[0])),
-        der_entry(".3", der_octets(las_sim_qe_pceid, sizeof las_sim_qe_pceid)),
-        der_entry(".4", der_octets(las_sim_qe_fmspc, sizeof las_sim_qe_fmspc)),
-        der_entry(".5", der_enumerated(0)), /* SGX type: Standard */
-    };
-    ASN1_TYPE *ext = der_sequence(items, sizeof items / sizeof items[0]);
+    char ppid_hex[2 * 16 + 1], cpusvn_hex[2 * LAS_SGX_CPUSVN_SIZE + 1], pceid_hex[2 * 2 + 1],
+        fmspc_hex[2 * 6 + 1];
+    BIO *text = BIO_new(BIO_s_mem());
+    CONF *conf = NCONF_new(NULL);
+    ASN1_TYPE *ext = NULL;
+    long bad_line = 0;
     las_status st = LAS_ERR_CRYPTO;
+
+    sodium_bin2hex(ppid_hex, sizeof ppid_hex, ppid, 16);
+    sodium_bin2hex(cpusvn_hex, sizeof cpusvn_hex, cpusvn, LAS_SGX_CPUSVN_SIZE);
+    sodium_bin2hex(pceid_hex, sizeof pceid_hex, las_sim_qe_pceid, 2);
+    sodium_bin2hex(fmspc_hex, sizeof fmspc_hex, las_sim_qe_fmspc, 6);
+    bool ok = text && conf &&
+              BIO_printf(text, sgx_ext_layout, ppid_hex, pceid_hex, fmspc_hex, (unsigned)pcesvn,
+                         cpusvn_hex) > 0;
+    for (int i = 1; ok && i <= LAS_SGX_CPUSVN_SIZE + 2; i++)
+        ok = BIO_printf(text, "%d = SEQUENCE:tcb%d\n", i, i) > 0;
+    for (int i = 1; ok && i <= LAS_SGX_CPUSVN_SIZE; i++)
+        ok = BIO_printf(text, "[tcb%d]\noid = OID:" SGX_EXT_OID ".2.%d\nvalue = INTEGER:%u\n", i, i,
+                        (unsigned)cpusvn[i - 1]) > 0;
+    if (ok && NCONF_load_bio(conf, text, &bad_line) == 1)
+        ext = ASN1_generate_nconf("SEQUENCE:ext", conf);
     *out_len = 0;
-    if (ext && (size_t)ext->value.sequence->length <= cap) {
+    if (ext && ext->type == V_ASN1_SEQUENCE && (size_t)ext->value.sequence->length <= cap) {
         *out_len = (size_t)ext->value.sequence->length;
         memcpy(out, ext->value.sequence->data, *out_len);
         st = LAS_OK;
     }
+    ERR_clear_error();
     ASN1_TYPE_free(ext);
+    NCONF_free(conf);
+    BIO_free(text);
     return st;
 }
 
