@@ -124,7 +124,17 @@ static void print_json(const struct las_dcap_result *r, int64_t at)
     las_cli_print_json(o);
 }
 
-static int dcap_verify(int argc, char **argv)
+/* What the command line of `las dcap verify` says. */
+struct dcap_args {
+    struct las_dcap_verify_options opt;
+    uint8_t sim_roots[16][LAS_DCAP_ROOT_PIN_SIZE];
+    size_t n_sim_roots;
+    const char *collateral_path;
+    bool json;
+};
+
+/* Parses argv into a; -1 to go on, else the exit code to return now. */
+static int dcap_options(int argc, char **argv, struct dcap_args *a)
 {
     enum { O_COLLATERAL = 1, O_AT, O_SIM, O_JSON, O_SIM_ROOT };
     static const struct option opts[] = {
@@ -136,88 +146,78 @@ static int dcap_verify(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct las_dcap_verify_options opt;
-    static uint8_t sim_roots[16][LAS_DCAP_ROOT_PIN_SIZE];
-    size_t n_sim_roots = 0;
-    const char *collateral_path = NULL;
-    uint8_t *quote = NULL, *collateral = NULL;
-    size_t quote_len = 0, collateral_len = 0;
-    bool json = false;
-    int c, rc;
-    las_status st;
-
-    memset(&opt, 0, sizeof opt);
+    int c, rc = LAS_EXIT_OK;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case O_COLLATERAL:
-            collateral_path = optarg;
-            break;
-        case O_AT:
-            if (las_rfc3339_parse(optarg, &opt.at) != LAS_OK || opt.at <= 0)
-                return las_cli_usage_error("dcap verify",
-                                           "--at needs an RFC 3339 time after 1970, e.g. "
-                                           "2025-01-01T00:00:00Z");
-            break;
-        case O_SIM:
-            opt.allow_simulation = true;
-            break;
-        case O_JSON:
-            json = true;
-            break;
-        case O_SIM_ROOT:
-            rc = las_cli_add_sim_roots("dcap verify", optarg, sim_roots, 16, &n_sim_roots);
-            if (rc != LAS_EXIT_OK)
-                return rc;
-            opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])sim_roots;
-            opt.n_sim_roots = n_sim_roots;
-            break;
-        case 'h':
+    while (rc == LAS_EXIT_OK && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == O_COLLATERAL) {
+            a->collateral_path = optarg;
+        } else if (c == O_AT) {
+            if (las_rfc3339_parse(optarg, &a->opt.at) != LAS_OK || a->opt.at <= 0)
+                rc = las_cli_usage_error("dcap verify",
+                                         "--at needs an RFC 3339 time after 1970, e.g. "
+                                         "2025-01-01T00:00:00Z");
+        } else if (c == O_SIM) {
+            a->opt.allow_simulation = true;
+        } else if (c == O_JSON) {
+            a->json = true;
+        } else if (c == O_SIM_ROOT) {
+            rc = las_cli_add_sim_roots("dcap verify", optarg, a->sim_roots, 16, &a->n_sim_roots);
+            a->opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])a->sim_roots;
+            a->opt.n_sim_roots = a->n_sim_roots;
+        } else if (c == 'h') {
             dcap_usage(stdout);
             return LAS_EXIT_OK;
-        default:
-            return las_cli_usage_error("dcap verify", "invalid option");
+        } else {
+            rc = las_cli_usage_error("dcap verify", "invalid option");
         }
     }
+    if (rc != LAS_EXIT_OK)
+        return rc;
     if (optind + 1 != argc)
         return las_cli_usage_error("dcap verify", "expected exactly one QUOTE file");
+    return -1;
+}
 
-    st = las_file_read(argv[optind], LAS_DCAP_QUOTE_MAX, &quote, &quote_len);
-    if (st != LAS_OK) {
-        las_cli_error("cannot read quote file %s%s", argv[optind],
-                      st == LAS_ERR_BAD_SIZE ? ": larger than any DCAP quote" : "");
-        return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
-    }
-    if (collateral_path) {
-        st = las_file_read(collateral_path, LAS_DCAP_COLLATERAL_MAX, &collateral, &collateral_len);
-        if (st != LAS_OK) {
-            las_cli_error("cannot read collateral file %s%s", collateral_path,
-                          st == LAS_ERR_BAD_SIZE ? ": too large" : "");
-            free(quote);
-            return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
-        }
-        opt.collateral = collateral;
-        opt.collateral_len = collateral_len;
-    }
-    if (opt.at == 0)
-        opt.at = (int64_t)time(NULL);
+/* Reads a file for dcap verify; a file too large is a refusal, not an I/O error. */
+static int read_input(const char *what, const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+    las_status st = las_file_read(path, max, buf, len);
+    if (st == LAS_OK)
+        return LAS_EXIT_OK;
+    las_cli_error("cannot read %s file %s%s", what, path,
+                  st == LAS_ERR_BAD_SIZE ? ": too large" : "");
+    return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+}
 
-    struct las_dcap_result *res = malloc(sizeof *res);
-    if (res == NULL) {
-        las_cli_error("out of memory");
-        rc = LAS_EXIT_IO;
+static int dcap_verify(int argc, char **argv)
+{
+    static struct dcap_args a;
+    static struct las_dcap_result res;
+    uint8_t *quote = NULL, *collateral = NULL;
+    size_t quote_len = 0, collateral_len = 0;
+    memset(&a, 0, sizeof a);
+    int rc = dcap_options(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    if ((rc = read_input("quote", argv[optind], LAS_DCAP_QUOTE_MAX, &quote, &quote_len)) !=
+            LAS_EXIT_OK ||
+        (a.collateral_path &&
+         (rc = read_input("collateral", a.collateral_path, LAS_DCAP_COLLATERAL_MAX, &collateral,
+                          &collateral_len)) != LAS_EXIT_OK))
         goto out;
-    }
-    st = las_dcap_verify(quote, quote_len, &opt, res);
-    if (json)
-        print_json(res, opt.at);
+    a.opt.collateral = collateral;
+    a.opt.collateral_len = collateral_len;
+    if (a.opt.at == 0)
+        a.opt.at = (int64_t)time(NULL);
+    las_status st = las_dcap_verify(quote, quote_len, &a.opt, &res);
+    if (a.json)
+        print_json(&res, a.opt.at);
     else
-        print_text(res, opt.at);
+        print_text(&res, a.opt.at);
     rc = st == LAS_OK ? LAS_EXIT_OK : las_status_exit_code(st);
     /* Every verification failure is a refusal, whatever its code maps to elsewhere. */
     if (st != LAS_OK && rc != LAS_EXIT_IO)
         rc = LAS_EXIT_REFUSED;
-    free(res);
 out:
     free(quote);
     free(collateral);

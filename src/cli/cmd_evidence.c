@@ -311,11 +311,33 @@ static int read_addresses(FILE *f, struct address_list *l)
     return 0;
 }
 
-/*
- * las platform-ids without its clean-up: may return anywhere; the caller
- * frees the addresses collected in l and a's allocations.
- */
-static int platform_ids(int argc, char **argv, struct address_list *l, struct verify_args *a)
+/* One --file argument ('-' for stdin); an exit code. */
+static int add_address_file(const char *path, struct address_list *l)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (f == NULL) {
+        las_cli_error("cannot read %s", path);
+        return LAS_EXIT_IO;
+    }
+    int bad = read_addresses(f, l);
+    if (f != stdin)
+        fclose(f);
+    return bad ? las_cli_usage_error("platform-ids", "too many addresses") : LAS_EXIT_OK;
+}
+
+static void platform_ids_usage(void)
+{
+    printf("usage: las platform-ids [--las HOST:PORT]... [--file FILE|-] [-] [OPTIONS]\n"
+           "Queries every LAS, verifies its evidence and prints the policy line\n"
+           "  platforms: [ID1, ID2, ...]\n"
+           "Unverifiable instances are reported on stderr and left out (exit 1).\n"
+           "Addresses: --las (repeatable), --file (whitespace separated, # comments),\n"
+           "'-' reads them from stdin.\n\n" VERIFY_HELP);
+}
+
+/* The options and addresses of platform-ids; -1 to go on, else an exit code. */
+static int platform_ids_options(int argc, char **argv, struct address_list *l,
+                                struct verify_args *a)
 {
     static const struct option opts[] = {
         VERIFY_LONG_OPTIONS,
@@ -324,39 +346,21 @@ static int platform_ids(int argc, char **argv, struct address_list *l, struct ve
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    int c, rc = LAS_EXIT_OK;
+    int c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == O_LAS) {
-            if (!add_address(l, optarg))
-                return las_cli_usage_error("platform-ids", "too many addresses");
-            continue;
-        }
-        if (c == O_FILE) {
-            FILE *f = strcmp(optarg, "-") == 0 ? stdin : fopen(optarg, "r");
-            if (f == NULL) {
-                las_cli_error("cannot read %s", optarg);
-                return LAS_EXIT_IO;
-            }
-            int bad = read_addresses(f, l);
-            if (f != stdin)
-                fclose(f);
-            if (bad)
-                return las_cli_usage_error("platform-ids", "too many addresses");
-            continue;
-        }
-        if (c == 'h') {
-            printf("usage: las platform-ids [--las HOST:PORT]... [--file FILE|-] [-] [OPTIONS]\n"
-                   "Queries every LAS, verifies its evidence and prints the policy line\n"
-                   "  platforms: [ID1, ID2, ...]\n"
-                   "Unverifiable instances are reported on stderr and left out (exit 1).\n"
-                   "Addresses: --las (repeatable), --file (whitespace separated, # comments),\n"
-                   "'-' reads them from stdin.\n\n" VERIFY_HELP);
+        if (c == O_LAS)
+            rc = add_address(l, optarg) ? LAS_EXIT_OK
+                                        : las_cli_usage_error("platform-ids", "too many addresses");
+        else if (c == O_FILE)
+            rc = add_address_file(optarg, l);
+        else if (c == 'h') {
+            platform_ids_usage();
             return LAS_EXIT_OK;
-        }
-        int r = verify_option("platform-ids", c, a);
-        if (r != 0)
-            return r < 0 ? las_cli_usage_error("platform-ids", "invalid option") : r;
+        } else if ((rc = verify_option("platform-ids", c, a)) < 0)
+            rc = las_cli_usage_error("platform-ids", "invalid option");
+        if (rc != LAS_EXIT_OK)
+            return rc;
     }
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") != 0)
@@ -366,68 +370,88 @@ static int platform_ids(int argc, char **argv, struct address_list *l, struct ve
     }
     if (l->n == 0)
         return las_cli_usage_error("platform-ids", "no LAS address given");
+    return -1;
+}
 
+/* Fetches the evidence of addr and verifies it into res; false (reported on stderr) if not. */
+static bool verify_instance(const char *addr, const struct verify_args *a,
+                            struct las_evidence_result *res, json_t *all)
+{
+    struct las_client *client = NULL;
+    char *doc = NULL, prefix[600];
+    if (las_client_new(addr, 0, &client) != LAS_OK) {
+        fprintf(stderr, "las: %s: invalid address\n", addr);
+        return false;
+    }
+    if (las_client_platform(client, &doc) != LAS_OK) {
+        fprintf(stderr, "las: %s: %s\n", addr, las_client_last_error(client));
+        las_client_free(client);
+        return false;
+    }
+    las_client_free(client);
+    las_status st = las_evidence_verify((const uint8_t *)doc, strlen(doc), &a->opt, res);
+    free(doc);
+    if (a->json)
+        json_array_append_new(all, result_json(res, addr));
+    if (st != LAS_OK) {
+        snprintf(prefix, sizeof prefix, "las: %s: evidence ", addr);
+        las_cli_print_refusal(stderr, prefix, res->check, res->reason);
+        return false;
+    }
+    if (!a->json) {
+        snprintf(prefix, sizeof prefix, "# %s: ", addr);
+        successions_text(stdout, res, prefix);
+        if (res->simulated)
+            printf("# %s: SIMULATED platform (no security)\n", addr);
+    }
+    return true;
+}
+
+/* Adds id to ids[*n] unless it is there already. */
+static void add_id_once(char (*ids)[65], size_t *n, const char *id)
+{
+    for (size_t k = 0; k < *n; k++) {
+        if (strcmp(ids[k], id) == 0)
+            return;
+    }
+    memcpy(ids[(*n)++], id, 65);
+}
+
+/*
+ * las platform-ids without its clean-up: may return anywhere; the caller
+ * frees the addresses collected in l and a's allocations.
+ */
+static int platform_ids(int argc, char **argv, struct address_list *l, struct verify_args *a)
+{
+    int rc = platform_ids_options(argc, argv, l, a);
+    if (rc >= 0)
+        return rc;
     struct las_evidence_result *res = malloc(sizeof *res);
     char(*ids)[65] = calloc(l->n, sizeof *ids);
     json_t *all = json_array();
     size_t n_ids = 0;
-    if (res == NULL || ids == NULL || all == NULL) {
-        free(res);
-        free(ids);
-        json_decref(all);
-        return LAS_EXIT_IO;
+    rc = LAS_EXIT_OK;
+    if (res == NULL || ids == NULL || all == NULL)
+        rc = LAS_EXIT_IO;
+    for (size_t i = 0; rc != LAS_EXIT_IO && i < l->n; i++) {
+        char id[65];
+        if (!verify_instance(l->v[i], a, res, all)) {
+            rc = LAS_EXIT_REFUSED;
+            continue;
+        }
+        las_platform_id_format(res->platform_id, id);
+        add_id_once(ids, &n_ids, id);
     }
-    for (size_t i = 0; i < l->n; i++) {
-        struct las_client *client = NULL;
-        char *doc = NULL;
-        las_status st = las_client_new(l->v[i], 0, &client);
-        if (st != LAS_OK) {
-            fprintf(stderr, "las: %s: invalid address\n", l->v[i]);
-            rc = LAS_EXIT_REFUSED;
-            continue;
-        }
-        st = las_client_platform(client, &doc);
-        if (st != LAS_OK) {
-            fprintf(stderr, "las: %s: %s\n", l->v[i], las_client_last_error(client));
-            las_client_free(client);
-            rc = LAS_EXIT_REFUSED;
-            continue;
-        }
-        las_client_free(client);
-        st = las_evidence_verify((const uint8_t *)doc, strlen(doc), &a->opt, res);
-        free(doc);
-        if (a->json)
-            json_array_append_new(all, result_json(res, l->v[i]));
-        if (st != LAS_OK) {
-            char prefix[600];
-            snprintf(prefix, sizeof prefix, "las: %s: evidence ", l->v[i]);
-            las_cli_print_refusal(stderr, prefix, res->check, res->reason);
-            rc = LAS_EXIT_REFUSED;
-            continue;
-        }
-        las_platform_id_format(res->platform_id, ids[n_ids]);
-        bool seen = false;
-        for (size_t k = 0; k < n_ids; k++)
-            seen = seen || strcmp(ids[k], ids[n_ids]) == 0;
-        if (!seen)
-            n_ids++;
-        if (!a->json) {
-            char prefix[600];
-            snprintf(prefix, sizeof prefix, "# %s: ", l->v[i]);
-            successions_text(stdout, res, prefix);
-            if (res->simulated)
-                printf("# %s: SIMULATED platform (no security)\n", l->v[i]);
-        }
-    }
-    if (a->json) {
+    if (rc != LAS_EXIT_IO && a->json) {
         las_cli_print_json(all);
-    } else {
-        json_decref(all);
+        all = NULL;
+    } else if (rc != LAS_EXIT_IO) {
         printf("platforms: [");
         for (size_t k = 0; k < n_ids; k++)
             printf("%s%s", k ? ", " : "", ids[k]);
         printf("]\n");
     }
+    json_decref(all);
     free(ids);
     free(res);
     return rc;
