@@ -42,8 +42,6 @@
 #include <las/quote.h>
 #include <las/verifier.h>
 
-#define MAX_PLATFORMS 16
-
 static int usage(void)
 {
     fprintf(stderr, "usage: verify-quote [--allow-simulation] [--report-data HEX] "
@@ -118,7 +116,7 @@ int main(int argc, char **argv)
             return usage();
         }
     }
-    if (argc - i < 2 || argc - i - 1 > MAX_PLATFORMS)
+    if (argc - i < 2 || argc - i - 1 > LAS_POLICY_MAX_PLATFORMS)
         return usage();
     const char *quote_path = argv[i++];
 
