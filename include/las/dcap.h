@@ -61,6 +61,12 @@ struct las_dcap_verify_options {
      * checking the collateral again; how long that verdict stays current is
      * the caller's decision, as when to fetch new collateral is. */
     const struct las_dcap_result *collateral_verdict;
+    /* Accept a hardware quote without collateral (nor collateral_verdict):
+     * its TCB status is then LAS_TCB_UNKNOWN, i.e. neither revocation nor
+     * the platform's TCB level is checked (docs/dcap.md). Default false: such
+     * a quote is refused (check "collateral"). Simulated quotes, for which no
+     * collateral exists, do not need it. */
+    bool allow_unknown_tcb;
 };
 
 struct las_dcap_result {
@@ -83,17 +89,22 @@ struct las_dcap_result {
 
 /*
  * Verifies a DCAP quote: structure, quote signature, QE report signature by
- * the PCK leaf, QE report data binding of the attestation key, the PCK chain
- * to a trust anchor: the pinned Intel SGX Root CA key, or, only with
- * allow_simulation, one of opt->sim_roots (a chain to any other simulated
- * root is refused, check "sim_root") and, with collateral, the TCB status.
- * LAS_OK when every check passes (a TCB status other than UpToDate is
- * reported, not refused: policies decide).
+ * the PCK leaf, QE report data binding of the attestation key, the QE's
+ * identity (pinned for the chain's root), the PCK chain to a trust anchor:
+ * the pinned Intel SGX Root CA key, or, only with allow_simulation, one of
+ * opt->sim_roots (a chain to any other simulated root is refused, check
+ * "sim_root"), and the TCB status from the collateral (or an earlier
+ * collateral verdict). A hardware quote without either is refused (check
+ * "collateral") unless opt->allow_unknown_tcb. LAS_OK when every check
+ * passes (a TCB status other than UpToDate is reported, not refused:
+ * policies decide).
  *
- * Checked: that the quote was made by a genuine (or the pinned simulated)
- * SGX platform's quoting enclave for the enclave in result->body. Not
+ * Checked: that the quote was made by Intel's quoting enclave on a genuine
+ * (or the pinned simulated) SGX platform for the enclave in result->body,
+ * with the platform's TCB status (Unknown only when tolerated). Not
  * checked, the caller's part: which enclave that is (MRENCLAVE, MRSIGNER,
- * attributes of result->body), and freshness (report data chosen by the
+ * attributes of result->body), whether result->tcb_status and its
+ * advisories are acceptable, and freshness (report data chosen by the
  * verifier).
  */
 LAS_MUST_CHECK las_status las_dcap_verify(const uint8_t *quote, size_t len,

@@ -45,11 +45,12 @@ struct las_succession {
 /*
  * The trust configuration of an evidence verification. Hardware evidence is
  * anchored by Intel's root key, built in, and needs the LAS enclave pinned
- * (las_mrsigner or las_mrenclave). Simulated evidence needs simulation
- * tolerated and an anchor of its own: its simulated root CA among sim_roots,
- * its platform ID among platforms, or (follow_successions) a succession
- * chain that starts at one of platforms. An empty configuration accepts
- * nothing. las_policy_evidence_options derives it from a policy.
+ * (las_mrsigner or las_mrenclave), and collateral unless allow_unknown_tcb.
+ * Simulated evidence needs simulation tolerated and an anchor of its own:
+ * its simulated root CA among sim_roots, its platform ID among platforms,
+ * or (follow_successions) a succession chain that starts at one of
+ * platforms. An empty configuration accepts nothing.
+ * las_policy_evidence_options derives it from a policy.
  */
 struct las_evidence_options {
     const uint8_t *collateral; /* DCAP collateral JSON for the TCB status, or NULL */
@@ -67,6 +68,11 @@ struct las_evidence_options {
      * platform's hardware quote (a previous result's dcap member), reused
      * (las_dcap_verify_options.collateral_verdict). */
     const struct las_dcap_result *collateral_verdict;
+    /* Accept hardware evidence without collateral (nor collateral_verdict),
+     * its TCB status Unknown: revocation and TCB level unchecked. Default
+     * false: refused (check "hardware_quote", from the DCAP check
+     * "collateral"). */
+    bool allow_unknown_tcb;
 };
 
 /* What anchors verified evidence (las_evidence_result.anchor). */
@@ -93,20 +99,23 @@ struct las_evidence_result {
 };
 
 /*
- * Verifies an evidence document: the DCAP quote (las_dcap_verify), that it
- * covers exactly the LAS report body of the document, that this report body
- * binds the platform ID, that the enclave is LAS (ISVPRODID, not debug, and
- * the pinned MRENCLAVE or MRSIGNER; simulated evidence defaults to the
- * simulated LAS signer), every succession statement, and that a trust
- * anchor of opt holds (check "anchor"; the refusal names what to pin). On
- * success result->platform_id is the attested platform ID and
- * result->verified is set.
+ * Verifies an evidence document: the DCAP quote (las_dcap_verify, which
+ * refuses hardware evidence without collateral unless
+ * opt->allow_unknown_tcb), that it covers exactly the LAS report body of
+ * the document, that this report body binds the platform ID, that the
+ * enclave is LAS (ISVPRODID, not debug, and the pinned MRENCLAVE or
+ * MRSIGNER; simulated evidence defaults to the simulated LAS signer), every
+ * succession statement, and that a trust anchor of opt holds (check
+ * "anchor"; the refusal names what to pin). On success result->platform_id
+ * is the attested platform ID and result->verified is set.
  *
  * Checked: that the platform key whose public half is platform_id is held by
  * the pinned LAS enclave on a genuine (or the pinned simulated) SGX
- * platform, with the TCB status of the collateral. Not checked, the caller's
- * part: that the platform is one of the caller's machines (pin the IDs you
- * enrolled, or let las_quote_verify judge the evidence against a policy).
+ * platform, with the TCB status of the collateral (result->dcap.tcb_status;
+ * Unknown only when tolerated). Not checked, the caller's part: whether that
+ * TCB status and its advisories are acceptable, and that the platform is one
+ * of the caller's machines (pin the IDs you enrolled, or let
+ * las_quote_verify judge the evidence against a policy: it does both).
  */
 LAS_MUST_CHECK las_status las_evidence_verify(const uint8_t *json, size_t len,
                                               const struct las_evidence_options *opt,

@@ -48,6 +48,9 @@ enum las_policy_toleration {
     LAS_TOLERATE_OUTDATED_TCB = 1u << 2,         /* "outdated-tcb" */
     LAS_TOLERATE_SW_HARDENING_NEEDED = 1u << 3,  /* "software-hardening-needed" */
     LAS_TOLERATE_CONFIGURATION_NEEDED = 1u << 4, /* "configuration-needed" */
+    /* "unknown-tcb": hardware evidence verified without collateral, whose
+     * TCB status (revocation, TCB level) is unknown. */
+    LAS_TOLERATE_UNKNOWN_TCB = 1u << 5,
 };
 
 /*
@@ -133,8 +136,9 @@ const char *las_policy_toleration_name(uint32_t bit);
 /*
  * The options with which to verify platform evidence for this policy
  * (las_evidence_verify): the policy's LAS enclave pins, simulated roots,
- * platform IDs, follow_successions and whether simulation is tolerated. The
- * caller adds collateral and the time. out points into policy.
+ * platform IDs, follow_successions and whether simulation and an unknown
+ * TCB (no collateral) are tolerated. The caller adds collateral and the
+ * time. out points into policy.
  */
 void las_policy_evidence_options(const struct las_policy *policy, struct las_evidence_options *out);
 

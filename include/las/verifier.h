@@ -90,7 +90,9 @@ struct las_verdict {
  * (above); simulation, debug mode, the enclave identity, report data, nonce,
  * age (max_age, LAS_POLICY_DEFAULT_MAX_AGE when the policy sets none; a quote
  * from more than LAS_POLICY_CLOCK_SKEW seconds in the future is refused), and
- * with evidence its TCB status and advisories, as the policy says.
+ * with evidence its TCB status and advisories, as the policy says (hardware
+ * evidence verified without collateral has the status Unknown, refused
+ * unless the policy tolerates unknown-tcb).
  *
  * The caller's part: freshness beyond max_age. A quote is fresh only if its
  * report data carries a nonce this verifier chose for it; require one with

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "las/dcap.h"
 #include "las/status.h"
 
 /* Exit codes of every subcommand (DESIGN §5). */
@@ -74,6 +75,12 @@ void las_cli_print_refusal(FILE *out, const char *prefix, const char *check, con
 
 /* Adds the {"verified", and when refused "check", "code", "reason"} members to o. */
 void las_cli_json_verdict(struct json_t *o, las_status st, const char *check, const char *reason);
+
+/*
+ * A TCB status in words: Intel's name, or for LAS_TCB_UNKNOWN why it is
+ * unknown (simulated, or hardware verified without collateral, tolerated).
+ */
+const char *las_cli_tcb_text(enum las_tcb_status s, bool simulated);
 
 /* The quote's fields, one "name: value" line each. */
 void las_cli_print_quote(const struct las_quote *q);

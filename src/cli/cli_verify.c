@@ -21,6 +21,14 @@ void las_cli_print_refusal(FILE *out, const char *prefix, const char *check, con
             reason ? reason : "");
 }
 
+const char *las_cli_tcb_text(enum las_tcb_status s, bool simulated)
+{
+    if (s != LAS_TCB_UNKNOWN)
+        return las_tcb_status_name(s);
+    return simulated ? "Unknown (simulated: no collateral exists)"
+                     : "Unknown (no collateral; tolerated: revocation and TCB level unchecked)";
+}
+
 void las_cli_json_verdict(json_t *o, las_status st, const char *check, const char *reason)
 {
     json_object_set_new(o, "verified", json_boolean(st == LAS_OK));

@@ -20,7 +20,10 @@ static void dcap_usage(FILE *out)
             "Verifies the Intel DCAP quote (SGX, version 3 or 4) in file QUOTE: its signatures,\n"
             "the PCK certificate chain to the pinned Intel SGX Root CA and, with collateral,\n"
             "the TCB status and advisories (docs/dcap.md).\n\n"
-            "  --collateral FILE     collateral JSON (TCB info, QE identity, CRLs)\n"
+            "  --collateral FILE     collateral JSON (TCB info, QE identity, CRLs); without it\n"
+            "                        a hardware quote is refused: its TCB status is unknown\n"
+            "  --allow-unknown-tcb   accept a hardware quote without collateral (TCB status\n"
+            "                        Unknown: revocation and TCB level unchecked)\n"
             "  --at RFC3339          evaluate at this time (default: now), e.g.\n"
             "                        2025-07-01T00:00:00Z or 2025-07-01T02:00:00+02:00\n"
             "  --allow-simulation    tolerate a chain to a pinned simulated root CA (no security)\n"
@@ -62,8 +65,7 @@ static void print_text(const struct las_dcap_result *r, int64_t at)
            "tcb_status:  %s\n"
            "advisories:  ",
            r->version, r->simulated ? "yes (no security)" : "no", when,
-           r->tcb_status == LAS_TCB_UNKNOWN ? "not evaluated (no collateral)"
-                                            : las_tcb_status_name(r->tcb_status));
+           las_cli_tcb_text(r->tcb_status, r->simulated));
     for (size_t i = 0; i < r->n_advisories; i++)
         printf("%s%s", i ? ", " : "", r->advisories[i]);
     printf("%s\n", r->n_advisories ? "" : "none");
@@ -107,10 +109,7 @@ static void print_json(const struct las_dcap_result *r, int64_t at)
             json_array_append_new(adv, json_string(r->advisories[i]));
         json_object_set_new(o, "version", json_integer(r->version));
         json_object_set_new(o, "simulated", json_boolean(r->simulated));
-        json_object_set_new(o, "tcb_status",
-                            r->tcb_status == LAS_TCB_UNKNOWN
-                                ? json_null()
-                                : json_string(las_tcb_status_name(r->tcb_status)));
+        json_object_set_new(o, "tcb_status", json_string(las_tcb_status_name(r->tcb_status)));
         json_object_set_new(o, "advisories", adv);
         json_object_set_new(o, "fmspc", json_string(fmspc));
         json_object_set_new(o, "pce_id", json_string(pceid));
@@ -136,11 +135,12 @@ struct dcap_args {
 /* Parses argv into a; -1 to go on, else the exit code to return now. */
 static int dcap_options(int argc, char **argv, struct dcap_args *a)
 {
-    enum { O_COLLATERAL = 1, O_AT, O_SIM, O_JSON, O_SIM_ROOT };
+    enum { O_COLLATERAL = 1, O_AT, O_SIM, O_JSON, O_SIM_ROOT, O_UNKNOWN_TCB };
     static const struct option opts[] = {
         {"collateral", required_argument, NULL, O_COLLATERAL},
         {"at", required_argument, NULL, O_AT},
         {"allow-simulation", no_argument, NULL, O_SIM},
+        {"allow-unknown-tcb", no_argument, NULL, O_UNKNOWN_TCB},
         {"json", no_argument, NULL, O_JSON},
         {"sim-root", required_argument, NULL, O_SIM_ROOT},
         {"help", no_argument, NULL, 'h'},
@@ -158,6 +158,8 @@ static int dcap_options(int argc, char **argv, struct dcap_args *a)
                                          "2025-01-01T00:00:00Z");
         } else if (c == O_SIM) {
             a->opt.allow_simulation = true;
+        } else if (c == O_UNKNOWN_TCB) {
+            a->opt.allow_unknown_tcb = true;
         } else if (c == O_JSON) {
             a->json = true;
         } else if (c == O_SIM_ROOT) {

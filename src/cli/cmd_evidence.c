@@ -31,7 +31,19 @@ struct verify_args {
     bool json;
 };
 
-enum { O_COLL = 1000, O_AT, O_SIM, O_MRE, O_MRS, O_JSON, O_LAS, O_FILE, O_OUT, O_SIM_ROOT };
+enum {
+    O_COLL = 1000,
+    O_AT,
+    O_SIM,
+    O_MRE,
+    O_MRS,
+    O_JSON,
+    O_LAS,
+    O_FILE,
+    O_OUT,
+    O_SIM_ROOT,
+    O_UNKNOWN_TCB,
+};
 
 /* Handles one shared option; 0 when handled, an exit code otherwise, -1 if not ours. */
 static int verify_option(const char *cmd, int c, struct verify_args *a)
@@ -54,6 +66,9 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
         return 0;
     case O_SIM:
         a->opt.allow_simulation = true;
+        return 0;
+    case O_UNKNOWN_TCB:
+        a->opt.allow_unknown_tcb = true;
         return 0;
     case O_MRE:
         if (las_hex_decode(optarg, a->mrenclave, 32) != LAS_OK)
@@ -83,6 +98,7 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
 #define VERIFY_LONG_OPTIONS                                                                        \
     {"collateral", required_argument, NULL, O_COLL}, {"at", required_argument, NULL, O_AT},        \
         {"allow-simulation", no_argument, NULL, O_SIM},                                            \
+        {"allow-unknown-tcb", no_argument, NULL, O_UNKNOWN_TCB},                                   \
         {"las-mrenclave", required_argument, NULL, O_MRE},                                         \
         {"las-mrsigner", required_argument, NULL, O_MRS},                                          \
         {"sim-root", required_argument, NULL, O_SIM_ROOT},                                         \
@@ -91,7 +107,10 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
     }
 
 #define VERIFY_HELP                                                                                \
-    "  --collateral FILE     DCAP collateral (JSON) to evaluate the TCB status\n"                  \
+    "  --collateral FILE     DCAP collateral (JSON) to evaluate the TCB status; without\n"         \
+    "                        it hardware evidence is refused (TCB status unknown)\n"               \
+    "  --allow-unknown-tcb   accept hardware evidence without collateral (TCB status\n"            \
+    "                        Unknown: revocation and TCB level unchecked)\n"                       \
     "  --at RFC3339          evaluate at this time instead of now\n"                               \
     "  --allow-simulation    tolerate simulated evidence (no security; pin its root)\n"            \
     "  --las-mrsigner HEX    the MRSIGNER of your LAS release (or:)\n"                             \
@@ -265,7 +284,7 @@ int las_cmd_verify_evidence(int argc, char **argv)
         printf("platform_id: %s\nsimulated:   %s\nanchor:      %s (root pin %s)\n"
                "tcb_status:  %s\n",
                id, res->simulated ? "yes (no security)" : "no", anchor_name(res->anchor), pin,
-               las_tcb_status_name(res->dcap.tcb_status));
+               las_cli_tcb_text(res->dcap.tcb_status, res->simulated));
         for (size_t i = 0; i < res->dcap.n_advisories; i++)
             printf("advisory:    %s\n", res->dcap.advisories[i]);
         successions_text(stdout, res, "");
@@ -403,6 +422,8 @@ static bool verify_instance(const char *addr, const struct verify_args *a,
         successions_text(stdout, res, prefix);
         if (res->simulated)
             printf("# %s: SIMULATED platform (no security)\n", addr);
+        else if (res->dcap.tcb_status == LAS_TCB_UNKNOWN)
+            printf("# %s: TCB status %s\n", addr, las_cli_tcb_text(res->dcap.tcb_status, false));
     }
     return true;
 }

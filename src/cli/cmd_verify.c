@@ -41,7 +41,10 @@ static void verify_usage(void)
            "  --allow-debug         tolerate debug-mode enclaves\n"
            "  --at RFC3339          evaluation time (default: now)\n"
            "  --evidence FILE       the platform's evidence (las evidence), verified first\n"
-           "  --collateral FILE     DCAP collateral for the evidence's TCB status\n"
+           "  --collateral FILE     DCAP collateral for the evidence's TCB status (without it\n"
+           "                        hardware evidence is refused: its TCB status is unknown)\n"
+           "  --allow-unknown-tcb   accept hardware evidence without collateral (TCB status\n"
+           "                        Unknown; as security.tolerate: unknown-tcb)\n"
            "  --las-mrsigner HEX    the LAS enclave the evidence must come from, by MRSIGNER\n"
            "  --las-mrenclave HEX   or by MRENCLAVE (needed for hardware evidence)\n"
            "  --sim-root FILE|PIN   trust this simulated root CA for simulated evidence\n"
@@ -63,7 +66,7 @@ struct verify_flags {
     size_t nonce_len; /* 0: no --nonce */
     uint8_t sim_roots[LAS_POLICY_MAX_SIM_ROOTS][32];
     size_t n_sim_roots;
-    bool allow_simulation, allow_debug, follow_successions, json, have_at;
+    bool allow_simulation, allow_debug, allow_unknown_tcb, follow_successions, json, have_at;
     int64_t at;
     const char *policy_path, *evidence_path, *collateral_path;
 };
@@ -86,6 +89,7 @@ enum {
     O_LMRS,
     O_LMRE,
     O_SIM_ROOT,
+    O_UNKNOWN_TCB,
 };
 
 static int add_id(uint8_t (*list)[32], size_t *n, const char *hex, const char *flag)
@@ -154,6 +158,9 @@ static int quote_option(int c, struct verify_flags *f)
     case O_DEBUG:
         f->allow_debug = true;
         return LAS_EXIT_OK;
+    case O_UNKNOWN_TCB:
+        f->allow_unknown_tcb = true;
+        return LAS_EXIT_OK;
     case O_FOLLOW:
         f->follow_successions = true;
         return LAS_EXIT_OK;
@@ -208,6 +215,7 @@ static int parse_flags(int argc, char **argv, struct verify_flags *f)
         {"max-age", required_argument, NULL, O_MAX_AGE},
         {"allow-simulation", no_argument, NULL, O_SIM},
         {"allow-debug", no_argument, NULL, O_DEBUG},
+        {"allow-unknown-tcb", no_argument, NULL, O_UNKNOWN_TCB},
         {"follow-successions", no_argument, NULL, O_FOLLOW},
         {"json", no_argument, NULL, O_JSON},
         {"policy", required_argument, NULL, O_POLICY},
@@ -314,7 +322,8 @@ static int merge_flags(struct las_policy *pol, const struct verify_flags *f)
     memcpy(pol->sim_roots[pol->n_sim_roots], f->sim_roots, f->n_sim_roots * 32);
     pol->n_sim_roots += f->n_sim_roots;
     pol->tolerate |= (f->allow_simulation ? LAS_TOLERATE_SIMULATION : 0) |
-                     (f->allow_debug ? LAS_TOLERATE_DEBUG_MODE : 0);
+                     (f->allow_debug ? LAS_TOLERATE_DEBUG_MODE : 0) |
+                     (f->allow_unknown_tcb ? LAS_TOLERATE_UNKNOWN_TCB : 0);
     pol->follow_successions = pol->follow_successions || f->follow_successions;
     if (pol->follow_successions && pol->n_platforms == 0)
         return las_cli_usage_error("verify", "--follow-successions needs --platform: it follows "

@@ -214,6 +214,23 @@ LAS_MUST_CHECK static las_status reuse_collateral_verdict(struct verification *v
     return LAS_OK;
 }
 
+/*
+ * Without collateral nothing says whether Intel revoked the PCK certificate
+ * or what the platform's TCB level is: a hardware quote is then accepted
+ * only when the caller tolerates that explicitly. Simulated platforms have
+ * no collateral at all; simulation is tolerated already.
+ */
+LAS_MUST_CHECK static las_status check_unknown_tcb(struct verification *v)
+{
+    if (v->anchor->simulated || v->opt->allow_unknown_tcb)
+        return LAS_OK;
+    return las_refuse(v->res, LAS_ERR_REFUSED, "collateral",
+                      "no collateral: the TCB status of this hardware platform is unknown "
+                      "(revocation and TCB level unchecked); supply DCAP collateral "
+                      "(--collateral FILE) or tolerate it (--allow-unknown-tcb, policy "
+                      "security.tolerate: unknown-tcb)");
+}
+
 /* The TCB status: from the collateral, or from an earlier verdict with it. */
 LAS_MUST_CHECK static las_status check_collateral(struct verification *v)
 {
@@ -230,7 +247,7 @@ LAS_MUST_CHECK static las_status check_collateral(struct verification *v)
         };
         return las_dcap_collateral_verify(v->opt->collateral, v->opt->collateral_len, &in, v->res);
     }
-    return v->opt->collateral_verdict ? reuse_collateral_verdict(v) : LAS_OK;
+    return v->opt->collateral_verdict ? reuse_collateral_verdict(v) : check_unknown_tcb(v);
 }
 
 typedef las_status (*check_fn)(struct verification *);

@@ -168,6 +168,10 @@ static las_status parse_trust(const json_t *spec, struct las_op_trust *t, char *
     if (allow != NULL && !json_is_boolean(allow))
         return bad(why, why_len, "spec.verification.allowSimulation: must be true or false");
     t->allow_simulation = json_is_true(allow);
+    const json_t *unknown = json_object_get(v, "allowUnknownTcb");
+    if (unknown != NULL && !json_is_boolean(unknown))
+        return bad(why, why_len, "spec.verification.allowUnknownTcb: must be true or false");
+    t->allow_unknown_tcb = json_is_true(unknown);
     if (get_hex32(v, "lasMrsigner", "spec.verification.lasMrsigner", &t->have_mrsigner, t->mrsigner,
                   why, why_len) != LAS_OK ||
         get_hex32(v, "lasMrenclave", "spec.verification.lasMrenclave", &t->have_mrenclave,

@@ -36,6 +36,9 @@ enum las_op_aesmd { LAS_OP_AESMD_HOST, LAS_OP_AESMD_SIDECAR, LAS_OP_AESMD_NONE }
 /* What a node's evidence must show to count as verified. */
 struct las_op_trust {
     bool allow_simulation; /* default false: simulated evidence is refused */
+    /* allowUnknownTcb, default false: hardware evidence without collateral
+     * (TCB status unknown) is refused. */
+    bool allow_unknown_tcb;
     bool have_mrsigner, have_mrenclave;
     uint8_t mrsigner[32], mrenclave[32];
     char collateral_configmap[254]; /* "" = none */

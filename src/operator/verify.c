@@ -59,6 +59,13 @@ static bool sim_root_of(const uint8_t *doc, size_t len, uint8_t pin[LAS_DCAP_ROO
     return ok;
 }
 
+/* Refused only because hardware evidence came without collateral: say what the spec can do. */
+static bool unknown_tcb_refused(const struct las_evidence_result *res)
+{
+    return res->check && strcmp(res->check, "hardware_quote") == 0 && res->dcap.check &&
+           strcmp(res->dcap.check, "collateral") == 0 && !res->dcap.simulated;
+}
+
 void las_op_verify_evidence(const uint8_t *doc, size_t len, const struct las_op_trust *trust,
                             const uint8_t *collateral, size_t collateral_len,
                             struct las_op_verdict *out)
@@ -73,6 +80,7 @@ void las_op_verify_evidence(const uint8_t *doc, size_t len, const struct las_op_
         .collateral = collateral,
         .collateral_len = collateral_len,
         .allow_simulation = trust->allow_simulation,
+        .allow_unknown_tcb = trust->allow_unknown_tcb,
         .las_mrenclave = trust->have_mrenclave ? trust->mrenclave : NULL,
         .las_mrsigner = trust->have_mrsigner ? trust->mrsigner : NULL,
     };
@@ -82,8 +90,14 @@ void las_op_verify_evidence(const uint8_t *doc, size_t len, const struct las_op_
         opt.n_sim_roots = 1;
     }
     if (las_evidence_verify(doc, len, &opt, res) != LAS_OK) {
-        snprintf(out->reason, sizeof out->reason, "%.32s: %.280s",
-                 res->check ? res->check : "evidence", res->reason);
+        if (collateral == NULL && unknown_tcb_refused(res))
+            snprintf(out->reason, sizeof out->reason,
+                     "hardware_quote: collateral: hardware evidence without collateral (TCB status "
+                     "unknown: revocation and TCB level unchecked); set "
+                     "spec.verification.collateral, or spec.verification.allowUnknownTcb: true");
+        else
+            snprintf(out->reason, sizeof out->reason, "%.32s: %.280s",
+                     res->check ? res->check : "evidence", res->reason);
         return;
     }
     if (collateral != NULL)

@@ -321,6 +321,7 @@ static const struct {
     {"outdated-tcb", LAS_TOLERATE_OUTDATED_TCB},
     {"software-hardening-needed", LAS_TOLERATE_SW_HARDENING_NEEDED},
     {"configuration-needed", LAS_TOLERATE_CONFIGURATION_NEEDED},
+    {"unknown-tcb", LAS_TOLERATE_UNKNOWN_TCB},
 };
 
 const char *las_policy_toleration_name(uint32_t bit)
@@ -347,7 +348,7 @@ static las_status item_toleration(struct parser *p, const char *field, size_t i)
     }
     return fail_at(p, &p->ev.start_mark,
                    "unknown toleration '%.60s' (known: debug-mode, simulation, outdated-tcb, "
-                   "software-hardening-needed, configuration-needed)",
+                   "software-hardening-needed, configuration-needed, unknown-tcb)",
                    v);
 }
 
@@ -641,6 +642,7 @@ void las_policy_evidence_options(const struct las_policy *pol, struct las_eviden
 {
     memset(out, 0, sizeof *out);
     out->allow_simulation = (pol->tolerate & LAS_TOLERATE_SIMULATION) != 0;
+    out->allow_unknown_tcb = (pol->tolerate & LAS_TOLERATE_UNKNOWN_TCB) != 0;
     out->las_mrsigner = pol->has_las_mrsigner ? pol->las_mrsigner : NULL;
     out->las_mrenclave = pol->has_las_mrenclave ? pol->las_mrenclave : NULL;
     out->sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])pol->sim_roots;

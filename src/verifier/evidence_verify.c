@@ -118,6 +118,7 @@ static las_status check_hardware_quote(const struct evidence_doc *d,
         .at = opt->at,
         .allow_simulation = opt->allow_simulation,
         .collateral_verdict = opt->collateral_verdict,
+        .allow_unknown_tcb = opt->allow_unknown_tcb,
     };
     las_status st = las_dcap_verify_any_sim_root(d->quote, d->quote_len, &dopt, &res->dcap);
     if (st != LAS_OK)

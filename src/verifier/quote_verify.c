@@ -501,22 +501,48 @@ static void check_advisories(struct las_verdict *v, const struct las_policy *pol
 }
 
 /*
- * TCB status and advisories come only from evidence verified with
- * collateral. Without them both rules are skipped: the platform was then
- * trusted through its pinned ID, whose evidence the policy author judged
- * when collecting it (a microcode update changes the platform ID).
+ * Hardware evidence verified without collateral: nothing says whether the
+ * platform's PCK certificate is revoked or its TCB out of date. Accepted
+ * only when the policy tolerates it by name, and then said.
+ */
+static void check_unknown_tcb(struct las_verdict *v, const struct las_policy *pol)
+{
+    if (pol->tolerate & LAS_TOLERATE_UNKNOWN_TCB)
+        record(v, "tcb", LAS_CHECK_PASS, LAS_OK,
+               "TCB status Unknown: the evidence was verified without collateral (revocation and "
+               "TCB level unchecked); tolerated (unknown-tcb)");
+    else
+        record(v, "tcb", LAS_CHECK_FAIL, LAS_ERR_REFUSED,
+               "TCB status Unknown: the evidence was verified without collateral (revocation and "
+               "TCB level unchecked); supply collateral (--collateral FILE) or tolerate it "
+               "(add unknown-tcb to security.tolerate, or --allow-unknown-tcb)");
+    record(v, "advisories", LAS_CHECK_SKIPPED, LAS_OK,
+           "TCB status Unknown: advisories not evaluated");
+}
+
+/*
+ * TCB status and advisories come from the evidence's collateral. Without
+ * evidence both rules are skipped: the platform was then trusted through
+ * its pinned ID, whose evidence the policy author judged when collecting it
+ * (a microcode update changes the platform ID). Simulated platforms have no
+ * collateral: simulation is tolerated already.
  */
 static void check_tcb(struct eval *e)
 {
-    if (e->ev == NULL || e->ev->dcap.tcb_status == LAS_TCB_UNKNOWN) {
+    const struct las_evidence_result *ev = e->ev;
+    if (ev == NULL || (ev->simulated && ev->dcap.tcb_status == LAS_TCB_UNKNOWN)) {
         const char *why =
-            e->ev ? "the evidence was verified without collateral" : "no usable platform evidence";
+            ev ? "simulated evidence has no collateral" : "no usable platform evidence";
         record(e->v, "tcb", LAS_CHECK_SKIPPED, LAS_OK, "%s: TCB status not evaluated", why);
         record(e->v, "advisories", LAS_CHECK_SKIPPED, LAS_OK, "%s: advisories not evaluated", why);
         return;
     }
-    check_tcb_status(e->v, e->pol, e->ev->dcap.tcb_status);
-    check_advisories(e->v, e->pol, &e->ev->dcap);
+    if (ev->dcap.tcb_status == LAS_TCB_UNKNOWN) {
+        check_unknown_tcb(e->v, e->pol);
+        return;
+    }
+    check_tcb_status(e->v, e->pol, ev->dcap.tcb_status);
+    check_advisories(e->v, e->pol, &ev->dcap);
 }
 
 static bool valid_arguments(const struct las_policy *pol, const uint8_t *buf, size_t len,

@@ -43,9 +43,11 @@ done
 grep -q '"simulated": false' "$out" || fail "JSON simulated"
 pass "--json has verdict, status, advisories, FMSPC and the report body; --at takes offsets"
 
-expect_rc 0 "$LAS_BIN" dcap verify "$quote" --at "$at"
-grep -q 'not evaluated' "$TEST_DIR/out" || fail "no-collateral status"
-pass "without collateral: signatures and chain verified, TCB status not evaluated"
+expect_rc 1 "$LAS_BIN" dcap verify "$quote" --at "$at"
+grep -q '^REFUSED (collateral): ' "$TEST_DIR/out" || fail "no-collateral refusal"
+expect_rc 0 "$LAS_BIN" dcap verify "$quote" --at "$at" --allow-unknown-tcb
+grep -q '^tcb_status: *Unknown (no collateral' "$TEST_DIR/out" || fail "no-collateral status"
+pass "without collateral: refused; tolerated, signatures and chain verified, TCB status Unknown"
 
 for t in 2025-06-19T10:56:10Z 2025-07-19T10:01:19Z 2024-01-01T00:00:00Z 2031-01-01T00:00:00Z; do
   expect_rc 1 "$LAS_BIN" dcap verify "$quote" --collateral "$col" --at "$t"

@@ -840,20 +840,28 @@ static int pki_teardown(void **state)
     return 0;
 }
 
-static las_status run(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
-                      struct las_dcap_result *r)
+static las_status run_with(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
+                           bool allow_unknown_tcb, struct las_dcap_result *r)
 {
     struct las_dcap_verify_options o = {
         .at = at,
         .allow_simulation = sim,
         .sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])sim_pins,
         .n_sim_roots = n_sim_pins,
+        .allow_unknown_tcb = allow_unknown_tcb,
     };
     if (col) {
         o.collateral = col->p;
         o.collateral_len = col->n;
     }
     return las_dcap_verify_trusted(q->p, q->n, &o, &P.trust, r);
+}
+
+/* Verifies q under the test trust (the hardware-like root and the default anchors). */
+static las_status run(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
+                      struct las_dcap_result *r)
+{
+    return run_with(q, col, sim, at, false, r);
 }
 
 static void expect_refused(const struct bytes *q, const struct bytes *col, bool sim, int64_t at,
@@ -1054,7 +1062,7 @@ static void rogue_qes(struct qopts genuine, bool sim)
     struct copts c = genuine.hw ? hw_copts() : default_copts();
     struct bytes col = build_collateral(&c);
     /* The forgeries below differ from this genuine quote in the QE report only. */
-    assert_int_equal(run(&q, NULL, sim, T0, &r), LAS_OK);
+    assert_int_equal(run_with(&q, NULL, sim, T0, genuine.hw, &r), LAS_OK);
     assert_int_equal(r.simulated, !genuine.hw);
     assert_int_equal(run(&q, &col, sim, T0, &r), LAS_OK);
     assert_int_equal(r.tcb_status, LAS_TCB_UP_TO_DATE);
@@ -1396,6 +1404,50 @@ static void test_collateral_status(void **state)
     free(col.p);
 }
 
+/*
+ * Fail closed without collateral: a hardware quote (the hardware-like root,
+ * trusted like Intel's) whose every signature verifies is refused when
+ * nothing gives its TCB status, unless the caller tolerates that; with
+ * collateral or an earlier collateral verdict it is judged as before.
+ * Simulated quotes have no collateral and need no toleration.
+ */
+static void test_unknown_tcb_needs_toleration(void **state)
+{
+    (void)state;
+    static struct las_dcap_result r, verdict;
+    struct qopts o = hw_qopts(3);
+    struct copts co = hw_copts();
+    struct bytes q = build_quote(&o, NULL), col = build_collateral(&co);
+    expect_refused_because(&q, NULL, false, T0, "collateral", "--collateral FILE");
+    expect_refused_because(&q, NULL, false, T0, "collateral", "--allow-unknown-tcb");
+    assert_int_equal(run_with(&q, NULL, false, T0, true, &r), LAS_OK);
+    assert_false(r.simulated);
+    assert_int_equal(r.tcb_status, LAS_TCB_UNKNOWN);
+    assert_int_equal(r.n_advisories, 0);
+    /* With collateral, tolerated or not: the collateral's status. */
+    for (int tolerate = 0; tolerate < 2; tolerate++) {
+        assert_int_equal(run_with(&q, &col, false, T0, tolerate, &verdict), LAS_OK);
+        assert_int_equal(verdict.tcb_status, LAS_TCB_UP_TO_DATE);
+    }
+    /* An earlier verdict with collateral stands in for it. */
+    struct las_dcap_verify_options opt = {.at = T0, .collateral_verdict = &verdict};
+    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &opt, &P.trust, &r), LAS_OK);
+    assert_int_equal(r.tcb_status, LAS_TCB_UP_TO_DATE);
+    /* A forgery is still refused by its own check, not by the missing collateral. */
+    q.p[q.n - 1] ^= 0x01;
+    assert_int_not_equal(run_with(&q, NULL, false, T0, true, &r), LAS_OK);
+    assert_string_not_equal(r.check, "collateral");
+    free(q.p);
+    free(col.p);
+    /* Simulated: accepted without collateral, the status Unknown. */
+    struct qopts so = default_qopts(3);
+    q = build_quote(&so, NULL);
+    assert_int_equal(run(&q, NULL, true, T0, &r), LAS_OK);
+    assert_true(r.simulated);
+    assert_int_equal(r.tcb_status, LAS_TCB_UNKNOWN);
+    free(q.p);
+}
+
 /* A verdict with collateral serves later quotes of the same platform, and only those. */
 static void test_collateral_verdict_reused(void **state)
 {
@@ -1725,6 +1777,13 @@ static las_status real_run(const uint8_t *col, size_t col_len, int64_t at, bool 
     return las_dcap_verify(R.quote, R.quote_len, &o, r);
 }
 
+/* The real quote without collateral, an unknown TCB tolerated: every other check runs. */
+static las_status real_run_unknown_tcb(int64_t at, struct las_dcap_result *r)
+{
+    struct las_dcap_verify_options o = {.at = at, .allow_unknown_tcb = true};
+    return las_dcap_verify(R.quote, R.quote_len, &o, r);
+}
+
 static void test_real_pinned_root(void **state)
 {
     (void)state;
@@ -1755,9 +1814,19 @@ static void test_real_quote(void **state)
         assert_memory_equal(r.fmspc, "\x00\xa0\x67\x11\x00\x00", 6);
         assert_memory_equal(r.body.report_data, "Hello, world!", 13);
     }
-    /* Without collateral: signatures and chain only. */
-    assert_int_equal(real_run(NULL, 0, T_REAL, false, &r), LAS_OK);
+    /* Without collateral the TCB status is unknown: refused, the reason says what to do. */
+    for (int sim = 0; sim < 2; sim++) {
+        assert_int_equal(real_run(NULL, 0, T_REAL, sim, &r), LAS_ERR_REFUSED);
+        assert_string_equal(r.check, "collateral");
+        assert_non_null(strstr(r.reason, "--collateral FILE"));
+        assert_non_null(strstr(r.reason, "--allow-unknown-tcb"));
+    }
+    /* Tolerated: signatures, chain and QE identity only, the status Unknown. */
+    assert_int_equal(real_run_unknown_tcb(T_REAL, &r), LAS_OK);
+    assert_false(r.simulated);
     assert_int_equal(r.tcb_status, LAS_TCB_UNKNOWN);
+    assert_int_equal(r.n_advisories, 0);
+    assert_memory_equal(r.body.report_data, "Hello, world!", 13);
 }
 
 /*
@@ -1835,7 +1904,7 @@ static void test_real_quote_tampered(void **state)
     }
     for (size_t i = 0; i < R.quote_len; i++) {
         R.quote[i] ^= 0x01;
-        if (real_run(NULL, 0, T_REAL, false, &r) == LAS_OK)
+        if (real_run_unknown_tcb(T_REAL, &r) == LAS_OK)
             fail_msg("flipping byte %zu of the real quote verified", i);
         R.quote[i] ^= 0x01;
     }
@@ -1952,6 +2021,7 @@ int main(void)
         cmocka_unit_test(test_pem_chain_canonical),
         cmocka_unit_test(test_malleable_signatures_same_result),
         cmocka_unit_test(test_collateral_status),
+        cmocka_unit_test(test_unknown_tcb_needs_toleration),
         cmocka_unit_test(test_collateral_verdict_reused),
         cmocka_unit_test(test_collateral_refusals),
         cmocka_unit_test(test_crl_without_next_update),

@@ -29,6 +29,7 @@ static void test_defaults_fail_closed(void **state)
     assert_int_equal(las_op_spec_parse(NULL, &s, why, sizeof why), LAS_OK);
     assert_int_equal(s.mode, LAS_OP_MODE_SGX);
     assert_false(s.trust.allow_simulation);
+    assert_false(s.trust.allow_unknown_tcb);
     assert_false(s.trust.have_mrsigner);
     assert_false(s.trust.have_mrenclave);
     assert_false(s.have_sim_cpusvn);
@@ -58,7 +59,7 @@ static void test_full_spec(void **state)
               "\"000102030405060708090a0b0c0d0e0f\",\"hostPort\":0,\"logLevel\":\"debug\","
               "\"nodeSelector\":{\"sgx\":\"yes\"},\"tolerations\":[{\"operator\":\"Exists\"}],"
               "\"imagePullSecrets\":[{\"name\":\"pull\"}],\"verification\":{"
-              "\"allowSimulation\":true,\"lasMrsigner\":"
+              "\"allowSimulation\":true,\"allowUnknownTcb\":true,\"lasMrsigner\":"
               "\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\","
               "\"collateral\":{\"configMap\":\"coll\"}}}",
               &s, why, sizeof why),
@@ -68,6 +69,7 @@ static void test_full_spec(void **state)
     assert_int_equal(s.host_port, 0);
     assert_string_equal(s.log_level, "debug");
     assert_true(s.trust.allow_simulation);
+    assert_true(s.trust.allow_unknown_tcb);
     assert_true(s.trust.have_mrsigner);
     assert_int_equal(s.trust.mrsigner[1], 0x11);
     assert_string_equal(s.trust.collateral_configmap, "coll");
@@ -90,6 +92,7 @@ static void test_errors_name_the_field(void **state)
         {"{\"simCpusvn\":\"abc\"}", "spec.simCpusvn"},
         {"{\"simCpusvn\":\"zz0102030405060708090a0b0c0d0e0f\"}", "spec.simCpusvn"},
         {"{\"verification\":{\"allowSimulation\":\"yes\"}}", "spec.verification.allowSimulation"},
+        {"{\"verification\":{\"allowUnknownTcb\":1}}", "spec.verification.allowUnknownTcb"},
         {"{\"verification\":{\"lasMrsigner\":\"00\"}}", "spec.verification.lasMrsigner"},
         {"{\"verification\":{\"lasMrenclave\":5}}", "spec.verification.lasMrenclave"},
         {"{\"verification\":{\"collateral\":{\"configMap\":\"Bad_Name\"}}}",
@@ -170,6 +173,8 @@ static void test_crd_defaults_match(void **state)
     json_t *ver_props = json_object_get(json_object_get(props, "verification"), "properties");
     assert_true(
         json_is_false(json_object_get(json_object_get(ver_props, "allowSimulation"), "default")));
+    assert_true(
+        json_is_false(json_object_get(json_object_get(ver_props, "allowUnknownTcb"), "default")));
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(props, "mode"), "default")), "sgx");
     struct las_op_spec a, b;
@@ -187,6 +192,7 @@ static void test_crd_defaults_match(void **state)
     assert_string_equal(a.state_dir, b.state_dir);
     assert_string_equal(a.image_pull_policy, b.image_pull_policy);
     assert_int_equal(a.trust.allow_simulation, b.trust.allow_simulation);
+    assert_int_equal(a.trust.allow_unknown_tcb, b.trust.allow_unknown_tcb);
     /* Every enum of the schema is what the parser accepts. */
     static const char *const enums[] = {"mode",     "sgxDevicePlugin", "aesmd",
                                         "logLevel", "logFormat",       "imagePullPolicy"};

@@ -8,10 +8,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sodium.h>
 
 #include "backend/backend.h"
 #include "common/crypto.h"
@@ -190,6 +194,93 @@ static void test_succession_links_ids(void **state)
     assert_string_equal(p->id, old_id);
 }
 
+/* ---- hardware evidence, around Intel's real quote (../shared/testdata) ---------------- */
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[1 << 15];
+    char *copy = NULL;
+    if (f) {
+        *len = fread(buf, 1, sizeof buf, f);
+        copy = malloc(*len + 1);
+        if (copy) {
+            memcpy(copy, buf, *len);
+            copy[*len] = '\0';
+        }
+        fclose(f);
+    }
+    return copy;
+}
+
+static json_t *base64_json(const uint8_t *p, size_t n)
+{
+    size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *text = malloc(size);
+    assert_non_null(text);
+    sodium_bin2base64(text, size, p, n, sodium_base64_VARIANT_ORIGINAL);
+    json_t *j = json_string(text);
+    free(text);
+    return j;
+}
+
+/*
+ * Hardware evidence without collateral is refused, and the reason names the
+ * spec fields that change that; allowUnknownTcb lets the hardware quote
+ * through (to the binding check: no LAS ran where that quote was made), as
+ * collateral does. The collateral's validity ended in 2025 and the
+ * operator verifies at the current time: with it, the quote is refused by
+ * a collateral check, which shows that the collateral was the one used.
+ */
+static void test_hardware_evidence_needs_collateral(void **state)
+{
+    (void)state;
+    char path[4096];
+    size_t qlen = 0, clen = 0;
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/phala_sgx_quote.bin",
+             getenv("LAS_SOURCE_DIR"));
+    uint8_t *quote = (uint8_t *)read_all(path, &qlen);
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/phala_sgx_quote_collateral.json",
+             getenv("LAS_SOURCE_DIR"));
+    char *col = read_all(path, &clen);
+    assert_non_null(quote);
+    assert_non_null(col);
+    assert_true(qlen > 48 + 384);
+    json_t *doc = json_pack("{s:i,s:s,s:{s:s,s:i},s:o,s:s,s:o}", "version", 1, "platform_id",
+                            "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF",
+                            "platform_key", "cpusvn", "00000000000000000000000000000000", "isvsvn",
+                            0, "report_body", base64_json(quote + 48, 384), "quote_format", "dcap",
+                            "hardware_quote", base64_json(quote, qlen));
+    char *text = json_dumps(doc, 0);
+    struct las_op_trust t = {.have_mrsigner = true};
+    assert_int_equal(
+        las_hex_decode("815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6",
+                       t.mrsigner, 32),
+        LAS_OK);
+    struct las_op_verdict v;
+    las_op_verify_evidence((uint8_t *)text, strlen(text), &t, NULL, 0, &v);
+    assert_false(v.verified);
+    assert_false(v.simulated);
+    assert_string_equal(v.platform_id, "");
+    assert_non_null(strstr(v.reason, "hardware_quote: collateral"));
+    assert_non_null(strstr(v.reason, "spec.verification.collateral"));
+    assert_non_null(strstr(v.reason, "spec.verification.allowUnknownTcb"));
+    t.allow_unknown_tcb = true;
+    las_op_verify_evidence((uint8_t *)text, strlen(text), &t, NULL, 0, &v);
+    assert_false(v.verified);
+    assert_non_null(strstr(v.reason, "binding"));
+    t.allow_unknown_tcb = false;
+    las_op_verify_evidence((uint8_t *)text, strlen(text), &t, (uint8_t *)col, clen, &v);
+    assert_false(v.verified);
+    assert_null(strstr(v.reason, "allowUnknownTcb"));
+    assert_null(strstr(v.reason, "no collateral"));
+    assert_non_null(strstr(v.reason, "hardware_quote: "));
+    free(text);
+    json_decref(doc);
+    free(col);
+    free(quote);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,5 +290,18 @@ int main(void)
         cmocka_unit_test(test_tampered_and_garbage),
         cmocka_unit_test(test_succession_links_ids),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest real[] = {
+        cmocka_unit_test(test_hardware_evidence_needs_collateral),
+    };
+    int rc = cmocka_run_group_tests(tests, setup, teardown);
+    if (rc != 0)
+        return rc;
+    char path[4096];
+    const char *src = getenv("LAS_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/../shared/testdata/dcap/phala_sgx_quote.bin", src ? src : ".");
+    if (src == NULL || access(path, R_OK) != 0) {
+        fprintf(stderr, "SKIP: %s is absent; the hardware-evidence test did not run\n", path);
+        return 77;
+    }
+    return cmocka_run_group_tests_name("hardware_evidence", real, NULL, NULL);
 }

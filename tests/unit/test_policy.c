@@ -198,8 +198,18 @@ static const struct eval_case eval_cases[] = {
      LAS_CHECK_PASS},
     {"UpToDate with advisories listed", PINNED, Q_DEFAULT, F_UP_TO_DATE, 2, 0, LAS_OK, NULL,
      "advisories", LAS_CHECK_PASS},
-    {"evidence without collateral: TCB skipped", PINNED, Q_DEFAULT, F_NO_COLLATERAL, 0, 0, LAS_OK,
-     NULL, "tcb", LAS_CHECK_SKIPPED},
+    {"hardware evidence without collateral: TCB Unknown refused", PINNED, Q_DEFAULT,
+     F_NO_COLLATERAL, 0, 0, LAS_ERR_REFUSED, "tcb", "advisories", LAS_CHECK_SKIPPED},
+    {"hardware evidence without collateral vouches for nothing", "{}\n", Q_DEFAULT, F_NO_COLLATERAL,
+     0, 0, LAS_ERR_REFUSED, "tcb", "platform", LAS_CHECK_PASS},
+    {"hardware evidence without collateral: unknown-tcb tolerated",
+     PINNED "security: {tolerate: [unknown-tcb]}\n", Q_DEFAULT, F_NO_COLLATERAL, 0, 0, LAS_OK, NULL,
+     "tcb", LAS_CHECK_PASS},
+    {"unknown-tcb tolerates no known status", PINNED "security: {tolerate: [unknown-tcb]}\n",
+     Q_DEFAULT, F_OUT_OF_DATE, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+    {"simulated evidence has no collateral: TCB skipped",
+     PINNED "security: {tolerate: [simulation]}\n", Q_DEFAULT, F_SIMULATED, 0, 0, LAS_OK, NULL,
+     "tcb", LAS_CHECK_SKIPPED},
     {"SWHardeningNeeded refused", PINNED, Q_DEFAULT, F_SW_HARDENING, 0, 0, LAS_ERR_REFUSED, "tcb",
      NULL, 0},
     {"SWHardeningNeeded tolerated, advisories ignored",
@@ -287,7 +297,7 @@ static const struct las_evidence_result *make_evidence(enum facts_kind kind, siz
         [F_OUT_OF_DATE_CONFIGURATION] = LAS_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED,
         [F_REVOKED] = LAS_TCB_REVOKED,
         [F_NO_COLLATERAL] = LAS_TCB_UNKNOWN,
-        [F_SIMULATED] = LAS_TCB_UP_TO_DATE,
+        [F_SIMULATED] = LAS_TCB_UNKNOWN, /* no collateral exists for simulated platforms */
         [F_OTHER_PLATFORM] = LAS_TCB_UP_TO_DATE,
         [F_UNVERIFIED] = LAS_TCB_UP_TO_DATE,
     };
@@ -552,7 +562,8 @@ static void test_fields_parsed(void **state)
                        "  sim_roots: [" ROOT_E "]\n"
                        "security:\n"
                        "  tolerate: [debug-mode, simulation, outdated-tcb,\n"
-                       "             software-hardening-needed, configuration-needed]\n"
+                       "             software-hardening-needed, configuration-needed,\n"
+                       "             unknown-tcb]\n"
                        "  ignore_advisories: [INTEL-SA-00615]\n";
     (void)state;
     assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, &err), LAS_OK);
@@ -578,15 +589,51 @@ static void test_fields_parsed(void **state)
     assert_int_equal(pol.sim_roots[0][7], 0xee);
     struct las_evidence_options eo;
     las_policy_evidence_options(&pol, &eo);
-    assert_true(eo.allow_simulation && eo.follow_successions);
+    assert_true(eo.allow_simulation && eo.follow_successions && eo.allow_unknown_tcb);
     assert_ptr_equal(eo.las_mrsigner, pol.las_mrsigner);
     assert_int_equal(eo.n_platforms, 1);
     assert_int_equal(eo.n_sim_roots, 1);
-    assert_int_equal(pol.tolerate, 0x1f);
+    assert_int_equal(pol.tolerate, 0x3f);
     assert_int_equal(pol.n_ignore_advisories, 1);
     assert_string_equal(pol.ignore_advisories[0], "INTEL-SA-00615");
     assert_string_equal(las_policy_toleration_name(LAS_TOLERATE_OUTDATED_TCB), "outdated-tcb");
+    assert_string_equal(las_policy_toleration_name(LAS_TOLERATE_UNKNOWN_TCB), "unknown-tcb");
     assert_null(las_policy_toleration_name(1u << 20));
+    /* Without the toleration, evidence is verified fail-closed. */
+    pol.tolerate &= ~(uint32_t)LAS_TOLERATE_UNKNOWN_TCB;
+    las_policy_evidence_options(&pol, &eo);
+    assert_false(eo.allow_unknown_tcb);
+}
+
+/*
+ * Hardware evidence verified without collateral: the refusal says what to
+ * supply or tolerate, and the toleration is named in the accepted verdict.
+ */
+static void test_unknown_tcb_explained(void **state)
+{
+    static struct las_policy pol;
+    static struct las_verdict v;
+    static struct las_evidence_result ev;
+    uint8_t quote[LAS_QUOTE_SIZE];
+    char yaml[512];
+    (void)state;
+    make_quote(Q_DEFAULT, quote);
+    struct las_verify_args args = {.now = NOW, .evidence = make_evidence(F_NO_COLLATERAL, 0, &ev)};
+    expand(PINNED, yaml, sizeof yaml);
+    assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, NULL), LAS_OK);
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    assert_string_equal(v.check, "tcb");
+    assert_non_null(strstr(v.reason, "TCB status Unknown"));
+    assert_non_null(strstr(v.reason, "--collateral FILE"));
+    assert_non_null(strstr(v.reason, "unknown-tcb"));
+    assert_non_null(strstr(v.reason, "--allow-unknown-tcb"));
+    pol.tolerate |= LAS_TOLERATE_UNKNOWN_TCB;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_OK);
+    const struct las_check *tcb = find_check(&v, "tcb");
+    assert_int_equal(tcb->outcome, LAS_CHECK_PASS);
+    assert_non_null(strstr(tcb->reason, "TCB status Unknown"));
+    assert_non_null(strstr(tcb->reason, "tolerated (unknown-tcb)"));
+    assert_int_equal(find_check(&v, "advisories")->outcome, LAS_CHECK_SKIPPED);
 }
 
 /*
@@ -734,6 +781,7 @@ static void chain_evidence(struct las_evidence_result *ev, const uint8_t (*ids)[
     memset(ev, 0, sizeof *ev);
     ev->verified = true;
     ev->anchor = LAS_ANCHOR_INTEL_ROOT;
+    ev->dcap.tcb_status = LAS_TCB_UP_TO_DATE; /* verified with collateral */
     memcpy(ev->platform_id, platform, 32);
     for (size_t i = 0; i + 1 < n; i++) {
         memcpy(ev->successions[i].old_id, ids[i], 32);
@@ -883,11 +931,17 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_evaluation_table),   cmocka_unit_test(test_malformed_table),
-        cmocka_unit_test(test_too_many_entries),   cmocka_unit_test(test_too_large_and_arguments),
-        cmocka_unit_test(test_fields_parsed),      cmocka_unit_test(test_mutations),
-        cmocka_unit_test(test_verify_arguments),   cmocka_unit_test(test_nonce),
-        cmocka_unit_test(test_follow_successions), cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_evaluation_table),
+        cmocka_unit_test(test_malformed_table),
+        cmocka_unit_test(test_too_many_entries),
+        cmocka_unit_test(test_too_large_and_arguments),
+        cmocka_unit_test(test_fields_parsed),
+        cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_verify_arguments),
+        cmocka_unit_test(test_nonce),
+        cmocka_unit_test(test_follow_successions),
+        cmocka_unit_test(test_rfc3339),
+        cmocka_unit_test(test_unknown_tcb_explained),
     };
     if (las_crypto_init() != LAS_OK)
         return 1;
