@@ -148,5 +148,36 @@ expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --platform "$id1" --follow-suc
 grep -q '^REFUSED (evidence): ' "$TEST_DIR/out" || fail "another platform's evidence: $(cat "$TEST_DIR/out")"
 pass "follow_successions: the old ID's policy accepts the new quote with the new evidence, not without"
 
+# follow_successions refuses what is not a verified chain from a pinned ID:
+# a forged statement, a chain from an ID the policy does not pin, and a
+# downgrade (which publishes no statement).
+follow=(--policy "$TEST_DIR/follow.yaml" --follow-successions)
+jq '.successions[0].issued_at += 1' "$TEST_DIR/e1b.json" >"$TEST_DIR/e1b-forged.json"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" "${follow[@]}" --evidence "$TEST_DIR/e1b-forged.json"
+grep -q '^REFUSED (evidence): .*succession: succession statement 0: a signature does not verify' \
+  "$TEST_DIR/out" || fail "forged succession: $(cat "$TEST_DIR/out")"
+jq --arg id "$id2" '.successions[0].old_platform_id = $id' "$TEST_DIR/e1b.json" \
+  >"$TEST_DIR/e1b-renamed.json"
+jq -e '.successions[0].old_platform_id' "$TEST_DIR/e1b.json" >/dev/null ||
+  fail "the succession statement has no old_platform_id field"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" "${follow[@]}" --evidence "$TEST_DIR/e1b-renamed.json"
+grep -q '^REFUSED (evidence): .*succession' "$TEST_DIR/out" || fail "renamed predecessor: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1b.bin" --platform "$id2" --follow-successions \
+  --allow-simulation --sim-root "$root1" --evidence "$TEST_DIR/e1b.json"
+grep -q '^REFUSED (platform): .*no succession from one of them' "$TEST_DIR/out" ||
+  fail "a chain from an unpinned ID: $(cat "$TEST_DIR/out")"
+stop_las "$LAS_PID"
+start_las one-downgraded "$TEST_DIR/one" --sim-cpusvn "$(jq -r .platform_key.cpusvn "$TEST_DIR/e1.json")"
+addr1=$LAS_ADDR
+[ "$("$LAS_BIN" id --las "$addr1")" = "$id1" ] || fail "back to the old CPUSVN, another ID"
+expect_rc 0 "$LAS_BIN" evidence --las "$addr1" --out "$TEST_DIR/e1c.json"
+[ "$(jq '.successions | length' "$TEST_DIR/e1c.json")" = 0 ] || fail "a downgrade published a statement"
+expect_rc 0 "$LAS_BIN" attest --las "$addr1" --state-dir "$TEST_DIR/one" --out "$TEST_DIR/q1c.bin"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q1c.bin" --platform "$id1b" --follow-successions \
+  --allow-simulation --sim-root "$root1" --evidence "$TEST_DIR/e1c.json"
+grep -q '^REFUSED (platform): .*no succession from one of them' "$TEST_DIR/out" ||
+  fail "a downgrade followed: $(cat "$TEST_DIR/out")"
+pass "follow_successions: a forged statement, an unpinned start and a downgrade are refused"
+
 stop_las "$LAS_PID"
 stop_las "$pid2"
