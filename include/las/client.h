@@ -41,19 +41,36 @@ void las_client_free(struct las_client *c);
 /* Message of the last failure (server's error message or transport error). */
 const char *las_client_last_error(const struct las_client *c);
 
-/* GET /v1/target-info: LAS's TARGETINFO, to make a REPORT for LAS. */
+/*
+ * GET /v1/target-info: LAS's TARGETINFO, to make a REPORT for LAS. Not
+ * authenticated (plain HTTP): a wrong TARGETINFO only makes a REPORT that
+ * LAS cannot verify, so it refuses to quote it.
+ */
 LAS_MUST_CHECK las_status las_client_target_info(struct las_client *c,
                                                  struct las_sgx_targetinfo *out);
 
-/* POST /v1/quote: exchanges a REPORT for LAS for a signed LAS quote. */
+/*
+ * POST /v1/quote: exchanges a REPORT for LAS for a signed LAS quote.
+ * Checked: only that the answer is LAS_QUOTE_SIZE bytes. The quote is not
+ * verified: a relying party passes it to las_quote_verify with its policy.
+ */
 LAS_MUST_CHECK las_status las_client_quote(struct las_client *c,
                                            const struct las_sgx_report *report,
                                            uint8_t quote[static LAS_QUOTE_SIZE]);
 
-/* GET /v1/platform: the platform document (JSON, NUL-terminated, malloc'd). */
+/*
+ * GET /v1/platform: the platform evidence document (JSON, NUL-terminated,
+ * malloc'd), as the LAS at that address sends it. Not verified: pass it to
+ * las_evidence_verify before believing anything in it.
+ */
 LAS_MUST_CHECK las_status las_client_platform(struct las_client *c, char **json_out);
 
-/* GET /v1/platform, returning only the platform ID it announces. */
+/*
+ * GET /v1/platform, returning only the platform ID it announces. Nothing
+ * about it is verified (anyone can announce any ID): never pin an ID
+ * obtained this way; verify the whole document (las_client_platform and
+ * las_evidence_verify, or `las platform-ids`).
+ */
 LAS_MUST_CHECK las_status las_client_platform_id(struct las_client *c,
                                                  uint8_t id[static LAS_PLATFORM_ID_SIZE]);
 
@@ -65,6 +82,9 @@ LAS_MUST_CHECK las_status las_client_platform_id(struct las_client *c,
  * enclave for target with report_data, through Gramine's pseudo-files
  * (attestation_dir/target_info, user_report_data, report). attestation_dir
  * is normally LAS_GRAMINE_DEFAULT_DIR. why gets a reason on failure.
+ * Checked: the sizes Gramine returns. The REPORT is MACed for target only
+ * and says nothing to anyone else; its report data is what makes the quote
+ * fresh, so put the relying party's nonce there.
  */
 LAS_MUST_CHECK las_status las_gramine_report(const char *attestation_dir,
                                              const struct las_sgx_targetinfo *target,

@@ -115,7 +115,9 @@ LAS_MUST_CHECK las_status las_dcap_verify(const uint8_t *quote, size_t len,
  * The pins of the root CA certificates in pem (one or more PEM CERTIFICATE
  * blocks, e.g. sim-qe-root-ca.pem of a simulated LAS's state directory), at
  * most max; *n is their number. LAS_ERR_MALFORMED when pem holds anything
- * else or no certificate, LAS_ERR_BAD_SIZE for more than max.
+ * else or no certificate, LAS_ERR_BAD_SIZE for more than max. Computes
+ * pins only: whether a root deserves trust is the caller's decision (take
+ * the file from the simulated LAS you mean, not from what it presents).
  */
 LAS_MUST_CHECK las_status las_dcap_root_pins_from_pem(const uint8_t *pem, size_t len,
                                                       uint8_t (*pins)[LAS_DCAP_ROOT_PIN_SIZE],

@@ -121,7 +121,10 @@ LAS_MUST_CHECK las_status las_evidence_verify(const uint8_t *json, size_t len,
                                               const struct las_evidence_options *opt,
                                               struct las_evidence_result *result);
 
-/* The report data that binds a platform ID (and the SVNs of its key). */
+/*
+ * The report data that binds a platform ID (and the SVNs of its key): what
+ * LAS's REPORT must carry for its evidence. A computation, no check.
+ */
 void las_evidence_report_data(const uint8_t id[static LAS_PLATFORM_ID_SIZE],
                               const uint8_t cpusvn[static LAS_SGX_CPUSVN_SIZE], uint16_t isvsvn,
                               uint8_t out[static LAS_SGX_REPORT_DATA_SIZE]);
@@ -130,7 +133,13 @@ void las_evidence_report_data(const uint8_t id[static LAS_PLATFORM_ID_SIZE],
 void las_succession_message(const struct las_succession *s,
                             uint8_t out[static LAS_SUCCESSION_MESSAGE_SIZE]);
 
-/* Checks both signatures of a succession statement. */
+/*
+ * Checks both signatures of one succession statement (old and new platform
+ * key over las_succession_message). Not checked, the caller's part: that
+ * it is an upgrade, that statements form one chain ending at the platform
+ * that presents them, and that the chain starts at an ID you trust;
+ * las_evidence_verify and las_quote_verify (follow_successions) check all.
+ */
 LAS_MUST_CHECK las_status las_succession_verify(const struct las_succession *s);
 
 #ifdef __cplusplus

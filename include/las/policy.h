@@ -121,7 +121,8 @@ struct las_policy_error {
  * unknown keys, duplicate keys, wrong types, malformed hex, out-of-range
  * numbers and unknown tolerations are refused. LAS_OK, or LAS_ERR_BAD_SIZE
  * (too large) / LAS_ERR_MALFORMED with err filled (err may be NULL). *out is
- * zeroed on failure.
+ * zeroed on failure. Checked: the document's form only. What it trusts is
+ * decided by las_quote_verify; a policy that pins nothing accepts nothing.
  */
 LAS_MUST_CHECK las_status las_policy_load(const uint8_t *buf, size_t len, struct las_policy *out,
                                           struct las_policy_error *err);

@@ -129,7 +129,10 @@ struct las_sgx_keyrequest {
 /*
  * Parsers: buf must hold exactly the structure's size (LAS_ERR_BAD_SIZE
  * otherwise). On failure *out is zeroed. Reserved fields are kept as read;
- * the body/report parsers do not judge their content.
+ * the body/report parsers do not judge their content. Nothing is
+ * authenticated: a REPORT's MAC can be checked only by the CPU (EGETKEY of
+ * its target), and a report body is worth what the signature over it is
+ * (las_quote_verify, las_dcap_verify).
  */
 LAS_MUST_CHECK las_status las_sgx_report_body_parse(const uint8_t *buf, size_t len,
                                                     struct las_sgx_report_body *out);
