@@ -13,6 +13,8 @@ chmod +x "$INIT"
 
 expect_rc 0 "$INIT" --help
 expect_output '^usage: scripts/las-init'
+if grep -q 'set -euo' "$TEST_DIR/out"; then fail "--help prints the script itself"; fi
+expect_output '3 a tool is missing or no Kubernetes cluster answers\.$'
 for opt in --namespace --secret-username --secret-token --secret-email --registry --dry-run --plugin --aesmd; do
   expect_output -- "$opt"
 done

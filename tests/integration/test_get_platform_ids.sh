@@ -40,7 +40,9 @@ pass "verified IDs of all reachable pods, broken pod reported (exit 1)"
 rc=0
 PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" --las-bin "$LAS_BIN" \
   -- --allow-simulation >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "^platforms: \[\]$" "$TEST_DIR/out" || fail "no root pinned: $(cat "$TEST_DIR/out")"
+[ "$rc" = 1 ] || fail "no root pinned: exit $rc, want 1"
+if grep -q "^platforms:" "$TEST_DIR/out"; then fail "no root pinned: a platforms line without a verified ID: $(cat "$TEST_DIR/out")"; fi
+grep -q "no platform ID verified; no platforms line printed" "$TEST_DIR/err" || fail "no root pinned: $(cat "$TEST_DIR/err")"
 grep -q "las-a: REFUSED (anchor)" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
 rc=0
 PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" --las-bin "$LAS_BIN" \
@@ -54,10 +56,13 @@ rc=0
 PATH="$TEST_DIR/bin:$PATH" bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" \
   --las-bin "$LAS_BIN" >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
 [ "$rc" = 1 ] || fail "simulated evidence must be refused without --allow-simulation"
-grep -q "^platforms: \[\]$" "$TEST_DIR/out" || fail "refused pods must be left out"
+if grep -q "^platforms:" "$TEST_DIR/out"; then fail "a platforms line without a verified ID: $(cat "$TEST_DIR/out")"; fi
+grep -q "no platform ID verified; no platforms line printed" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
 grep -q "las-a: REFUSED (hardware_quote)" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
 pass "evidence is verified locally: simulation refused unless allowed"
 
 expect_rc 2 bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" --via carrier-pigeon
 expect_rc 0 bash "$LAS_SOURCE_DIR/scripts/get-platform-ids" --help
+grep -q '^usage: scripts/get-platform-ids' "$TEST_DIR/out" || fail "--help: $(cat "$TEST_DIR/out")"
+if grep -q 'set -euo' "$TEST_DIR/out"; then fail "--help prints the script"; fi
 stop_las "$pid_a"; stop_las "$pid_b"
