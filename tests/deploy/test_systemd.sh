@@ -60,4 +60,17 @@ sed -i "s|$TEST_DIR/gramine/gramine-sgx|$TEST_DIR/nonexistent-gramine|" "$units/
 SYSTEMD_UNIT_PATH=$units: expect_rc 1 systemd-analyze verify las.service
 expect_output 'nonexistent-gramine'
 pass "systemd-analyze verify las.service with las.service.d/sgx.conf"
+# The score with the drop-in (docs/deploy.md gives both figures).
+sed -i "s|$TEST_DIR/nonexistent-gramine|$TEST_DIR/gramine/gramine-sgx|" "$units/las.service.d/sgx.conf"
+if systemd-analyze security --help 2>/dev/null | grep -- '--offline' >/dev/null; then
+  SYSTEMD_UNIT_PATH=$units: expect_rc 0 systemd-analyze security --offline=yes --no-pager las.service
+  score_sgx=$(sed -n 's/.*Overall exposure level for las.service: \([0-9.]*\).*/\1/p' "$TEST_DIR/out")
+  [ -n "$score_sgx" ] || fail "no exposure level with the drop-in: $(tail -n 2 "$TEST_DIR/out")"
+  grep -q '^✗ PrivateDevices=' "$TEST_DIR/out" || fail "the drop-in was not scored (PrivateDevices still on)"
+  awk -v s="$score_sgx" 'BEGIN { exit !(s <= 2.0) }' || fail "exposure level with sgx.conf $score_sgx, want <= 2.0"
+  docs=$(tr -s '\n ' '  ' <"$LAS_SOURCE_DIR/docs/deploy.md")
+  grep -qF "rates the unit alone $score " <<<"$docs" && grep -qF "it rates $score_sgx " <<<"$docs" ||
+    fail "docs/deploy.md does not give the scores $score (unit) and $score_sgx (with sgx.conf)"
+  pass "systemd-analyze security with sgx.conf: exposure $score_sgx"
+fi
 echo "systemd: all checks passed"
