@@ -25,8 +25,11 @@ command -v jq >/dev/null || skip "jq is missing (./scripts/install-deps installs
 export LAS_PODMAN_OPTS="--root $TEST_DIR/store --runroot $TEST_DIR/run --storage-driver vfs"
 read -r -a P <<<"$LAS_PODMAN_OPTS"
 tag=localhost/las-test:image
+# The labels that need the project's address come from LAS_PROJECT_URL (else
+# the git remote); the test's is no real one, and is only checked for.
+export LAS_PROJECT_URL=https://las.example.org
 expect_rc 0 "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$TEST_DIR/ctx" \
-  --tag "$tag" --save "$TEST_DIR/las.oci.tar"
+  --tag "$tag" --save "$TEST_DIR/las.oci.tar" --sbom "$TEST_DIR/sbom.json"
 pass "build-image built $tag offline"
 [ -s "$TEST_DIR/las.oci.tar" ] || fail "--save wrote no archive"
 tar -tf "$TEST_DIR/las.oci.tar" | grep -x 'index.json' >/dev/null || fail "--save did not write an OCI archive"
@@ -39,6 +42,21 @@ cfg=$(podman "${P[@]}" image inspect "$tag" | jq -c '.[0].Config')
 jq -e '.ExposedPorts | has("18766/tcp")' <<<"$cfg" >/dev/null || fail "18766/tcp not exposed: $cfg"
 jq -e '.Env | index("LAS_MODE=sgx")' <<<"$cfg" >/dev/null || fail "the image does not default to LAS_MODE=sgx: $cfg"
 pass "image config: user 10001, entrypoint las, serve on 0.0.0.0:18766, mode sgx"
+
+# The OCI labels: created is the commit's time (not 1970), revision the commit.
+labels=$(jq -c '.Labels' <<<"$cfg")
+label() { jq -r --arg k "org.opencontainers.image.$1" '.[$k] // ""' <<<"$labels"; }
+revision=$(git -C "$LAS_SOURCE_DIR" rev-parse HEAD)
+created=$(date -u -d "@$(git -C "$LAS_SOURCE_DIR" log -1 --format=%ct)" +%Y-%m-%dT%H:%M:%SZ)
+for want in "title=las" "licenses=Apache-2.0" "version=$("$LAS_BIN" version | awk '{print $2}')" \
+  "revision=$revision" "created=$created" "vendor=LAS project" "source=$LAS_PROJECT_URL" \
+  "url=$LAS_PROJECT_URL" "documentation=$LAS_PROJECT_URL"; do
+  [ "$(label "${want%%=*}")" = "${want#*=}" ] || fail "label ${want%%=*} is '$(label "${want%%=*}")', want '${want#*=}'"
+done
+[ -n "$(label description)" ] || fail "no description label: $labels"
+[ "$(podman "${P[@]}" image inspect --format '{{.Created.UTC.Format "2006-01-02T15:04:05Z"}}' "$tag")" = "$created" ] ||
+  fail "the image's creation time is not the commit's ($created)"
+pass "OCI labels: title, description, licenses, version, revision $revision, created $created, source, url, documentation, vendor"
 
 # Reproducible: a second build from a fresh context is the same image.
 expect_rc 0 "$LAS_SOURCE_DIR/scripts/build-image" --las "$LAS_BIN" --context "$TEST_DIR/ctx2" --tag "$tag-again"
@@ -62,14 +80,74 @@ podman "${P[@]}" rm "$cid" >/dev/null
 [ -x "$fs/usr/bin/las-operator" ] || fail "no /usr/bin/las-operator in the image"
 grep -q '^las:x:10001:10001:' "$fs/etc/passwd" || fail "no las user (uid 10001) in /etc/passwd"
 grep -q '^las:x:10001:' "$fs/etc/group" || fail "no las group in /etc/group"
-# Nothing but the binary, the loader, libraries and the two files in /etc.
+# Nothing but what docs/deploy.md lists: the binaries, the loader and the
+# libraries, four files in /etc, the package records, licenses and the SBOM.
 extra=$(cd "$fs" && find . -type f ! -path './usr/bin/las' ! -path './usr/bin/las-operator' ! -path './etc/passwd' \
-  ! -path './etc/group' ! -name '*.so*')
+  ! -path './etc/group' ! -path './etc/os-release' ! -path './etc/debian_version' ! -name '*.so*' \
+  ! -path './var/lib/dpkg/status.d/*' ! -path './usr/share/doc/*/copyright' \
+  ! -path './usr/share/doc/las/LICENSE' ! -path './usr/share/doc/las/sbom.spdx.json')
 [ -z "$extra" ] || fail "unexpected files in the image: $extra"
 for lib in $(ldd "$LAS_BIN" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
   [ -f "$fs$lib" ] || fail "library $lib missing from the image"
 done
-pass "image contents: las, las-operator, their libraries and the loader, /etc/passwd and /etc/group"
+pass "image contents: las, las-operator, their libraries and the loader, /etc, package records, licenses, SBOM"
+
+# Every library's Debian package, where scanners look: a dpkg status entry
+# in /var/lib/dpkg/status.d/PACKAGE with the host's version, and the file in
+# PACKAGE.md5sums with its checksum; its copyright file beside it.
+sd=$fs/var/lib/dpkg/status.d
+(cd "$fs" && find . -name '*.so*' -type f | sed 's|^\./||') >"$TEST_DIR/libs"
+[ -s "$TEST_DIR/libs" ] || fail "no library in the image"
+while read -r lib; do
+  rec=$(grep -l "  $lib\$" "$sd"/*.md5sums) || fail "/$lib is in no /var/lib/dpkg/status.d/*.md5sums"
+  (cd "$fs" && md5sum -c --quiet "$rec") || fail "$rec does not match the image's files"
+done <"$TEST_DIR/libs"
+npkg=0
+for rec in "$sd"/*.md5sums; do
+  pkg=$(basename "$rec" .md5sums)
+  [ "$(sed -n 's/^Package: //p' "$sd/$pkg")" = "$pkg" ] || fail "$sd/$pkg does not name $pkg"
+  [ "$(sed -n 's/^Version: //p' "$sd/$pkg")" = "$(dpkg-query -W -f='${Version}' "$pkg")" ] ||
+    fail "$pkg: the image records version $(sed -n 's/^Version: //p' "$sd/$pkg"), the host has $(dpkg-query -W -f='${Version}' "$pkg")"
+  grep -q '^Architecture: ' "$sd/$pkg" && grep -q '^Status: install ok installed$' "$sd/$pkg" ||
+    fail "$sd/$pkg lacks Architecture or Status"
+  [ -s "$fs/usr/share/doc/$pkg/copyright" ] || fail "no copyright file of $pkg in the image"
+  npkg=$((npkg + 1))
+done
+grep -qx 'ID=debian' "$fs/etc/os-release" || fail "/etc/os-release does not name Debian"
+[ "$(ls "$sd" | grep -vc '\.md5sums$')" = "$npkg" ] || fail "a status entry without its md5sums, or the reverse"
+pass "$npkg Debian packages recorded in /var/lib/dpkg/status.d with the host's versions and their files"
+
+# The SBOM: SPDX 2.3, in the image and next to it, every package with its
+# version and every file of the image with its SHA-256.
+sbom=$fs/usr/share/doc/las/sbom.spdx.json
+cmp -s "$sbom" "$TEST_DIR/sbom.json" || fail "--sbom wrote another SBOM than the image's"
+cmp -s "$sbom" "$TEST_DIR/ctx/sbom.spdx.json" || fail "the context's sbom.spdx.json is not the image's"
+cmp -s "$fs/usr/share/doc/las/LICENSE" "$LAS_SOURCE_DIR/LICENSE" || fail "the image's LICENSE is not the repository's"
+[ "$(jq -r '.spdxVersion + " " + .dataLicense' "$sbom")" = "SPDX-2.3 CC0-1.0" ] || fail "not an SPDX 2.3 document"
+for rec in "$sd"/*.md5sums; do
+  pkg=$(basename "$rec" .md5sums)
+  v=$(jq -r --arg p "$pkg" '.packages[] | select(.name == $p) | .versionInfo' "$sbom")
+  [ "$v" = "$(sed -n 's/^Version: //p' "$sd/$pkg")" ] || fail "the SBOM gives $pkg version '$v'"
+done
+[ "$(jq '.packages | length' "$sbom")" = $((npkg + 1)) ] || fail "the SBOM has other packages than the image's $npkg and las"
+jq -e --arg r "$revision" '.packages[] | select(.name == "las") | .downloadLocation | endswith("@" + $r)' "$sbom" \
+  >/dev/null || fail "the SBOM's las package does not name revision $revision"
+(cd "$fs" && find . -type f ! -path ./usr/share/doc/las/sbom.spdx.json | sort) >"$TEST_DIR/files"
+[ "$(jq -r '.files[].fileName' "$sbom" | sort)" = "$(cat "$TEST_DIR/files")" ] ||
+  fail "the SBOM's files are not the image's: $(diff <(jq -r '.files[].fileName' "$sbom" | sort) "$TEST_DIR/files")"
+jq -r '.files[] | .checksums[0].checksumValue + "  " + .fileName' "$sbom" >"$TEST_DIR/sums"
+(cd "$fs" && sha256sum -c --quiet "$TEST_DIR/sums") || fail "an SBOM checksum does not match the image's file"
+[ "$(jq '[.relationships[] | select(.relationshipType == "CONTAINS")] | length' "$sbom")" = \
+  "$(wc -l <"$TEST_DIR/files")" ] || fail "not every file belongs to a package in the SBOM"
+pass "SBOM: SPDX 2.3, las and $npkg packages with the recorded versions, $(wc -l <"$TEST_DIR/files") files with their SHA-256"
+
+# docs/deploy.md lists every package the image holds, and no other.
+sed -n '/^### What the image holds/,/^## /p' "$LAS_SOURCE_DIR/docs/deploy.md" |
+  sed -n 's/^| `\([a-z0-9.+-]*\)` |.*/\1/p' | sort >"$TEST_DIR/doc-pkgs"
+(cd "$sd" && ls | grep -v '\.md5sums$' | sort) >"$TEST_DIR/img-pkgs"
+cmp -s "$TEST_DIR/doc-pkgs" "$TEST_DIR/img-pkgs" ||
+  fail "docs/deploy.md's list of packages is not the image's: $(diff "$TEST_DIR/doc-pkgs" "$TEST_DIR/img-pkgs")"
+pass "docs/deploy.md says why the image holds each of its $npkg packages"
 
 # --- started for real ----------------------------------------------------
 RUN=(podman "${P[@]}" --runtime "$LAS_SOURCE_DIR/scripts/runc-wrapper" --cgroup-manager cgroupfs)
