@@ -7,10 +7,7 @@
 
 #include "las/status.h"
 
-/* Value of one hex digit (either case), or -1 when c is not one. */
-int las_hex_digit(char c);
-
-/* Writes 2*n hex digits and a NUL into out (size >= 2*n+1). */
+/* Writes 2*n hex digits (upper or lower case) and a NUL into out (size >= 2*n+1). */
 void las_hex_encode(const uint8_t *in, size_t n, char *out, int upper);
 
 /*

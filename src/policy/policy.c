@@ -11,11 +11,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "common/file.h"
-#include "common/hex.h"
 #include "las/policy.h"
 
 /* Entries of security.tolerate (repeating one is harmless, but not without bound). */
@@ -163,12 +163,16 @@ LAS_MUST_CHECK static las_status parse_hex(struct parser *p, const char *field, 
                        "%s must be an even number of hex digits, at most %zu, found %zu characters",
                        field, 2 * max, n);
     memset(out, 0, max);
-    for (size_t i = 0; i < n; i++) {
-        int d = las_hex_digit(v[i]);
-        if (d < 0)
-            return fail_at(p, &p->ev.start_mark, "%s: '%c' at position %zu is not a hex digit",
-                           field, (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?', i + 1);
-        out[i / 2] = (uint8_t)(out[i / 2] | (d << (i % 2 ? 0 : 4)));
+    size_t bin_len = 0;
+    const char *end = NULL;
+    if (sodium_hex2bin(out, max, v, n, NULL, &bin_len, &end) != 0 || end != v + n) {
+        /* It stopped at the pair that holds the first non-digit. */
+        size_t i = (size_t)(end - v);
+        if (i + 1 < n && v[i] != '\0' && strchr("0123456789abcdefABCDEF", v[i]) != NULL)
+            i++;
+        memset(out, 0, max);
+        return fail_at(p, &p->ev.start_mark, "%s: '%c' at position %zu is not a hex digit", field,
+                       (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?', i + 1);
     }
     return LAS_OK;
 }

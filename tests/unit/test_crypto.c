@@ -120,10 +120,15 @@ static void test_hex(void **state)
     assert_int_equal(out[1], 0x0f);
     las_hex_encode(out, 2, text, 1);
     assert_string_equal(text, "AB0F");
+    las_hex_encode(out, 2, text, 0);
+    assert_string_equal(text, "ab0f");
     assert_int_equal(las_hex_decode("ab0", out, 2), LAS_ERR_BAD_SIZE);
     assert_int_equal(las_hex_decode("ab0g", out, 2), LAS_ERR_MALFORMED);
     assert_int_equal(out[0], 0);
     assert_int_equal(las_hex_decode(" ab0", out, 2), LAS_ERR_MALFORMED);
+    assert_int_equal(las_hex_decode("0xab", out, 2), LAS_ERR_MALFORMED);
+    assert_int_equal(las_hex_decode("ab-0", out, 2), LAS_ERR_MALFORMED);
+    assert_int_equal(las_hex_decode(NULL, out, 2), LAS_ERR_BAD_SIZE);
 }
 
 static int setup(void **state)
