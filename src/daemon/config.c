@@ -4,6 +4,7 @@
 #include "daemon/config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,47 +234,59 @@ las_status las_config_from_env(struct las_config *c, char *why, size_t why_len)
 las_status las_config_from_args(struct las_config *c, int argc, char **argv, bool *help, char *why,
                                 size_t why_len)
 {
+    /* getopt_long's table, made from the option table: val is the index + OPT_BASE. */
+    enum { OPT_BASE = 256 };
+    struct option longopts[N_OPTIONS + 2];
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        longopts[i] =
+            (struct option){options[i].flag, options[i].arg ? required_argument : no_argument, NULL,
+                            OPT_BASE + (int)i};
+    longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[N_OPTIONS + 1] = (struct option){NULL, 0, NULL, 0};
+
     *help = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+    opterr = 0; /* the messages below name the option and what it expects */
+    optind = 0; /* 0, not 1: glibc then also forgets a previous parse */
+    int ch, at = 1;
+    while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+        const struct option_def *opt = optopt >= OPT_BASE && optopt < OPT_BASE + (int)N_OPTIONS
+                                           ? &options[optopt - OPT_BASE]
+                                           : NULL;
+        if (ch == 'h') {
             *help = true;
             return LAS_OK;
         }
-        if (strncmp(arg, "--", 2) != 0) {
-            snprintf(why, why_len, "unexpected argument '%s'", arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        const char *name = arg + 2;
-        const char *eq = strchr(name, '=');
-        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
-        const struct option_def *opt = NULL;
-        for (size_t k = 0; k < N_OPTIONS; k++) {
-            if (strlen(options[k].flag) == name_len &&
-                strncmp(options[k].flag, name, name_len) == 0)
-                opt = &options[k];
-        }
-        if (opt == NULL) {
-            snprintf(why, why_len, "unknown option '%s' (see las serve --help)", arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        if (opt->arg == NULL) {
-            if (eq != NULL || opt->set(c, NULL) != LAS_OK) {
-                snprintf(why, why_len, "option --%s takes no value", opt->flag);
-                return LAS_ERR_INVALID_ARGUMENT;
-            }
-            continue;
-        }
-        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-        if (value == NULL) {
+        if (ch == ':' && opt != NULL) {
             snprintf(why, why_len, "option --%s needs a value (%s)", opt->flag, opt->arg);
             return LAS_ERR_INVALID_ARGUMENT;
         }
-        if (opt->set(c, value) != LAS_OK) {
-            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", value, opt->flag,
+        if (ch == '?' && opt != NULL) { /* a switch given a value: --allow-root=1 */
+            snprintf(why, why_len, "option --%s takes no value", opt->flag);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        if (ch < OPT_BASE || ch >= OPT_BASE + (int)N_OPTIONS) {
+            snprintf(why, why_len, "unknown or ambiguous option '%s' (see las serve --help)",
+                     argv[at]);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        opt = &options[ch - OPT_BASE];
+        /* getopt_long takes unique abbreviations; the flags are spelled out in full. */
+        size_t n = strlen(opt->flag);
+        if (strncmp(argv[at], "--", 2) != 0 || strncmp(argv[at] + 2, opt->flag, n) != 0 ||
+            (argv[at][2 + n] != '\0' && argv[at][2 + n] != '=')) {
+            snprintf(why, why_len, "unknown option '%s' (did you mean --%s?)", argv[at], opt->flag);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
+        at = optind;
+        if (opt->set(c, optarg) != LAS_OK) {
+            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", optarg, opt->flag,
                      opt->arg);
             return LAS_ERR_INVALID_ARGUMENT;
         }
+    }
+    if (optind < argc) {
+        snprintf(why, why_len, "unexpected argument '%s'", argv[optind]);
+        return LAS_ERR_INVALID_ARGUMENT;
     }
     return LAS_OK;
 }

@@ -46,9 +46,12 @@ void las_config_defaults(struct las_config *c);
 LAS_MUST_CHECK las_status las_config_from_env(struct las_config *c, char *why, size_t why_len);
 
 /*
- * Applies "--name VALUE" / "--name=VALUE" flags from argv (argv[0] is the
- * subcommand). LAS_ERR_INVALID_ARGUMENT with a reason for an unknown flag,
- * a missing value or a bad value. *help is set when --help is given.
+ * Applies the flags of argv (argv[0] is the subcommand) with getopt_long,
+ * from the same option table as the variables: "--name VALUE",
+ * "--name=VALUE", unique abbreviations, "--" ends the options.
+ * LAS_ERR_INVALID_ARGUMENT with a reason for an unknown flag, a missing or
+ * bad value, a value given to a switch, or an argument that is not a flag.
+ * *help is set when --help or -h is given.
  */
 LAS_MUST_CHECK las_status las_config_from_args(struct las_config *c, int argc, char **argv,
                                                bool *help, char *why, size_t why_len);

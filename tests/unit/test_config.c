@@ -70,6 +70,19 @@ static void test_bad_values_named(void **state)
                          LAS_ERR_INVALID_ARGUMENT);
         assert_non_null(strstr(why, bad[i][0]));
     }
+    /* Flags are spelled out: getopt_long's abbreviations are refused. */
+    char *abbreviated[] = {"serve", "--list", "127.0.0.1:1"};
+    assert_int_equal(las_config_from_args(&c, 3, abbreviated, &help, why, sizeof why),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "did you mean --listen"));
+    char *positional[] = {"serve", "--mode", "sim", "--", "extra"};
+    assert_int_equal(las_config_from_args(&c, 5, positional, &help, why, sizeof why),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "unexpected argument 'extra'"));
+    char *clustered[] = {"serve", "-xh"}; /* getopt is still inside the word: name the word */
+    assert_int_equal(las_config_from_args(&c, 2, clustered, &help, why, sizeof why),
+                     LAS_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(why, "unknown or ambiguous option '-xh'"));
     char *missing[] = {"serve", "--listen"};
     assert_int_equal(las_config_from_args(&c, 2, missing, &help, why, sizeof why),
                      LAS_ERR_INVALID_ARGUMENT);
