@@ -38,14 +38,18 @@ typedef enum {
     LAS_ERR_SGX_INVALID_KEYNAME,
     LAS_ERR_SGX_GP_FAULT, /* the instruction would raise #GP (reserved bits set) */
     /* Environment errors. */
-    LAS_ERR_IO,       /* file system error */
-    LAS_ERR_STATE,    /* state file unreadable, corrupt or unsafe */
+    LAS_ERR_IO,       /* a file or directory cannot be read, written or created */
+    LAS_ERR_STATE,    /* a state file is corrupt: size, checksum, format or version */
     LAS_ERR_CONNECT,  /* cannot reach LAS / network error */
     LAS_ERR_PROTOCOL, /* LAS answered something unexpected */
     LAS_ERR_CRYPTO,   /* a crypto library call failed */
     LAS_ERR_NO_MEMORY,
     LAS_ERR_UNAVAILABLE, /* the service is not ready / backend missing */
     LAS_ERR_INTERNAL,
+    /* Added later, so that the values above keep their numbers. */
+    LAS_ERR_STATE_UNSAFE, /* a state file or directory is unsafe: a link, another owner, open to
+                             others */
+    LAS_ERR_LOCK,         /* a lock file cannot be opened or locked */
     LAS_STATUS_COUNT
 } las_status;
 
@@ -58,7 +62,11 @@ const char *las_status_message(las_status s);
 /* HTTP status code to answer with when a request fails with s. */
 int las_status_http(las_status s);
 
-/* CLI exit code: 0 ok, 1 verification refused, 2 usage error, 3 I/O error. */
+/*
+ * Exit code of a `las` command that fails with s: 0 ok, 1 verification
+ * refused, 2 usage error, 3 connection or I/O error (`las serve` has more
+ * for its start-up failures; docs/cli.md).
+ */
 int las_status_exit_code(las_status s);
 
 #ifdef __cplusplus

@@ -8,23 +8,9 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "common/exit_code.h"
 #include "las/dcap.h"
 #include "las/status.h"
-
-/* Exit codes of every subcommand (DESIGN §5). */
-enum { LAS_EXIT_OK = 0, LAS_EXIT_REFUSED = 1, LAS_EXIT_USAGE = 2, LAS_EXIT_IO = 3 };
-
-/*
- * Start-up failures of `las serve` beyond 0-3, one code per class so that
- * supervisors and scripts can tell them apart (table in cmd_serve.c,
- * documented in docs/security.md).
- */
-enum {
-    LAS_EXIT_STATE_REFUSED = 4, /* a state file is corrupt or unsafe: left untouched */
-    LAS_EXIT_LISTEN = 5,        /* cannot bind the listen address (in use, not local) */
-    LAS_EXIT_ROOT = 6,          /* refused to run as root without --allow-root */
-    LAS_EXIT_STATE_DIR = 7,     /* state directory cannot be created, locked or written */
-};
 
 struct las_cli_command {
     const char *name;

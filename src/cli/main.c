@@ -27,9 +27,13 @@ static void usage(FILE *out)
     fprintf(out, "usage: las COMMAND [OPTIONS]\n\nCommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(out, "\nRun 'las COMMAND --help' for the options of a command.\n"
-                 "Exit codes: 0 ok, 1 verification refused, 2 usage error, 3 connection or "
-                 "I/O error.\n");
+    fprintf(out, "\nRun 'las COMMAND --help' for the options of a command.\n\nExit codes:\n");
+    for (int code = 0; code < LAS_EXIT_COUNT; code++) {
+        const char *meaning = las_exit_code_meaning(code, false);
+        if (meaning != NULL)
+            fprintf(out, "  %d  %s\n", code, meaning);
+    }
+    fprintf(out, "  4-7 las serve only: its start-up failures (las serve --help)\n");
 }
 
 int las_cmd_version(int argc, char **argv)
