@@ -1303,7 +1303,12 @@ static bool prepare(struct run *r, char *why, size_t why_len)
         goto out;
     }
     const char *cpu_dir = r->o->report_state_dir ? r->o->report_state_dir : r->o->state_dir;
-    if (las_sim_cpu_open(cpu_dir, NULL, &r->cpu, NULL, why, why_len) != LAS_OK)
+    struct las_dir dir;
+    if (las_dir_open(cpu_dir, true, &dir, why, why_len) != LAS_OK)
+        goto out;
+    las_status st = las_sim_cpu_open(&dir, NULL, &r->cpu, NULL, why, why_len);
+    las_dir_close(&dir);
+    if (st != LAS_OK)
         goto out;
     r->app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
     r->app.attributes.xfrm = 0x3;

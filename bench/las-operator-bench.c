@@ -63,14 +63,17 @@ static int make_evidence(char **doc, size_t *len)
     struct las_backend *b = NULL;
     struct las_platform_key key;
     static struct las_platform_state st;
-    struct las_backend_sim_config cfg = {dir, NULL, -1};
+    struct las_dir state_dir = {.fd = -1};
+    struct las_backend_sim_config cfg = {&state_dir, NULL, -1};
     int rc = -1;
-    if (dir && las_backend_sim_open(&cfg, &b, why, sizeof why) == LAS_OK &&
+    if (dir && las_dir_open(dir, false, &state_dir, why, sizeof why) == LAS_OK &&
+        las_backend_sim_open(&cfg, &b, why, sizeof why) == LAS_OK &&
         las_platform_key_derive(b, b->identity.cpusvn, b->identity.isvsvn, &key) == LAS_OK &&
-        las_platform_identity_update(b, &key, dir, &st, why, sizeof why) == LAS_OK &&
+        las_platform_identity_update(b, &key, &state_dir, &st, why, sizeof why) == LAS_OK &&
         las_evidence_build(b, &key, &st, "bench", doc, len) == LAS_OK)
         rc = 0;
     las_backend_close(b);
+    las_dir_close(&state_dir);
     if (dir) {
         char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -50,10 +50,12 @@ struct las_backend {
     void *impl;
 };
 
+struct las_dir;
+
 struct las_backend_sim_config {
-    const char *state_dir;
-    const uint8_t *cpusvn_override; /* 16 bytes, or NULL */
-    int isvsvn_override;            /* -1 for the built-in LAS ISVSVN */
+    const struct las_dir *state_dir; /* opened once by the caller */
+    const uint8_t *cpusvn_override;  /* 16 bytes, or NULL */
+    int isvsvn_override;             /* -1 for the built-in LAS ISVSVN */
 };
 
 struct las_enclu;

@@ -34,9 +34,9 @@ static struct sgx_impl *impl_of(struct las_backend *b)
     return b->impl;
 }
 
-static int attestation_path(const struct sgx_impl *s, const char *name, char *out, size_t n)
+static las_status attestation_path(const struct sgx_impl *s, const char *name, char *out, size_t n)
 {
-    return snprintf(out, n, "%s/%s", s->attestation_dir, name) < (int)n ? 0 : -1;
+    return las_path_join(out, n, s->attestation_dir, name);
 }
 
 static las_status sgx_target_info(struct las_backend *b, struct las_sgx_targetinfo *out)
@@ -86,7 +86,7 @@ static las_status sgx_hardware_quote(struct las_backend *b, const uint8_t report
                                      size_t cap, size_t *quote_len)
 {
     struct sgx_impl *s = impl_of(b);
-    char path[600];
+    char path[LAS_PATH_MAX];
     uint8_t *buf = NULL;
     size_t len = 0;
     struct las_sgx_report self;
@@ -98,10 +98,10 @@ static las_status sgx_hardware_quote(struct las_backend *b, const uint8_t report
     las_status st = las_enclu_ereport(s->enclu, &s->self_target, report_data, &self);
     if (st != LAS_OK)
         return st;
-    if (attestation_path(s, "user_report_data", path, sizeof path) != 0 ||
+    if (attestation_path(s, "user_report_data", path, sizeof path) != LAS_OK ||
         las_file_write_existing(path, report_data, 64) != LAS_OK)
         return LAS_ERR_IO;
-    if (attestation_path(s, "quote", path, sizeof path) != 0)
+    if (attestation_path(s, "quote", path, sizeof path) != LAS_OK)
         return LAS_ERR_IO;
     st = las_file_read(path, LAS_DCAP_QUOTE_MAX, &buf, &len);
     if (st == LAS_OK && (len == 0 || len > cap))
@@ -146,8 +146,8 @@ static const struct las_backend_ops sgx_ops = {
 
 bool las_backend_sgx_available(const char *attestation_dir)
 {
-    char path[600];
-    if (snprintf(path, sizeof path, "%s/attestation_type", attestation_dir) >= (int)sizeof path)
+    char path[LAS_PATH_MAX];
+    if (las_path_join(path, sizeof path, attestation_dir, "attestation_type") != LAS_OK)
         return false;
     return access(path, R_OK) == 0;
 }
@@ -155,7 +155,7 @@ bool las_backend_sgx_available(const char *attestation_dir)
 las_status las_backend_sgx_open(const struct las_backend_sgx_config *cfg, struct las_backend **out,
                                 char *why, size_t why_len)
 {
-    char path[600];
+    char path[LAS_PATH_MAX];
     uint8_t *buf = NULL;
     size_t len = 0;
     las_status st;
@@ -185,7 +185,7 @@ las_status las_backend_sgx_open(const struct las_backend_sgx_config *cfg, struct
         st = LAS_ERR_UNAVAILABLE;
         goto fail;
     }
-    if (attestation_path(s, "my_target_info", path, sizeof path) != 0 ||
+    if (attestation_path(s, "my_target_info", path, sizeof path) != LAS_OK ||
         las_file_read(path, LAS_SGX_TARGETINFO_SIZE, &buf, &len) != LAS_OK ||
         las_sgx_targetinfo_parse(buf, len, &s->self_target) != LAS_OK) {
         snprintf(why, why_len, "cannot read LAS's target info from %s", path);

@@ -57,7 +57,8 @@ static int resolve_mode(enum las_mode requested, enum las_mode *out)
 }
 
 static las_status open_backend(const struct las_config *cfg, enum las_mode mode,
-                               struct las_backend **out, char *why, size_t why_len)
+                               const struct las_dir *state_dir, struct las_backend **out, char *why,
+                               size_t why_len)
 {
     if (mode == LAS_MODE_SGX) {
         if (cfg->have_sim_cpusvn || cfg->sim_isvsvn >= 0)
@@ -70,34 +71,22 @@ static las_status open_backend(const struct las_config *cfg, enum las_mode mode,
         return las_backend_sgx_open(&sgx_cfg, out, why, why_len);
     }
     struct las_backend_sim_config sim_cfg = {
-        .state_dir = cfg->state_dir,
+        .state_dir = state_dir,
         .cpusvn_override = cfg->have_sim_cpusvn ? cfg->sim_cpusvn : NULL,
         .isvsvn_override = cfg->sim_isvsvn,
     };
     return las_backend_sim_open(&sim_cfg, out, why, why_len);
 }
 
-/* The exit codes of `las serve`, printed by --help (docs/security.md). */
-static const struct {
-    int code;
-    const char *meaning;
-} serve_exit_codes[] = {
-    {LAS_EXIT_OK, "stopped by SIGTERM or SIGINT after finishing in-flight requests"},
-    {LAS_EXIT_USAGE, "usage error (unknown flag, bad value)"},
-    {LAS_EXIT_IO, "other start-up failure (backend unavailable, key derivation, I/O)"},
-    {LAS_EXIT_STATE_REFUSED,
-     "a state file (sim-cpu.state, platform.json, ...) is corrupt or unsafe; left untouched"},
-    {LAS_EXIT_LISTEN, "cannot listen: address in use or not available"},
-    {LAS_EXIT_ROOT, "refused to run as root (use --allow-root / LAS_ALLOW_ROOT=1)"},
-    {LAS_EXIT_STATE_DIR, "state directory cannot be created, locked or written"},
-};
-
 static void serve_usage(FILE *out)
 {
     las_config_usage(out);
     fprintf(out, "\nExit codes:\n");
-    for (size_t i = 0; i < sizeof serve_exit_codes / sizeof serve_exit_codes[0]; i++)
-        fprintf(out, "  %d  %s\n", serve_exit_codes[i].code, serve_exit_codes[i].meaning);
+    for (int code = 0; code < LAS_EXIT_COUNT; code++) {
+        const char *meaning = las_exit_code_meaning(code, true);
+        if (meaning != NULL)
+            fprintf(out, "  %d  %s\n", code, meaning);
+    }
 }
 
 /*
@@ -143,6 +132,7 @@ int las_cmd_serve(int argc, char **argv)
     enum las_mode mode;
     sigset_t stop_signals;
     static struct las_platform_state platform_state;
+    struct las_dir state_dir = {.fd = -1};
 
     las_config_defaults(&cfg);
     if (las_config_from_env(&cfg, why, sizeof why) != LAS_OK ||
@@ -165,13 +155,18 @@ int las_cmd_serve(int argc, char **argv)
     if (resolve_mode(cfg.mode, &mode) != 0)
         return LAS_EXIT_IO;
 
-    las_status open_st = open_backend(&cfg, mode, &backend, why, sizeof why);
-    if (open_st != LAS_OK) {
+    /* Opened once: every file of LAS's state is reached through it (common/file.h). */
+    las_status st = las_dir_open(cfg.state_dir, true, &state_dir, why, sizeof why);
+    if (st != LAS_OK) {
+        las_error("%s", why);
+        rc = las_status_state_exit_code(st);
+        goto out;
+    }
+    st = open_backend(&cfg, mode, &state_dir, &backend, why, sizeof why);
+    if (st != LAS_OK) {
         las_error("cannot open the %s backend: %s", las_mode_name(mode), why);
-        if (mode == LAS_MODE_SIM && open_st == LAS_ERR_STATE)
-            rc = LAS_EXIT_STATE_REFUSED;
-        else if (mode == LAS_MODE_SIM && open_st == LAS_ERR_IO)
-            rc = LAS_EXIT_STATE_DIR;
+        if (mode == LAS_MODE_SIM)
+            rc = las_status_state_exit_code(st);
         goto out;
     }
     if (backend->ops->quote_ready(backend, why, sizeof why))
@@ -185,8 +180,7 @@ int las_cmd_serve(int argc, char **argv)
         las_error("cannot allocate locked memory for the platform key");
         goto out;
     }
-    las_status st =
-        las_platform_key_derive(backend, backend->identity.cpusvn, backend->identity.isvsvn, key);
+    st = las_platform_key_derive(backend, backend->identity.cpusvn, backend->identity.isvsvn, key);
     if (st != LAS_OK) {
         las_error("cannot derive the platform key: %s", las_status_message(st));
         goto out;
@@ -203,15 +197,10 @@ int las_cmd_serve(int argc, char **argv)
              backend->name, cpusvn, (unsigned)key->isvsvn);
 
     /* Remember this identity; publish a succession statement when it changed. */
-    st = las_dir_ensure(cfg.state_dir, 0700, why, sizeof why);
-    if (st == LAS_ERR_IO)
-        snprintf(why, sizeof why, "cannot create it: %s", strerror(errno));
-    else
-        st = las_platform_identity_update(backend, key, cfg.state_dir, &platform_state, why,
-                                          sizeof why);
+    st = las_platform_identity_update(backend, key, &state_dir, &platform_state, why, sizeof why);
     if (st != LAS_OK) {
         las_error("state directory %s: %s", cfg.state_dir, why);
-        rc = st == LAS_ERR_STATE ? LAS_EXIT_STATE_REFUSED : LAS_EXIT_STATE_DIR;
+        rc = las_status_state_exit_code(st);
         goto out;
     }
 
@@ -237,5 +226,6 @@ out:
     if (key)
         las_secret_free(key); /* wipes */
     las_backend_close(backend);
+    las_dir_close(&state_dir);
     return rc;
 }

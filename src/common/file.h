@@ -1,28 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Files. A file the user names on the command line (a policy, a quote,
+ * collateral) or a pseudo-file (Gramine's /dev/attestation) is reached by
+ * its path. The state directory is handled as OpenBSD's daemons handle
+ * theirs: it is opened once (struct las_dir) and every file in it is
+ * reached with openat(dirfd, name, O_NOFOLLOW | O_CLOEXEC) and checked with
+ * fstat on the open descriptor, so neither a symbolic link nor a file
+ * swapped in between a check and the open is ever followed.
+ */
 #ifndef LAS_FILE_H
 #define LAS_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "las/status.h"
 
+#define LAS_PATH_MAX 4096
+
+/*
+ * Writes "dir/name" into out[size]. LAS_ERR_INVALID_ARGUMENT, and out
+ * empty, when it does not fit: a path is never truncated.
+ */
+LAS_MUST_CHECK las_status las_path_join(char *out, size_t size, const char *dir, const char *name);
+
 /*
  * Reads a whole file of at most max bytes into a malloc'd buffer (*out, to
  * be freed by the caller). Larger files fail with LAS_ERR_BAD_SIZE before
- * anything is allocated beyond max.
+ * anything is allocated beyond max; other failures are LAS_ERR_IO with errno.
  */
 LAS_MUST_CHECK las_status las_file_read(const char *path, size_t max, uint8_t **out,
                                         size_t *out_len);
-
-/*
- * Writes data to path atomically: a temporary file in the same directory,
- * fsync, then rename (replace) or link (exclusive: fails with LAS_ERR_IO and
- * errno EEXIST when path exists). The file gets exactly the given mode.
- */
-LAS_MUST_CHECK las_status las_file_write_atomic(const char *path, const void *data, size_t len,
-                                                mode_t mode, int exclusive);
 
 /*
  * Writes all of data to an existing file (no create, no truncate): for
@@ -30,33 +41,71 @@ LAS_MUST_CHECK las_status las_file_write_atomic(const char *path, const void *da
  */
 LAS_MUST_CHECK las_status las_file_write_existing(const char *path, const void *data, size_t len);
 
-/*
- * Opens the lock file path (created with mode 0600 if missing) and takes an
- * exclusive flock on it, waiting for other holders; the lock lasts until
- * *fd is closed. The file is opened read-only (a lock needs no write access,
- * so a read-only state directory can still be locked) and never through a
- * symbolic link: a symlink or anything but a regular file at path is
- * refused with LAS_ERR_STATE and its target left untouched. Other failures
- * give LAS_ERR_IO. On failure *fd is -1 and why says what went wrong.
- */
-LAS_MUST_CHECK las_status las_file_lock(const char *path, int *fd, char *why, size_t why_len);
+/* A directory opened once; its files are reached relative to fd. */
+struct las_dir {
+    int fd;                  /* O_RDONLY | O_DIRECTORY | O_CLOEXEC; -1 when closed */
+    char path[LAS_PATH_MAX]; /* as given, for messages only */
+};
 
 /*
- * Creates dir (one level) with mode if missing. LAS_ERR_IO (errno set) if it
- * cannot be created or is not a directory; LAS_ERR_STATE with a reason when
- * it is writable by group or others, who could then replace what LAS keeps
- * there.
+ * Opens the directory path, creating it (one level, mode 0700) when create
+ * is set and it is missing. path itself may be a symbolic link: the
+ * operator chose it. A directory writable by group or others is refused
+ * with LAS_ERR_STATE_UNSAFE: they could plant or replace what LAS keeps
+ * there. Otherwise failures are LAS_ERR_IO (missing, not a directory, cannot
+ * be created or opened), with errno set. why says what went wrong.
  */
-LAS_MUST_CHECK las_status las_dir_ensure(const char *dir, mode_t mode, char *why, size_t why_len);
+LAS_MUST_CHECK las_status las_dir_open(const char *path, bool create, struct las_dir *out,
+                                       char *why, size_t why_len);
+
+void las_dir_close(struct las_dir *d);
+
+/* Whether d holds an entry called name (of any type; links not followed). */
+bool las_dir_has(const struct las_dir *d, const char *name);
 
 /*
- * Removes what interrupted atomic writes of name left in dir: the entries
- * "<name>.tmp.*" that las_file_write_atomic creates. Call it only where no
- * other process can be writing name (under its lock). Best effort: an entry
- * that cannot be removed (a read-only directory) stays, as it is harmless.
- * Symbolic links are removed, never followed; directories stay. Returns the
- * number of entries removed.
+ * Reads the regular file name of d, of at most max bytes, into a malloc'd
+ * buffer (*out, freed by the caller). *sb gets fstat of the open file, for
+ * the caller's own checks (owner, mode). When missing is non-NULL a file
+ * that does not exist sets *missing and returns LAS_OK with *out NULL.
+ * Refusals: a symbolic link or anything but a regular file is
+ * LAS_ERR_STATE_UNSAFE; a larger file is LAS_ERR_BAD_SIZE; other failures
+ * are LAS_ERR_IO. why names the file and the cause.
  */
-unsigned las_file_remove_temporaries(const char *dir, const char *name);
+LAS_MUST_CHECK las_status las_dir_read(const struct las_dir *d, const char *name, size_t max,
+                                       uint8_t **out, size_t *out_len, struct stat *sb,
+                                       bool *missing, char *why, size_t why_len);
+
+/*
+ * Writes data as name in d atomically: a new temporary file
+ * "<name>.tmp.<random>" with exactly the given mode, written and fsync'd,
+ * is renamed over name (exclusive: linked to name instead, failing with
+ * errno EEXIST when name exists), then the directory is fsync'd so that the
+ * new name survives a crash. Failures are LAS_ERR_IO, with errno set and
+ * nothing left behind; why names the file and the cause.
+ */
+LAS_MUST_CHECK las_status las_dir_write_atomic(const struct las_dir *d, const char *name,
+                                               const void *data, size_t len, mode_t mode,
+                                               bool exclusive, char *why, size_t why_len);
+
+/*
+ * Takes an exclusive flock on the lock file name of d (created with mode
+ * 0600 if missing), waiting for other holders; the lock lasts until *fd is
+ * closed. The file is opened read-only, which a lock needs, so a read-only
+ * state directory can still be locked. A symbolic link or anything but a
+ * regular file at name is refused with LAS_ERR_STATE_UNSAFE and its target
+ * left untouched; other failures are LAS_ERR_LOCK. On failure *fd is -1.
+ */
+LAS_MUST_CHECK las_status las_dir_lock(const struct las_dir *d, const char *name, int *fd,
+                                       char *why, size_t why_len);
+
+/*
+ * Removes what interrupted atomic writes of name left in d: the entries
+ * "<name>.tmp.*". Call it only where no other process can be writing name
+ * (under its lock). Best effort: an entry that cannot be removed (a
+ * read-only directory) stays, as it is harmless. Symbolic links are
+ * removed, never followed; directories stay. Returns how many were removed.
+ */
+unsigned las_dir_remove_temporaries(const struct las_dir *d, const char *name);
 
 #endif

@@ -13,39 +13,27 @@
 #include "common/file.h"
 #include "common/hex.h"
 #include "common/log.h"
+#include "common/reason.h"
 #include "format/evidence_json.h"
 
-static int state_path(const char *dir, char *out, size_t n)
+las_status las_platform_state_load(const struct las_dir *dir, struct las_platform_state *out,
+                                   char *why, size_t why_len)
 {
-    return snprintf(out, n, "%s/%s", dir, LAS_PLATFORM_STATE_FILE) < (int)n ? 0 : -1;
-}
-
-las_status las_platform_state_load(const char *state_dir, struct las_platform_state *out, char *why,
-                                   size_t why_len)
-{
-    char path[1200];
     uint8_t *buf = NULL;
     size_t len = 0;
     json_t *doc = NULL;
     uint64_t isvsvn;
-    las_status st;
+    struct stat sb;
+    bool missing = false;
 
     memset(out, 0, sizeof *out);
-    if (state_path(state_dir, path, sizeof path) != 0) {
-        snprintf(why, why_len, "state directory path too long");
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
-    st = las_file_read(path, LAS_PLATFORM_STATE_MAX, &buf, &len);
-    if (st == LAS_ERR_IO && errno == ENOENT)
-        return LAS_OK; /* first run */
-    if (st == LAS_ERR_BAD_SIZE) {
-        snprintf(why, why_len, "%s is corrupt: larger than %d bytes", path, LAS_PLATFORM_STATE_MAX);
-        return LAS_ERR_STATE;
-    }
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
+    las_status st = las_dir_read(dir, LAS_PLATFORM_STATE_FILE, LAS_PLATFORM_STATE_MAX, &buf, &len,
+                                 &sb, &missing, why, why_len);
+    if (st == LAS_ERR_BAD_SIZE)
+        return las_fail(LAS_ERR_STATE, why, why_len, "%s/%s is corrupt: larger than %d bytes",
+                        dir->path, LAS_PLATFORM_STATE_FILE, LAS_PLATFORM_STATE_MAX);
+    if (st != LAS_OK || missing) /* missing: the first run */
         return st;
-    }
     doc = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, NULL);
     const json_t *list = json_object_get(doc, "successions");
     if (!json_is_object(doc) ||
@@ -69,10 +57,10 @@ las_status las_platform_state_load(const char *state_dir, struct las_platform_st
     st = LAS_OK;
     goto out;
 corrupt:
-    snprintf(why, why_len,
-             "%s is corrupt; it holds public data only (last platform ID, succession "
+    las_fail(st, why, why_len,
+             "%s/%s is corrupt; it holds public data only (last platform ID, succession "
              "statements): fix it or remove it to start afresh",
-             path);
+             dir->path, LAS_PLATFORM_STATE_FILE);
     memset(out, 0, sizeof *out);
 out:
     json_decref(doc);
@@ -80,20 +68,15 @@ out:
     return st;
 }
 
-las_status las_platform_state_store(const char *state_dir, const struct las_platform_state *state,
-                                    char *why, size_t why_len)
+las_status las_platform_state_store(const struct las_dir *dir,
+                                    const struct las_platform_state *state, char *why,
+                                    size_t why_len)
 {
-    char path[1200];
     las_status st = LAS_ERR_NO_MEMORY;
     json_t *list = json_array();
     json_t *doc = json_object();
     char *text = NULL;
 
-    if (state_path(state_dir, path, sizeof path) != 0) {
-        snprintf(why, why_len, "state directory path too long");
-        st = LAS_ERR_INVALID_ARGUMENT;
-        goto out;
-    }
     if (list == NULL || doc == NULL)
         goto fail_memory;
     for (size_t i = 0; i < state->n_successions; i++) {
@@ -108,9 +91,8 @@ las_status las_platform_state_store(const char *state_dir, const struct las_plat
     text = json_dumps(doc, JSON_INDENT(2));
     if (text == NULL)
         goto fail_memory;
-    st = las_file_write_atomic(path, text, strlen(text), 0644, 0);
-    if (st != LAS_OK)
-        snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
+    st = las_dir_write_atomic(dir, LAS_PLATFORM_STATE_FILE, text, strlen(text), 0644, false, why,
+                              why_len);
     goto out;
 fail_memory:
     snprintf(why, why_len, "out of memory");
@@ -155,13 +137,13 @@ static void append_succession(struct las_platform_state *state, const struct las
 }
 
 las_status las_platform_identity_update(struct las_backend *b, const struct las_platform_key *key,
-                                        const char *state_dir, struct las_platform_state *state,
+                                        const struct las_dir *dir, struct las_platform_state *state,
                                         char *why, size_t why_len)
 {
     char old_hex[65], new_hex[65], old_svn[33], new_svn[33];
     /* Only LAS's start-up writes platform.json: a temporary file is a killed start's. */
-    (void)las_file_remove_temporaries(state_dir, LAS_PLATFORM_STATE_FILE);
-    las_status st = las_platform_state_load(state_dir, state, why, why_len);
+    (void)las_dir_remove_temporaries(dir, LAS_PLATFORM_STATE_FILE);
+    las_status st = las_platform_state_load(dir, state, why, why_len);
     if (st != LAS_OK)
         return st;
     /*
@@ -224,7 +206,7 @@ las_status las_platform_identity_update(struct las_backend *b, const struct las_
     memcpy(state->cpusvn, key->cpusvn, 16);
     state->isvsvn = key->isvsvn;
     state->present = true;
-    return las_platform_state_store(state_dir, state, why, why_len);
+    return las_platform_state_store(dir, state, why, why_len);
 }
 
 las_status las_evidence_build(struct las_backend *b, const struct las_platform_key *key,

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "backend/backend.h"
+#include "common/file.h"
 #include "identity/platform_key.h"
 #include "las/evidence.h"
 
@@ -25,12 +26,16 @@ struct las_platform_state {
     size_t n_successions;
 };
 
-/* Loads the state (present=false when there is none); a corrupt file is refused. */
-LAS_MUST_CHECK las_status las_platform_state_load(const char *state_dir,
+/*
+ * Loads STATE_DIR/platform.json (present=false when there is none). A corrupt
+ * file is refused with LAS_ERR_STATE, a symbolic link or anything but a
+ * regular file with LAS_ERR_STATE_UNSAFE, an unreadable one with LAS_ERR_IO.
+ */
+LAS_MUST_CHECK las_status las_platform_state_load(const struct las_dir *dir,
                                                   struct las_platform_state *out, char *why,
                                                   size_t why_len);
 
-LAS_MUST_CHECK las_status las_platform_state_store(const char *state_dir,
+LAS_MUST_CHECK las_status las_platform_state_store(const struct las_dir *dir,
                                                    const struct las_platform_state *state,
                                                    char *why, size_t why_len);
 
@@ -45,12 +50,13 @@ LAS_MUST_CHECK las_status las_succession_sign(const struct las_platform_key *old
  * only older SVNs), appends a succession statement and logs it loudly. Then
  * remembers the current identity, writing platform.json only when it differs
  * from the stored one. Never fails the start for a succession that cannot be
- * made; fails with LAS_ERR_STATE for a corrupt state file and LAS_ERR_IO for
- * one that cannot be read or written.
+ * made; fails as las_platform_state_load does, or with LAS_ERR_IO when the
+ * new identity cannot be written. Leftover temporaries of an interrupted
+ * write are removed first.
  */
 LAS_MUST_CHECK las_status las_platform_identity_update(struct las_backend *b,
                                                        const struct las_platform_key *key,
-                                                       const char *state_dir,
+                                                       const struct las_dir *dir,
                                                        struct las_platform_state *state, char *why,
                                                        size_t why_len);
 

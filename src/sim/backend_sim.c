@@ -152,7 +152,7 @@ las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct
     if (st != LAS_OK)
         goto fail;
     if (res.created)
-        las_info("simulated SGX CPU created in %s/%s", cfg->state_dir, LAS_SIM_STATE_FILE);
+        las_info("simulated SGX CPU created in %s/%s", cfg->state_dir->path, LAS_SIM_STATE_FILE);
     if (res.cpusvn_changed)
         las_warn("simulated microcode update: the CPUSVN of the simulated CPU changed");
     if (res.new_boot)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 #include "common/buf.h"
 #include "common/crypto.h"
 #include "common/file.h"
-#include "common/hex.h"
+#include "common/reason.h"
 
 static const uint8_t state_magic[8] = {'L', 'A', 'S', 'S', 'I', 'M', 'C', 'P'};
 enum { STATE_VERSION = 1, STATE_BODY_SIZE = LAS_SIM_STATE_SIZE - LAS_SHA256_SIZE };
@@ -289,73 +290,57 @@ las_status las_sim_cpu_parse(const uint8_t *buf, size_t len, struct las_sim_cpu 
     return st;
 }
 
+/* The Linux boot id (a UUID: 32 hex digits and dashes), or zeros when unreadable. */
 static void current_boot_id(uint8_t out[static 16])
 {
+    char line[64];
+    size_t n = 0;
+    const char *end = NULL;
     memset(out, 0, 16);
     FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
     if (f == NULL)
         return;
-    char line[64], hex[33];
-    size_t n = 0;
-    if (fgets(line, sizeof line, f) != NULL) {
-        for (char *p = line; *p && n < 32; p++) {
-            if (*p != '-' && *p != '\n')
-                hex[n++] = *p;
-        }
-    }
+    if (fgets(line, sizeof line, f) == NULL)
+        line[0] = '\0';
     fclose(f);
-    hex[n] = '\0';
-    if (las_hex_decode(hex, out, 16) != LAS_OK)
+    if (sodium_hex2bin(out, 16, line, strlen(line), "-", &n, &end) != 0 || n != 16 ||
+        (*end != '\n' && *end != '\0'))
         memset(out, 0, 16);
 }
 
 /* Reads and checks an existing state file; never modifies it. */
-static las_status load_state(const char *path, struct las_sim_cpu *cpu, char *why, size_t why_len)
+static las_status load_state(const struct las_dir *dir, struct las_sim_cpu *cpu, char *why,
+                             size_t why_len)
 {
     struct stat sb;
-    if (lstat(path, &sb) != 0) {
-        snprintf(why, why_len, "cannot stat %s: %s", path, strerror(errno));
-        return LAS_ERR_IO;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        snprintf(why, why_len, "%s is not a regular file", path);
-        return LAS_ERR_STATE;
-    }
-    if (sb.st_uid != geteuid()) {
-        snprintf(why, why_len, "%s is owned by uid %u, not by this user (uid %u)", path,
-                 (unsigned)sb.st_uid, (unsigned)geteuid());
-        return LAS_ERR_STATE;
-    }
-    if (sb.st_mode & 077) {
-        snprintf(why, why_len,
-                 "%s is accessible by group or others (mode %04o); it holds the simulated "
-                 "CPU's secrets: run chmod 600 on it",
-                 path, (unsigned)(sb.st_mode & 07777));
-        return LAS_ERR_STATE;
-    }
     uint8_t *buf = NULL;
     size_t len = 0;
-    las_status st = las_file_read(path, LAS_SIM_STATE_SIZE, &buf, &len);
+    las_status st = las_dir_read(dir, LAS_SIM_STATE_FILE, LAS_SIM_STATE_SIZE, &buf, &len, &sb, NULL,
+                                 why, why_len);
     if (st == LAS_ERR_BAD_SIZE || (st == LAS_OK && len != LAS_SIM_STATE_SIZE)) {
-        snprintf(why, why_len, "%s is corrupt: wrong size (expected %d bytes)", path,
-                 LAS_SIM_STATE_SIZE);
-        st = LAS_ERR_STATE;
-        goto out;
-    }
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
-        st = LAS_ERR_IO;
-        goto out;
-    }
-    st = las_sim_cpu_parse(buf, len, cpu);
-    if (st == LAS_ERR_UNSUPPORTED) {
-        snprintf(why, why_len, "%s has an unsupported version", path);
-        st = LAS_ERR_STATE;
+        st = las_fail(LAS_ERR_STATE, why, why_len,
+                      "%s/%s is corrupt: wrong size (expected %d bytes)", dir->path,
+                      LAS_SIM_STATE_FILE, LAS_SIM_STATE_SIZE);
     } else if (st != LAS_OK) {
-        snprintf(why, why_len, "%s is corrupt (bad magic or checksum)", path);
-        st = LAS_ERR_STATE;
+        /* las_dir_read said why: unsafe (a link, not a regular file) or unreadable. */
+    } else if (sb.st_uid != geteuid()) {
+        st = las_fail(LAS_ERR_STATE_UNSAFE, why, why_len,
+                      "%s/%s is owned by uid %u, not by this user (uid %u)", dir->path,
+                      LAS_SIM_STATE_FILE, (unsigned)sb.st_uid, (unsigned)geteuid());
+    } else if (sb.st_mode & 077) {
+        st = las_fail(LAS_ERR_STATE_UNSAFE, why, why_len,
+                      "%s/%s is accessible by group or others (mode %04o); it holds the "
+                      "simulated CPU's secrets: run chmod 600 on it",
+                      dir->path, LAS_SIM_STATE_FILE, (unsigned)(sb.st_mode & 07777));
+    } else {
+        st = las_sim_cpu_parse(buf, len, cpu);
+        if (st == LAS_ERR_UNSUPPORTED)
+            st = las_fail(LAS_ERR_STATE, why, why_len, "%s/%s has an unsupported version",
+                          dir->path, LAS_SIM_STATE_FILE);
+        else if (st != LAS_OK)
+            st = las_fail(LAS_ERR_STATE, why, why_len, "%s/%s is corrupt (bad magic or checksum)",
+                          dir->path, LAS_SIM_STATE_FILE);
     }
-out:
     if (buf) {
         las_wipe(buf, len);
         free(buf);
@@ -363,71 +348,53 @@ out:
     return st;
 }
 
-static las_status store_state(const char *path, const struct las_sim_cpu *cpu, int exclusive,
-                              char *why, size_t why_len)
+static las_status store_state(const struct las_dir *dir, const struct las_sim_cpu *cpu,
+                              bool exclusive, char *why, size_t why_len)
 {
     uint8_t image[LAS_SIM_STATE_SIZE];
     las_sim_cpu_serialize(cpu, image);
-    las_status st = las_file_write_atomic(path, image, sizeof image, 0600, exclusive);
+    las_status st = las_dir_write_atomic(dir, LAS_SIM_STATE_FILE, image, sizeof image, 0600,
+                                         exclusive, why, why_len);
     las_wipe(image, sizeof image);
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
-        return LAS_ERR_IO;
-    }
-    return LAS_OK;
+    return st;
 }
 
 /* A client's refusal to make a CPU where there is none (las_sim_cpu_open_existing). */
-static las_status no_cpu(const char *state_dir, int err, char *why, size_t why_len)
+static las_status no_cpu(const char *state_dir, char *why, size_t why_len)
 {
-    snprintf(why, why_len,
-             "no simulated CPU in %s (%s: %s): use the state directory of the running "
-             "`las serve --mode sim`",
-             state_dir, LAS_SIM_STATE_FILE, strerror(err));
-    return err == ENOENT || err == ENOTDIR ? LAS_ERR_STATE : LAS_ERR_IO;
+    return las_fail(LAS_ERR_IO, why, why_len,
+                    "no simulated CPU in %s (no %s): use the state directory of the running "
+                    "`las serve --mode sim`",
+                    state_dir, LAS_SIM_STATE_FILE);
 }
 
-static las_status sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_override,
+static las_status sim_cpu_open(const struct las_dir *dir, const uint8_t *cpusvn_override,
                                bool must_exist, struct las_sim_cpu *cpu,
                                struct las_sim_open_result *result, char *why, size_t why_len)
 {
-    char path[4096], lock_path[4096];
     int lock_fd = -1;
     las_status st;
     struct las_sim_open_result res = {0};
     uint8_t boot_id[16];
 
     memset(cpu, 0, sizeof *cpu);
+    if (result)
+        *result = res;
     snprintf(why, why_len, "unknown error");
-    if (snprintf(path, sizeof path, "%s/%s", state_dir, LAS_SIM_STATE_FILE) >= (int)sizeof path ||
-        snprintf(lock_path, sizeof lock_path, "%s/%s", state_dir, LAS_SIM_LOCK_FILE) >=
-            (int)sizeof lock_path) {
-        snprintf(why, why_len, "state directory path is too long");
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
     /* Checked before anything is created: a missing CPU leaves no trace. */
-    if (must_exist && access(path, F_OK) != 0) {
-        st = no_cpu(state_dir, errno, why, why_len);
-        if (result)
-            *result = res;
-        return st;
-    }
-    st = las_dir_ensure(state_dir, 0700, why, why_len);
-    if (st == LAS_ERR_IO)
-        snprintf(why, why_len, "cannot create state directory %s: %s", state_dir, strerror(errno));
-    if (st != LAS_OK)
-        goto out;
+    if (must_exist && !las_dir_has(dir, LAS_SIM_STATE_FILE))
+        return no_cpu(dir->path, why, why_len);
     /* The lock serializes processes that create or update the same CPU. */
-    st = las_file_lock(lock_path, &lock_fd, why, why_len);
+    st = las_dir_lock(dir, LAS_SIM_LOCK_FILE, &lock_fd, why, why_len);
     if (st != LAS_OK)
         goto out;
     /* Under the lock no write is under way: a temporary file is a killed writer's. */
-    (void)las_file_remove_temporaries(state_dir, LAS_SIM_STATE_FILE);
+    (void)las_dir_remove_temporaries(dir, LAS_SIM_STATE_FILE);
     current_boot_id(boot_id);
 
-    if (access(path, F_OK) != 0 && errno == ENOENT) {
+    if (!las_dir_has(dir, LAS_SIM_STATE_FILE)) {
         if (must_exist) { /* removed since the check above */
-            st = no_cpu(state_dir, ENOENT, why, why_len);
+            st = no_cpu(dir->path, why, why_len);
             goto out;
         }
         las_random_bytes(cpu->seal_fuses, sizeof cpu->seal_fuses);
@@ -435,11 +402,11 @@ static las_status sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_over
         memcpy(cpu->cpusvn, cpusvn_override ? cpusvn_override : las_sim_default_cpusvn, 16);
         memcpy(cpu->boot_id, boot_id, 16);
         las_random_bytes(cpu->report_keyid, sizeof cpu->report_keyid);
-        st = store_state(path, cpu, 1, why, why_len);
+        st = store_state(dir, cpu, true, why, why_len);
         res.created = st == LAS_OK;
         goto out;
     }
-    st = load_state(path, cpu, why, why_len);
+    st = load_state(dir, cpu, why, why_len);
     if (st != LAS_OK)
         goto out;
     bool dirty = false;
@@ -456,7 +423,7 @@ static las_status sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_over
         dirty = true;
     }
     if (dirty)
-        st = store_state(path, cpu, 0, why, why_len);
+        st = store_state(dir, cpu, false, why, why_len);
 out:
     if (lock_fd >= 0)
         close(lock_fd);
@@ -469,15 +436,15 @@ out:
     return st;
 }
 
-las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_override,
+las_status las_sim_cpu_open(const struct las_dir *dir, const uint8_t *cpusvn_override,
                             struct las_sim_cpu *cpu, struct las_sim_open_result *result, char *why,
                             size_t why_len)
 {
-    return sim_cpu_open(state_dir, cpusvn_override, false, cpu, result, why, why_len);
+    return sim_cpu_open(dir, cpusvn_override, false, cpu, result, why, why_len);
 }
 
-las_status las_sim_cpu_open_existing(const char *state_dir, struct las_sim_cpu *cpu, char *why,
+las_status las_sim_cpu_open_existing(const struct las_dir *dir, struct las_sim_cpu *cpu, char *why,
                                      size_t why_len)
 {
-    return sim_cpu_open(state_dir, NULL, true, cpu, NULL, why, why_len);
+    return sim_cpu_open(dir, NULL, true, cpu, NULL, why, why_len);
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/file.h"
 #include "las/sgx.h"
 #include "las/status.h"
 
@@ -57,28 +58,30 @@ struct las_sim_open_result {
 };
 
 /*
- * Opens the simulated CPU of state_dir, creating the state file on first use
- * (mode 0600, written atomically). A stored file that is corrupt, of another
- * version, not a regular file, not owned by us or readable by others, a
- * symlinked lock file or a state directory writable by group or others is
- * refused with LAS_ERR_STATE and a reason in why; it is never overwritten.
- * A state directory or file that cannot be created, read, locked or written
- * gives LAS_ERR_IO. Temporary files of an interrupted write are removed. When
- * cpusvn_override is given and differs, it is stored (a simulated microcode
- * update). On failure *cpu is zeroed.
+ * Opens the simulated CPU of the state directory dir, creating its state file
+ * on first use (mode 0600, written atomically). A stored file that is
+ * corrupt or of another version is refused with LAS_ERR_STATE; one that is
+ * not a regular file (a symbolic link too), not owned by us or accessible by
+ * group or others, or a lock file that is a symbolic link, with
+ * LAS_ERR_STATE_UNSAFE; a reason is in why and the file is never
+ * overwritten. A file that cannot be read or written gives LAS_ERR_IO, a
+ * lock that cannot be taken LAS_ERR_LOCK. Temporary files of an interrupted
+ * write are removed. When cpusvn_override is given and differs, it is
+ * stored (a simulated microcode update). On failure *cpu is zeroed.
  */
-LAS_MUST_CHECK las_status las_sim_cpu_open(const char *state_dir, const uint8_t *cpusvn_override,
-                                           struct las_sim_cpu *cpu,
+LAS_MUST_CHECK las_status las_sim_cpu_open(const struct las_dir *dir,
+                                           const uint8_t *cpusvn_override, struct las_sim_cpu *cpu,
                                            struct las_sim_open_result *result, char *why,
                                            size_t why_len);
 
 /*
  * As las_sim_cpu_open, for clients of a running LAS: the state file must
- * exist. Without one, LAS_ERR_STATE and nothing is created (neither the
- * directory nor the file): a mistyped directory is not a new machine.
+ * exist. Without one, LAS_ERR_IO and nothing is created (not even the lock
+ * file): a mistyped directory is not a new machine.
  */
-LAS_MUST_CHECK las_status las_sim_cpu_open_existing(const char *state_dir, struct las_sim_cpu *cpu,
-                                                    char *why, size_t why_len);
+LAS_MUST_CHECK las_status las_sim_cpu_open_existing(const struct las_dir *dir,
+                                                    struct las_sim_cpu *cpu, char *why,
+                                                    size_t why_len);
 
 /* Serializes / parses the state file image (exactly LAS_SIM_STATE_SIZE bytes). */
 void las_sim_cpu_serialize(const struct las_sim_cpu *cpu, uint8_t out[static LAS_SIM_STATE_SIZE]);

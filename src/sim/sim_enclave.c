@@ -2,10 +2,13 @@
 /* The simulated application enclave (sim mode only). */
 #include "sim/sim_enclave.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/crypto.h"
+#include "common/file.h"
+#include "common/reason.h"
 #include "sim/sim_cpu.h"
 
 void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE])
@@ -22,10 +25,20 @@ las_status las_sim_enclave_report(const char *state_dir, const struct las_sim_id
 {
     struct las_sim_cpu cpu;
     struct las_sim_enclave self;
+    struct las_dir dir;
 
     memset(out, 0, sizeof *out);
     /* The simulated CPU is LAS's: a client never creates one (a typo would be another machine). */
-    las_status st = las_sim_cpu_open_existing(state_dir, &cpu, why, why_len);
+    las_status st = las_dir_open(state_dir, false, &dir, why, why_len);
+    if (st == LAS_ERR_IO)
+        las_fail(st, why, why_len,
+                 "no simulated CPU in %s (%s): use the state directory of the running `las serve "
+                 "--mode sim`",
+                 state_dir, strerror(errno));
+    if (st != LAS_OK)
+        return st;
+    st = las_sim_cpu_open_existing(&dir, &cpu, why, why_len);
+    las_dir_close(&dir);
     if (st != LAS_OK)
         return st;
     memset(&self, 0, sizeof self);

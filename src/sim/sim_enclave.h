@@ -30,9 +30,10 @@ void las_sim_default_mrsigner(uint8_t out[static LAS_SGX_HASH_SIZE]);
 /*
  * Acts as a simulated enclave with identity id on the simulated CPU of
  * state_dir (the same directory as the LAS it talks to): EREPORT for target
- * with report_data. The CPU's state file must exist (`las serve --mode sim`
- * creates it): without it, LAS_ERR_STATE and nothing is created. why gets a
- * reason on failure.
+ * with report_data. The directory and the CPU's state file must exist (`las
+ * serve --mode sim` creates them): without them, LAS_ERR_IO and nothing is
+ * created. The directory is opened once and refused as las_sim_cpu_open
+ * refuses it. why gets a reason on failure.
  */
 LAS_MUST_CHECK las_status las_sim_enclave_report(const char *state_dir,
                                                  const struct las_sim_identity *id,

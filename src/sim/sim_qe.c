@@ -40,6 +40,7 @@
 #include "common/buf.h"
 #include "common/crypto.h"
 #include "common/file.h"
+#include "common/reason.h"
 #include "las/dcap.h"
 #include "sgx/enclu.h"
 #include "sgx/report_mac.h"
@@ -523,38 +524,21 @@ out:
  * Reads path as exactly one PEM certificate in the form cert_to_pem writes
  * (anything else is corrupt). A missing file sets *missing.
  */
-static las_status load_cert(const char *path, X509 **out, bool *missing, char *why, size_t why_len)
+static las_status load_cert(const struct las_dir *dir, const char *file, X509 **out, bool *missing,
+                            char *why, size_t why_len)
 {
     struct stat sb;
     uint8_t *buf = NULL, *canon = NULL;
     size_t len = 0, canon_len = 0;
     BIO *bio = NULL;
-    las_status st = LAS_ERR_STATE;
 
     *out = NULL;
-    *missing = false;
-    if (lstat(path, &sb) != 0) {
-        if (errno == ENOENT) {
-            *missing = true;
-            return LAS_OK;
-        }
-        snprintf(why, why_len, "cannot stat %s: %s", path, strerror(errno));
-        return LAS_ERR_IO;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        snprintf(why, why_len, "%s is not a regular file", path);
-        return LAS_ERR_STATE;
-    }
-    las_status rst = las_file_read(path, CERT_FILE_MAX, &buf, &len);
-    if (rst == LAS_ERR_BAD_SIZE) {
-        snprintf(why, why_len, "%s is corrupt: larger than %d bytes", path, CERT_FILE_MAX);
+    las_status st = las_dir_read(dir, file, CERT_FILE_MAX, &buf, &len, &sb, missing, why, why_len);
+    if (st == LAS_ERR_BAD_SIZE)
+        st = las_fail(LAS_ERR_STATE, why, why_len, "%s/%s is corrupt: larger than %d bytes",
+                      dir->path, file, CERT_FILE_MAX);
+    if (st != LAS_OK || *missing)
         goto out;
-    }
-    if (rst != LAS_OK) {
-        snprintf(why, why_len, "cannot read %s: %s", path, strerror(errno));
-        st = LAS_ERR_IO;
-        goto out;
-    }
     bio = BIO_new_mem_buf(buf, (int)len);
     if (bio == NULL) {
         st = LAS_ERR_NO_MEMORY;
@@ -562,14 +546,11 @@ static las_status load_cert(const char *path, X509 **out, bool *missing, char *w
     }
     *out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
     if (*out == NULL || cert_to_pem(*out, &canon, &canon_len) != LAS_OK || canon_len != len ||
-        memcmp(canon, buf, len) != 0) {
-        snprintf(why, why_len,
-                 "%s is corrupt: not exactly one PEM certificate as LAS writes it; remove it "
-                 "to have it issued again",
-                 path);
-        goto out;
-    }
-    st = LAS_OK;
+        memcmp(canon, buf, len) != 0)
+        st = las_fail(LAS_ERR_STATE, why, why_len,
+                      "%s/%s is corrupt: not exactly one PEM certificate as LAS writes it; "
+                      "remove it to have it issued again",
+                      dir->path, file);
 out:
     if (st != LAS_OK) {
         X509_free(*out);
@@ -581,19 +562,16 @@ out:
     return st;
 }
 
-static las_status store_cert(const char *path, X509 *x, bool replace, char *why, size_t why_len)
+static las_status store_cert(const struct las_dir *dir, const char *file, X509 *x, bool replace,
+                             char *why, size_t why_len)
 {
     uint8_t *pem = NULL;
     size_t len = 0;
     las_status st = cert_to_pem(x, &pem, &len);
-    if (st != LAS_OK) {
-        snprintf(why, why_len, "cannot encode the certificate for %s", path);
-        return st;
-    }
-    if (las_file_write_atomic(path, pem, len, 0644, replace ? 0 : 1) != LAS_OK) {
-        snprintf(why, why_len, "cannot write %s: %s", path, strerror(errno));
-        st = LAS_ERR_IO;
-    }
+    if (st != LAS_OK)
+        return las_fail(st, why, why_len, "cannot encode the certificate for %s/%s", dir->path,
+                        file);
+    st = las_dir_write_atomic(dir, file, pem, len, 0644, !replace, why, why_len);
     free(pem);
     return st;
 }
@@ -625,37 +603,31 @@ struct chain_keys {
  * Loads (or issues) one certificate of the chain and checks that it belongs
  * to this platform: its key is the derived one and issuer_key signed it.
  */
-static las_status ensure_cert(const char *state_dir, const char *file, enum cert_kind kind,
+static las_status ensure_cert(const struct las_dir *dir, const char *file, enum cert_kind kind,
                               EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer,
                               const struct chain_keys *k, X509 **out, char *why, size_t why_len)
 {
-    char path[4096];
     bool missing = false;
     X509 *x = NULL;
     las_status st;
 
     *out = NULL;
-    if (snprintf(path, sizeof path, "%s/%s", state_dir, file) >= (int)sizeof path) {
-        snprintf(why, why_len, "state directory path is too long");
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
-    st = load_cert(path, &x, &missing, why, why_len);
+    st = load_cert(dir, file, &x, &missing, why, why_len);
     if (st != LAS_OK)
         return st;
     if (missing) {
         st = issue_cert(kind, key, issuer_key, issuer, k->sgx_ext, k->sgx_ext_len, &x);
         if (st == LAS_OK)
-            st = store_cert(path, x, false, why, why_len);
+            st = store_cert(dir, file, x, false, why, why_len);
         else
-            snprintf(why, why_len, "cannot issue the certificate for %s", path);
+            las_fail(st, why, why_len, "cannot issue the certificate for %s/%s", dir->path, file);
         goto out;
     }
     if (X509_verify(x, issuer_key) != 1) {
-        snprintf(why, why_len,
-                 "%s was not issued by this simulated platform's CA (corrupt, or from another "
-                 "state directory); remove it to have it issued again",
-                 path);
-        st = LAS_ERR_STATE;
+        st = las_fail(LAS_ERR_STATE, why, why_len,
+                      "%s/%s was not issued by this simulated platform's CA (corrupt, or from "
+                      "another state directory); remove it to have it issued again",
+                      dir->path, file);
         goto out;
     }
     bool same_key = EVP_PKEY_eq(X509_get0_pubkey(x), key) == 1;
@@ -665,15 +637,14 @@ static las_status ensure_cert(const char *state_dir, const char *file, enum cert
         x = NULL;
         st = issue_cert(kind, key, issuer_key, issuer, k->sgx_ext, k->sgx_ext_len, &x);
         if (st == LAS_OK)
-            st = store_cert(path, x, true, why, why_len);
+            st = store_cert(dir, file, x, true, why, why_len);
         else
-            snprintf(why, why_len, "cannot issue the certificate for %s", path);
+            las_fail(st, why, why_len, "cannot issue the certificate for %s/%s", dir->path, file);
         goto out;
     }
-    if (!same_key) {
-        snprintf(why, why_len, "%s does not hold this simulated platform's key", path);
-        st = LAS_ERR_STATE;
-    }
+    if (!same_key)
+        st = las_fail(LAS_ERR_STATE, why, why_len,
+                      "%s/%s does not hold this simulated platform's key", dir->path, file);
 out:
     if (st == LAS_OK)
         *out = x;
@@ -726,22 +697,16 @@ static las_status certify_qe(struct las_sim_qe *qe, EVP_PKEY *pck_key)
 }
 
 /* Takes the lock that serializes processes issuing certificates for this platform. */
-static las_status lock_state(const char *state_dir, int *lock_fd, char *why, size_t why_len)
+static las_status lock_state(const struct las_dir *dir, int *lock_fd, char *why, size_t why_len)
 {
     static const char *const cert_files[] = {LAS_SIM_QE_ROOT_FILE, LAS_SIM_QE_CA_FILE,
                                              LAS_SIM_QE_PCK_FILE};
-    char lock_path[4096];
-    if (snprintf(lock_path, sizeof lock_path, "%s/%s", state_dir, LAS_SIM_QE_LOCK_FILE) >=
-        (int)sizeof lock_path) {
-        snprintf(why, why_len, "state directory path is too long");
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
-    las_status st = las_file_lock(lock_path, lock_fd, why, why_len);
+    las_status st = las_dir_lock(dir, LAS_SIM_QE_LOCK_FILE, lock_fd, why, why_len);
     if (st != LAS_OK)
         return st;
     /* Under the lock no write is under way: a temporary file is a killed writer's. */
     for (size_t i = 0; i < sizeof cert_files / sizeof cert_files[0]; i++)
-        (void)las_file_remove_temporaries(state_dir, cert_files[i]);
+        (void)las_dir_remove_temporaries(dir, cert_files[i]);
     return LAS_OK;
 }
 
@@ -772,16 +737,16 @@ static las_status derive_platform(struct las_sim_qe *qe, struct chain_keys *k, c
 }
 
 /* Root CA, PCK Platform CA and PCK certificate, loaded or issued (ensure_cert). */
-static las_status ensure_chain(const char *state_dir, const struct chain_keys *k, X509 **root,
+static las_status ensure_chain(const struct las_dir *dir, const struct chain_keys *k, X509 **root,
                                X509 **ca, X509 **pck, char *why, size_t why_len)
 {
-    las_status st = ensure_cert(state_dir, LAS_SIM_QE_ROOT_FILE, CERT_ROOT, k->root, k->root, NULL,
-                                k, root, why, why_len);
+    las_status st = ensure_cert(dir, LAS_SIM_QE_ROOT_FILE, CERT_ROOT, k->root, k->root, NULL, k,
+                                root, why, why_len);
     if (st == LAS_OK)
-        st = ensure_cert(state_dir, LAS_SIM_QE_CA_FILE, CERT_CA, k->ca, k->root, *root, k, ca, why,
+        st = ensure_cert(dir, LAS_SIM_QE_CA_FILE, CERT_CA, k->ca, k->root, *root, k, ca, why,
                          why_len);
     if (st == LAS_OK)
-        st = ensure_cert(state_dir, LAS_SIM_QE_PCK_FILE, CERT_PCK, k->pck, k->ca, *ca, k, pck, why,
+        st = ensure_cert(dir, LAS_SIM_QE_PCK_FILE, CERT_PCK, k->pck, k->ca, *ca, k, pck, why,
                          why_len);
     return st;
 }
@@ -815,7 +780,7 @@ static las_status encode_chain(struct las_sim_qe *qe, X509 *root, X509 *ca, X509
     return LAS_OK;
 }
 
-las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char *why,
+las_status las_sim_qe_open(const struct las_dir *dir, struct las_sim_qe **out, char *why,
                            size_t why_len)
 {
     struct las_sim_qe *qe = NULL;
@@ -838,13 +803,13 @@ las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char 
     }
     memset(qe, 0, sizeof *qe);
     las_sim_qe_identity(&qe->self);
-    st = las_sim_cpu_open(state_dir, NULL, &qe->cpu, NULL, why, why_len);
+    st = las_sim_cpu_open(dir, NULL, &qe->cpu, NULL, why, why_len);
     if (st == LAS_OK)
-        st = lock_state(state_dir, &lock_fd, why, why_len);
+        st = lock_state(dir, &lock_fd, why, why_len);
     if (st == LAS_OK)
         st = derive_platform(qe, &k, why, why_len);
     if (st == LAS_OK)
-        st = ensure_chain(state_dir, &k, &root, &ca, &pck, why, why_len);
+        st = ensure_chain(dir, &k, &root, &ca, &pck, why, why_len);
     if (st == LAS_OK && (st = certify_qe(qe, k.pck)) != LAS_OK)
         snprintf(why, why_len, "the simulated PCE cannot certify the QE: %s",
                  las_status_message(st));

@@ -72,16 +72,17 @@ extern const uint8_t las_sim_qe_pceid[2];
 struct las_sim_qe;
 
 /*
- * Opens the simulated QE on the simulated CPU of state_dir (created if
- * missing, see las_sim_cpu_open). Derives the keys and loads the stored
- * certificates, issuing any that are missing; a PCK certificate issued for an
- * older TCB (CPUSVN/PCESVN) is reissued. A stored certificate that does not
- * parse, was not issued by this platform's CA or does not match the derived
- * key is refused with LAS_ERR_STATE and a reason in why, and never
- * overwritten. On failure *out is NULL.
+ * Opens the simulated QE on the simulated CPU of the state directory dir
+ * (created if missing, see las_sim_cpu_open). Derives the keys and loads the
+ * stored certificates, issuing any that are missing; a PCK certificate issued
+ * for an older TCB (CPUSVN/PCESVN) is reissued. A stored certificate that
+ * does not parse, was not issued by this platform's CA or does not match the
+ * derived key is refused with LAS_ERR_STATE, one that is not a regular file
+ * (a symbolic link too) with LAS_ERR_STATE_UNSAFE, with a reason in why; it
+ * is never overwritten. On failure *out is NULL.
  */
-LAS_MUST_CHECK las_status las_sim_qe_open(const char *state_dir, struct las_sim_qe **out, char *why,
-                                          size_t why_len);
+LAS_MUST_CHECK las_status las_sim_qe_open(const struct las_dir *dir, struct las_sim_qe **out,
+                                          char *why, size_t why_len);
 
 void las_sim_qe_close(struct las_sim_qe *qe);
 

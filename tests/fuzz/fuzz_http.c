@@ -45,12 +45,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     las_log_configure(LAS_LOG_ERROR, LAS_LOG_TEXT);
     if (las_crypto_init() != LAS_OK || mkdtemp(state_dir) == NULL)
         return 1;
-    struct las_backend_sim_config cfg = {.state_dir = state_dir, .isvsvn_override = -1};
+    static struct las_dir dir;
+    struct las_backend_sim_config cfg = {.state_dir = &dir, .isvsvn_override = -1};
     key = las_secret_alloc(sizeof *key);
-    if (key == NULL || las_backend_sim_open(&cfg, &backend, why, sizeof why) != LAS_OK ||
+    if (key == NULL || las_dir_open(state_dir, false, &dir, why, sizeof why) != LAS_OK ||
+        las_backend_sim_open(&cfg, &backend, why, sizeof why) != LAS_OK ||
         las_platform_key_derive(backend, backend->identity.cpusvn, backend->identity.isvsvn, key) !=
             LAS_OK ||
-        las_platform_identity_update(backend, key, state_dir, &state, why, sizeof why) != LAS_OK ||
+        las_platform_identity_update(backend, key, &dir, &state, why, sizeof why) != LAS_OK ||
         las_server_new(backend, key, &state, &server, why, sizeof why) != LAS_OK) {
         fprintf(stderr, "fuzz_http: cannot set up a server: %s\n", why);
         return 1;

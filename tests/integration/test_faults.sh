@@ -150,8 +150,9 @@ pass "with the original state file restored, LAS starts with the same ID"
 # --- unwritable state directory: exit 7 -----------------------------------------
 touch "$TEST_DIR/a-file"
 serve_rc 7 'cannot create state directory' --listen 127.0.0.1:0 --state-dir "$TEST_DIR/a-file/state"
-serve_rc 7 'cannot create state directory' --listen 127.0.0.1:0 --state-dir "$TEST_DIR/a-file"
-pass "a state directory that cannot be created: exit 7, clear message"
+serve_rc 7 'cannot open state directory .*: Not a directory' --listen 127.0.0.1:0 \
+  --state-dir "$TEST_DIR/a-file"
+pass "a state directory that cannot be created or is a file: exit 7, clear message"
 ro="$TEST_DIR/readonly"
 mkdir -p "$ro"
 chmod 500 "$ro"
@@ -213,6 +214,24 @@ for lock in sim-cpu.lock sim-qe.lock; do
   serve_rc 4 'is a symbolic link' --listen 127.0.0.1:0 --state-dir "$lockstate"
   [ ! -e "$TEST_DIR/not-there" ] || fail "$lock: a dangling symlink's target was created"
   pass "a symlink planted at $lock is refused (exit 4), its target untouched or not created"
+done
+
+# --- a symlink planted at a state file's path is refused, its target untouched --------
+# Every state file is opened with O_NOFOLLOW relative to the state directory.
+for file in platform.json sim-cpu.state sim-qe-pck.pem; do
+  linkstate="$TEST_DIR/link-$file"
+  start_las "link-first-$file" "$linkstate"
+  stop_las "$LAS_PID"
+  mv "$linkstate/$file" "$TEST_DIR/target-$file" # a valid file, so following it would work
+  ln -s "$TEST_DIR/target-$file" "$linkstate/$file"
+  touch -d '2001-01-01 00:00:00' "$TEST_DIR/target-$file"
+  before=$(stat -c '%s %a %Y %i' "$TEST_DIR/target-$file")
+  sum=$(sha256sum <"$TEST_DIR/target-$file")
+  serve_rc 4 'is a symbolic link' --listen 127.0.0.1:0 --state-dir "$linkstate"
+  [ "$(stat -c '%s %a %Y %i' "$TEST_DIR/target-$file")" = "$before" ] || fail "$file: the target changed"
+  [ "$(sha256sum <"$TEST_DIR/target-$file")" = "$sum" ] || fail "$file: the target was written"
+  [ -L "$linkstate/$file" ] || fail "$file: the planted symlink was replaced"
+  pass "a symlink planted at $file is refused (exit 4), its target and the link untouched"
 done
 
 # --- a state directory writable by others -------------------------------------------

@@ -173,9 +173,11 @@ struct collateral_in {
 
 static void write_object(const char *dir, const char *name, const char *text)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (las_file_write_atomic(path, (const uint8_t *)text, strlen(text), 0644, 0) != LAS_OK)
+    char path[LAS_PATH_MAX];
+    if (las_path_join(path, sizeof path, dir, name) != LAS_OK)
+        DIE("path too long: %s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
         DIE("cannot write %s", path);
 }
 
@@ -307,8 +309,11 @@ int main(int argc, char **argv)
     char why[256];
     uint8_t pub[LAS_SIM_QE_ECDSA_PUB_SIZE];
     EVP_PKEY *root_key = NULL, *ca_key = NULL, *pck_key = NULL;
-    if (las_sim_cpu_open_existing(state_dir, &cpu, why, sizeof why) != LAS_OK)
+    struct las_dir dir;
+    if (las_dir_open(state_dir, false, &dir, why, sizeof why) != LAS_OK ||
+        las_sim_cpu_open_existing(&dir, &cpu, why, sizeof why) != LAS_OK)
         DIE("cannot open the simulated CPU of %s: %s", state_dir, why);
+    las_dir_close(&dir);
     if (las_sim_qe_derive_key(&cpu, KEY_ROOT, &root_key, pub) != LAS_OK ||
         las_sim_qe_derive_key(&cpu, KEY_CA, &ca_key, pub) != LAS_OK ||
         las_sim_qe_derive_key(&cpu, KEY_PCK, &pck_key, pub) != LAS_OK)

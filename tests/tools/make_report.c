@@ -48,10 +48,13 @@ int main(int argc, char **argv)
     memset(id.mrenclave, 0x61, sizeof id.mrenclave);
     las_sim_default_mrsigner(id.mrsigner);
     struct las_sim_cpu cpu;
-    if (las_sim_cpu_open(argv[1], NULL, &cpu, NULL, why, sizeof why) != LAS_OK) {
+    struct las_dir dir;
+    if (las_dir_open(argv[1], true, &dir, why, sizeof why) != LAS_OK ||
+        las_sim_cpu_open(&dir, NULL, &cpu, NULL, why, sizeof why) != LAS_OK) {
         fprintf(stderr, "las_test_report: %s\n", why);
         return 1;
     }
+    las_dir_close(&dir);
     las_wipe(&cpu, sizeof cpu);
     if (las_sim_enclave_report(argv[1], &id, &ti, rd, &report, why, sizeof why) != LAS_OK) {
         fprintf(stderr, "las_test_report: %s\n", why);

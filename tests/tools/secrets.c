@@ -109,8 +109,10 @@ int main(int argc, char **argv)
     print_needles("las_report_key", report_key, sizeof report_key);
 
     /* The platform key's SEAL key and seed, through the backend as `las serve` does. */
-    struct las_backend_sim_config cfg = {.state_dir = argv[1], .isvsvn_override = -1};
-    if (las_backend_sim_open(&cfg, &b, why, sizeof why) != LAS_OK) {
+    struct las_dir dir;
+    struct las_backend_sim_config cfg = {.state_dir = &dir, .isvsvn_override = -1};
+    if (las_dir_open(argv[1], false, &dir, why, sizeof why) != LAS_OK ||
+        las_backend_sim_open(&cfg, &b, why, sizeof why) != LAS_OK) {
         fprintf(stderr, "las_test_secrets: %s\n", why);
         return 1;
     }

@@ -20,6 +20,7 @@
 #include "las/dcap.h"
 #include "sim/sim_qe.h"
 #include "sim/sim_cpu.h"
+#include "test_helpers.h"
 
 enum emu_mode { EMU_QUOTE, EMU_REPORT };
 
@@ -127,12 +128,12 @@ static int emu_prepare(struct attestation_emu *e, const char *dir, const struct 
     e->cpu = cpu;
     e->self = self;
     snprintf(path, sizeof path, "%s/attestation_type", dir);
-    if (las_file_write_atomic(path, "dcap", 4, 0444, 0) != LAS_OK)
+    if (test_write_file(path, "dcap", 4, 0444) != 0)
         return -1;
     las_sim_enclave_targetinfo(self, &ti);
     las_sgx_targetinfo_serialize(&ti, wire);
     snprintf(path, sizeof path, "%s/my_target_info", dir);
-    if (las_file_write_atomic(path, wire, sizeof wire, 0444, 0) != LAS_OK)
+    if (test_write_file(path, wire, sizeof wire, 0444) != 0)
         return -1;
     static const char *const fifos[] = {"user_report_data", "target_info", "quote", "report"};
     for (size_t i = 0; i < 4; i++) {

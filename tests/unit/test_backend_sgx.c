@@ -45,7 +45,7 @@ static int setup(void **state)
     char why[256];
     if (f == NULL || (f->state = test_tmpdir()) == NULL || (f->attest = test_tmpdir()) == NULL)
         return -1;
-    if (las_sim_cpu_open(f->state, NULL, &f->cpu, NULL, why, sizeof why) != LAS_OK)
+    if (las_sim_cpu_open(test_dir(f->state), NULL, &f->cpu, NULL, why, sizeof why) != LAS_OK)
         return -1;
     /* The same identity the sim backend gives LAS, so the two can be compared. */
     f->las.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
@@ -95,7 +95,7 @@ static void test_same_platform_key_as_sim_backend(void **state)
 {
     struct fixture *f = *state;
     struct las_backend *sim = NULL;
-    struct las_backend_sim_config cfg = {f->state, NULL, -1};
+    struct las_backend_sim_config cfg = {test_dir(f->state), NULL, -1};
     struct las_platform_key k_sgx, k_sim;
     char why[256];
     assert_int_equal(las_backend_sim_open(&cfg, &sim, why, sizeof why), LAS_OK);
@@ -212,7 +212,7 @@ static void test_evidence_through_the_sgx_backend(void **state)
     char *doc = NULL, why[256];
     size_t len = 0;
     memset(&ps, 0, sizeof ps);
-    assert_int_equal(las_sim_qe_open(f->state, &f->emu.qe, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(f->state), &f->emu.qe, why, sizeof why), LAS_OK);
     assert_int_equal(
         las_platform_key_derive(f->b, f->b->identity.cpusvn, f->b->identity.isvsvn, &key), LAS_OK);
     assert_int_equal(emu_start(&f->emu, EMU_QUOTE, 1), 0);
@@ -268,7 +268,7 @@ static void test_gramine_client_report(void **state)
 {
     struct fixture *f = *state;
     struct las_backend *las = NULL;
-    struct las_backend_sim_config cfg = {f->state, NULL, -1};
+    struct las_backend_sim_config cfg = {test_dir(f->state), NULL, -1};
     struct las_sgx_targetinfo ti;
     struct las_sgx_report r;
     uint8_t rd[64] = {1, 2, 3};

@@ -1706,8 +1706,8 @@ static void test_sim_qe_quote(void **state)
 
     assert_non_null(dir);
     assert_non_null(quote);
-    assert_int_equal(las_sim_qe_open(dir, &qe, why, sizeof why), LAS_OK);
-    assert_int_equal(las_sim_cpu_open(dir, NULL, &cpu, NULL, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(dir), &qe, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir), NULL, &cpu, NULL, why, sizeof why), LAS_OK);
     memset(&app, 0, sizeof app);
     app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
     memset(app.mrenclave, 0xaa, 32);

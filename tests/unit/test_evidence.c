@@ -36,11 +36,12 @@ struct platform {
 static int open_platform(struct platform *p, const char *dir, int isvsvn)
 {
     char why[256];
-    struct las_backend_sim_config cfg = {dir, NULL, isvsvn};
+    struct las_backend_sim_config cfg = {test_dir(dir), NULL, isvsvn};
     if (las_backend_sim_open(&cfg, &p->b, why, sizeof why) != LAS_OK ||
         las_platform_key_derive(p->b, p->b->identity.cpusvn, p->b->identity.isvsvn, &p->key) !=
             LAS_OK ||
-        las_platform_identity_update(p->b, &p->key, dir, &p->state, why, sizeof why) != LAS_OK ||
+        las_platform_identity_update(p->b, &p->key, test_dir(dir), &p->state, why, sizeof why) !=
+            LAS_OK ||
         las_evidence_build(p->b, &p->key, &p->state, "test", &p->doc, &p->len) != LAS_OK) {
         fprintf(stderr, "open_platform: %s\n", why);
         return -1;
@@ -454,8 +455,9 @@ static void test_corrupt_state_refused(void **state)
     char path[1024], why[512];
     struct las_platform_state st;
     test_path(path, sizeof path, f->b.dir, LAS_PLATFORM_STATE_FILE);
-    assert_int_equal(las_file_write_atomic(path, "{\"platform_id\": 1}", 18, 0644, 0), LAS_OK);
-    assert_int_equal(las_platform_state_load(f->b.dir, &st, why, sizeof why), LAS_ERR_STATE);
+    assert_int_equal(test_write_file(path, "{\"platform_id\": 1}", 18, 0644), 0);
+    assert_int_equal(las_platform_state_load(test_dir(f->b.dir), &st, why, sizeof why),
+                     LAS_ERR_STATE);
     assert_non_null(strstr(why, "corrupt"));
     assert_false(st.present);
 }

@@ -17,7 +17,7 @@
 
 static void derive_id(const char *dir, const uint8_t *cpusvn, int isvsvn, uint8_t id[32])
 {
-    struct las_backend_sim_config cfg = {dir, cpusvn, isvsvn};
+    struct las_backend_sim_config cfg = {test_dir(dir), cpusvn, isvsvn};
     struct las_backend *b = NULL;
     struct las_platform_key key;
     char why[256];
@@ -87,7 +87,7 @@ static void test_older_keys_derivable_newer_not(void **state)
 {
     (void)state;
     char *dir = test_tmpdir();
-    struct las_backend_sim_config cfg = {dir, NULL, 4};
+    struct las_backend_sim_config cfg = {test_dir(dir), NULL, 4};
     struct las_backend *b = NULL;
     struct las_platform_key now, old, other;
     char why[256];

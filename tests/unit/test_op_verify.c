@@ -41,13 +41,13 @@ static int evidence(struct platform *p, int isvsvn)
     struct las_backend *b = NULL;
     struct las_platform_key key;
     static struct las_platform_state st;
-    struct las_backend_sim_config cfg = {p->dir, NULL, isvsvn};
+    struct las_backend_sim_config cfg = {test_dir(p->dir), NULL, isvsvn};
     free(p->doc);
     p->doc = NULL;
     int rc = -1;
     if (las_backend_sim_open(&cfg, &b, why, sizeof why) == LAS_OK &&
         las_platform_key_derive(b, b->identity.cpusvn, b->identity.isvsvn, &key) == LAS_OK &&
-        las_platform_identity_update(b, &key, p->dir, &st, why, sizeof why) == LAS_OK &&
+        las_platform_identity_update(b, &key, test_dir(p->dir), &st, why, sizeof why) == LAS_OK &&
         las_evidence_build(b, &key, &st, "test", &p->doc, &p->len) == LAS_OK) {
         las_hex_encode(key.public_key, 32, p->id, 1);
         rc = 0;

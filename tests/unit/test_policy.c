@@ -903,7 +903,7 @@ static int setup(void **state)
     (void)state;
     if ((fx = calloc(1, sizeof *fx)) == NULL || (fx->dir = test_tmpdir()) == NULL)
         return -1;
-    struct las_backend_sim_config cfg = {fx->dir, NULL, -1};
+    struct las_backend_sim_config cfg = {test_dir(fx->dir), NULL, -1};
     if (las_backend_sim_open(&cfg, &fx->backend, why, sizeof why) != LAS_OK ||
         las_platform_key_derive(fx->backend, fx->backend->identity.cpusvn,
                                 fx->backend->identity.isvsvn, &fx->key) != LAS_OK)

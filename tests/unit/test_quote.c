@@ -36,7 +36,7 @@ static int setup(void **state)
     uint8_t rd[64] = {0xde, 0xad};
     if (f == NULL || (f->dir = test_tmpdir()) == NULL)
         return -1;
-    struct las_backend_sim_config cfg = {f->dir, NULL, -1};
+    struct las_backend_sim_config cfg = {test_dir(f->dir), NULL, -1};
     if (las_backend_sim_open(&cfg, &f->backend, why, sizeof why) != LAS_OK ||
         las_platform_key_derive(f->backend, f->backend->identity.cpusvn,
                                 f->backend->identity.isvsvn, &f->key) != LAS_OK)
@@ -147,7 +147,7 @@ static void test_report_with_other_keyid(void **state)
     struct las_sgx_report r;
     char why[256];
     uint8_t rd[64] = {1};
-    assert_int_equal(las_sim_cpu_open(f->dir, NULL, &cpu, NULL, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(f->dir), NULL, &cpu, NULL, why, sizeof why), LAS_OK);
     assert_int_equal(f->backend->ops->target_info(f->backend, &ti), LAS_OK);
     memset(&app, 0, sizeof app);
     app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;

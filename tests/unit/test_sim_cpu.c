@@ -14,6 +14,7 @@
 #include "common/file.h"
 #include "sgx/enclu.h"
 #include "sim/sim_cpu.h"
+#include "sim/sim_enclave.h"
 #include "test_helpers.h"
 
 struct fixture {
@@ -29,7 +30,7 @@ static int setup(void **state)
     char why[256];
     if (f == NULL || las_crypto_init() != LAS_OK || (f->dir = test_tmpdir()) == NULL)
         return -1;
-    if (las_sim_cpu_open(f->dir, NULL, &f->cpu, NULL, why, sizeof why) != LAS_OK)
+    if (las_sim_cpu_open(test_dir(f->dir), NULL, &f->cpu, NULL, why, sizeof why) != LAS_OK)
         return -1;
     f->app.attributes.flags = LAS_SGX_FLAGS_INIT | LAS_SGX_FLAGS_MODE64BIT;
     f->app.attributes.xfrm = 3;
@@ -77,35 +78,49 @@ static void test_state_created_0600_and_reloaded(void **state)
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
     assert_int_equal(sb.st_size, LAS_SIM_STATE_SIZE);
-    assert_int_equal(las_sim_cpu_open(f->dir, NULL, &again, &res, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(f->dir), NULL, &again, &res, why, sizeof why),
+                     LAS_OK);
     assert_false(res.created);
     assert_memory_equal(&again, &f->cpu, sizeof again);
     assert_memory_equal(again.cpusvn, las_sim_default_cpusvn, 16);
 }
 
-/* A client's open never creates a CPU, not even the directory. */
+/* A client's open never creates a CPU, not even the directory or the lock file. */
 static void test_open_existing_creates_nothing(void **state)
 {
     struct fixture *f = *state;
-    char missing[512], why[256];
+    char missing[512], empty[512], lock[600], why[256];
     struct las_sim_cpu cpu;
+    struct las_sim_identity id = {.isvsvn = 1};
+    struct las_sgx_targetinfo ti;
+    struct las_sgx_report r;
+    static const uint8_t rd[64];
+    memset(&ti, 0, sizeof ti);
     test_path(missing, sizeof missing, f->dir, "typo");
-    assert_int_equal(las_sim_cpu_open_existing(missing, &cpu, why, sizeof why), LAS_ERR_STATE);
+    assert_int_equal(las_sim_enclave_report(missing, &id, &ti, rd, &r, why, sizeof why),
+                     LAS_ERR_IO);
     assert_non_null(strstr(why, "no simulated CPU in"));
     assert_int_equal(access(missing, F_OK), -1);
+    test_path(empty, sizeof empty, f->dir, "empty");
+    assert_int_equal(mkdir(empty, 0700), 0);
+    assert_int_equal(las_sim_cpu_open_existing(test_dir(empty), &cpu, why, sizeof why), LAS_ERR_IO);
+    assert_non_null(strstr(why, "no simulated CPU in"));
+    test_path(lock, sizeof lock, empty, LAS_SIM_LOCK_FILE);
+    assert_int_equal(access(lock, F_OK), -1);
     /* The CPU that exists opens as with las_sim_cpu_open. */
-    assert_int_equal(las_sim_cpu_open_existing(f->dir, &cpu, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open_existing(test_dir(f->dir), &cpu, why, sizeof why), LAS_OK);
     assert_memory_equal(&cpu, &f->cpu, sizeof cpu);
 }
 
-static void expect_refused_unchanged(const char *dir, const char *path, const char *needle)
+static void expect_refused_unchanged(const char *dir, const char *path, las_status want,
+                                     const char *needle)
 {
     char why[512];
     uint8_t *before = NULL, *after = NULL;
     size_t blen = 0, alen = 0;
     struct las_sim_cpu cpu;
     assert_int_equal(las_file_read(path, 4096, &before, &blen), LAS_OK);
-    assert_int_equal(las_sim_cpu_open(dir, NULL, &cpu, NULL, why, sizeof why), LAS_ERR_STATE);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir), NULL, &cpu, NULL, why, sizeof why), want);
     assert_non_null(strstr(why, needle));
     assert_int_equal(las_file_read(path, 4096, &after, &alen), LAS_OK);
     assert_int_equal(alen, blen);
@@ -126,21 +141,31 @@ static void test_corrupt_truncated_and_open_state_refused(void **state)
     assert_int_equal(las_file_read(path, 4096, &img, &len), LAS_OK);
 
     img[20] ^= 1; /* a fuse bit: the checksum no longer matches */
-    assert_int_equal(las_file_write_atomic(path, img, len, 0600, 0), LAS_OK);
-    expect_refused_unchanged(f->dir, path, "corrupt");
+    assert_int_equal(test_write_file(path, img, len, 0600), 0);
+    expect_refused_unchanged(f->dir, path, LAS_ERR_STATE, "corrupt");
 
     img[20] ^= 1;
-    assert_int_equal(las_file_write_atomic(path, img, len - 1, 0600, 0), LAS_OK);
-    expect_refused_unchanged(f->dir, path, "wrong size");
+    assert_int_equal(test_write_file(path, img, len - 1, 0600), 0);
+    expect_refused_unchanged(f->dir, path, LAS_ERR_STATE, "wrong size");
 
-    assert_int_equal(las_file_write_atomic(path, img, len, 0644, 0), LAS_OK);
-    expect_refused_unchanged(f->dir, path, "chmod 600");
+    assert_int_equal(test_write_file(path, img, len, 0644), 0);
+    expect_refused_unchanged(f->dir, path, LAS_ERR_STATE_UNSAFE, "chmod 600");
+
+    /* A symbolic link at the state file's path is not followed: the target stays as it is. */
+    char target[600];
+    test_path(target, sizeof target, f->dir, "elsewhere.state");
+    assert_int_equal(test_write_file(target, img, len, 0600), 0);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(symlink(target, path), 0);
+    expect_refused_unchanged(f->dir, target, LAS_ERR_STATE_UNSAFE, "is a symbolic link");
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rename(target, path), 0);
 
     /* Restored: accepted again, same CPU. */
     struct las_sim_cpu cpu;
     char why[256];
     assert_int_equal(chmod(path, 0600), 0);
-    assert_int_equal(las_sim_cpu_open(f->dir, NULL, &cpu, NULL, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(f->dir), NULL, &cpu, NULL, why, sizeof why), LAS_OK);
     assert_memory_equal(cpu.seal_fuses, f->cpu.seal_fuses, 16);
     free(img);
 }
@@ -153,13 +178,13 @@ static void test_cpusvn_override_persists(void **state)
     uint8_t svn[16] = {9, 9, 9};
     struct las_sim_cpu a, b;
     struct las_sim_open_result res;
-    assert_int_equal(las_sim_cpu_open(dir, NULL, &a, &res, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir), NULL, &a, &res, why, sizeof why), LAS_OK);
     assert_true(res.created);
-    assert_int_equal(las_sim_cpu_open(dir, svn, &b, &res, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir), svn, &b, &res, why, sizeof why), LAS_OK);
     assert_true(res.cpusvn_changed);
     assert_memory_equal(b.cpusvn, svn, 16);
     assert_memory_equal(b.seal_fuses, a.seal_fuses, 16); /* same CPU, new microcode */
-    assert_int_equal(las_sim_cpu_open(dir, NULL, &b, &res, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir), NULL, &b, &res, why, sizeof why), LAS_OK);
     assert_false(res.cpusvn_changed);
     assert_memory_equal(b.cpusvn, svn, 16);
     test_tmpdir_free(dir);
@@ -358,7 +383,7 @@ static void test_other_cpu_other_keys(void **state)
     struct las_sim_cpu cpu2;
     struct las_sgx_keyrequest req;
     uint8_t a[16], b[16];
-    assert_int_equal(las_sim_cpu_open(dir, NULL, &cpu2, NULL, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir), NULL, &cpu2, NULL, why, sizeof why), LAS_OK);
     seal_request(&req, &f->cpu, LAS_SGX_KEYPOLICY_MRSIGNER, 1);
     assert_int_equal(las_sim_egetkey(&f->cpu, &f->las, &req, a), LAS_SGX_SUCCESS);
     assert_int_equal(las_sim_egetkey(&cpu2, &f->las, &req, b), LAS_SGX_SUCCESS);

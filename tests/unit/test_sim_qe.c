@@ -87,11 +87,11 @@ static int setup(void **state)
     char why[256];
     if (f == NULL || las_crypto_init() != LAS_OK || (f->dir = test_tmpdir()) == NULL)
         return -1;
-    if (las_sim_qe_open(f->dir, &f->qe, why, sizeof why) != LAS_OK) {
+    if (las_sim_qe_open(test_dir(f->dir), &f->qe, why, sizeof why) != LAS_OK) {
         fprintf(stderr, "las_sim_qe_open: %s\n", why);
         return -1;
     }
-    if (las_sim_cpu_open(f->dir, NULL, &f->cpu, NULL, why, sizeof why) != LAS_OK)
+    if (las_sim_cpu_open(test_dir(f->dir), NULL, &f->cpu, NULL, why, sizeof why) != LAS_OK)
         return -1;
     app_identity(&f->app);
     make_quote(f);
@@ -559,7 +559,7 @@ static void test_state_persists_across_reopen(void **state)
 
     for (int i = 0; i < 3; i++)
         read_file(f->dir, files[i], &before[i], &before_len[i]);
-    assert_int_equal(las_sim_qe_open(f->dir, &again, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(f->dir), &again, why, sizeof why), LAS_OK);
     for (int i = 0; i < 3; i++) {
         read_file(f->dir, files[i], &after[i], &after_len[i]);
         assert_int_equal(before_len[i], after_len[i]);
@@ -601,8 +601,8 @@ static void test_platforms_differ_and_foreign_reports_refused(void **state)
     X509 *chain1[3], *chain2[3];
 
     assert_non_null(dir2);
-    assert_int_equal(las_sim_qe_open(dir2, &qe2, why, sizeof why), LAS_OK);
-    assert_int_equal(las_sim_cpu_open(dir2, NULL, &cpu2, NULL, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(dir2), &qe2, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(dir2), NULL, &cpu2, NULL, why, sizeof why), LAS_OK);
     assert_int_equal(las_sim_qe_root_der(f->qe, &root1, &root1_len), LAS_OK);
     assert_int_equal(las_sim_qe_root_der(qe2, &root2, &root2_len), LAS_OK);
     assert_false(root1_len == root2_len && memcmp(root1, root2, root1_len) == 0);
@@ -690,7 +690,7 @@ static void write_file(const char *dir, const char *name, const uint8_t *data, s
 {
     char path[512];
     test_path(path, sizeof path, dir, name);
-    assert_int_equal(las_file_write_atomic(path, data, len, 0644, 0), LAS_OK);
+    assert_int_equal(test_write_file(path, data, len, 0644), 0);
 }
 
 /* Opening with name holding bad must fail with LAS_ERR_STATE and leave bad in place. */
@@ -701,7 +701,7 @@ static void expect_refused(const char *dir, const char *name, const uint8_t *bad
     uint8_t *now = NULL;
     size_t now_len = 0;
     write_file(dir, name, bad, bad_len);
-    assert_int_equal(las_sim_qe_open(dir, &qe, why, sizeof why), LAS_ERR_STATE);
+    assert_int_equal(las_sim_qe_open(test_dir(dir), &qe, why, sizeof why), LAS_ERR_STATE);
     assert_null(qe);
     assert_non_null(strstr(why, name));
     read_file(dir, name, &now, &now_len);
@@ -719,7 +719,7 @@ static void test_corrupt_certificates_refused(void **state)
     struct las_sim_qe *qe2 = NULL;
     char why[256];
     assert_non_null(dir2);
-    assert_int_equal(las_sim_qe_open(dir2, &qe2, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(dir2), &qe2, why, sizeof why), LAS_OK);
     las_sim_qe_close(qe2);
 
     for (int i = 0; i < 3; i++) {
@@ -750,7 +750,7 @@ static void test_corrupt_certificates_refused(void **state)
 
         /* Restored, the platform opens again. */
         write_file(f->dir, files[i], good, len);
-        assert_int_equal(las_sim_qe_open(f->dir, &qe2, why, sizeof why), LAS_OK);
+        assert_int_equal(las_sim_qe_open(test_dir(f->dir), &qe2, why, sizeof why), LAS_OK);
         las_sim_qe_close(qe2);
         free(good);
         free(bad);
@@ -770,9 +770,21 @@ static void test_not_a_regular_file_refused(void **state)
     test_path(path, sizeof path, f->dir, LAS_SIM_QE_CA_FILE);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(mkdir(path, 0700), 0);
-    assert_int_equal(las_sim_qe_open(f->dir, &qe2, why, sizeof why), LAS_ERR_STATE);
+    assert_int_equal(las_sim_qe_open(test_dir(f->dir), &qe2, why, sizeof why),
+                     LAS_ERR_STATE_UNSAFE);
     assert_null(qe2);
     assert_int_equal(rmdir(path), 0);
+    /* A symbolic link is not followed, even to a good certificate. */
+    char target[600];
+    test_path(target, sizeof target, f->dir, "elsewhere.pem");
+    write_file(f->dir, "elsewhere.pem", good, len);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(las_sim_qe_open(test_dir(f->dir), &qe2, why, sizeof why),
+                     LAS_ERR_STATE_UNSAFE);
+    assert_non_null(strstr(why, "is a symbolic link"));
+    assert_null(qe2);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(target), 0);
     write_file(f->dir, LAS_SIM_QE_CA_FILE, good, len);
     free(good);
 }
@@ -789,7 +801,7 @@ static void test_missing_certificates_issued_again(void **state)
 
     test_path(path, sizeof path, f->dir, LAS_SIM_QE_PCK_FILE);
     assert_int_equal(unlink(path), 0);
-    assert_int_equal(las_sim_qe_open(f->dir, &qe2, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(f->dir), &qe2, why, sizeof why), LAS_OK);
     assert_int_equal(access(path, F_OK), 0);
     app_report_for_qe(&f->cpu, &f->app, qe2, &r);
     assert_int_equal(las_sim_qe_quote(qe2, &r, q2, LAS_DCAP_QUOTE_MAX, &len), LAS_OK);
@@ -821,8 +833,9 @@ static void test_tcb_change_reissues_pck(void **state)
 
     memcpy(cpusvn, f->cpu.cpusvn, 16);
     cpusvn[0]++;
-    assert_int_equal(las_sim_cpu_open(f->dir, cpusvn, &cpu2, NULL, why, sizeof why), LAS_OK);
-    assert_int_equal(las_sim_qe_open(f->dir, &qe2, why, sizeof why), LAS_OK);
+    assert_int_equal(las_sim_cpu_open(test_dir(f->dir), cpusvn, &cpu2, NULL, why, sizeof why),
+                     LAS_OK);
+    assert_int_equal(las_sim_qe_open(test_dir(f->dir), &qe2, why, sizeof why), LAS_OK);
     app_report_for_qe(&cpu2, &f->app, qe2, &r);
     assert_int_equal(las_sim_qe_quote(qe2, &r, q2, LAS_DCAP_QUOTE_MAX, &len), LAS_OK);
     quote_chain(f->quote, f->quote_len, chain1);
