@@ -16,6 +16,30 @@ serve_rc() {
   grep -q -- "$pattern" "$TEST_DIR/err" || { cat "$TEST_DIR/err" >&2; fail "no message '$pattern'"; }
 }
 
+# --- the exit codes: one table in the code, the same codes in docs/cli.md -------------
+# help_codes ARGS...: the codes that `las ARGS --help` lists under "Exit codes:".
+help_codes() {
+  "$LAS_BIN" "$@" --help | sed -n '/^Exit codes:/,$p' | sed -n 's/^  \([0-9]\)  .*/\1/p' | tr '\n' ' '
+}
+# doc_codes START: the single codes of the first table after the line that starts with START.
+doc_codes() {
+  awk -v start="$1" '
+    !on && index($0, start) == 1 { on = 1; next }
+    on && /^\|/ {
+      in_table = 1
+      if (match($0, /^\| *[0-9]+ *\|/)) { v = substr($0, 2, RLENGTH - 2); gsub(/ /, "", v); printf "%s ", v }
+      next
+    }
+    on && in_table { exit }' "$(dirname "$0")/../../docs/cli.md"
+}
+[ "$(help_codes)" = "0 1 2 3 " ] || fail "las --help lists the exit codes '$(help_codes)'"
+[ "$(help_codes serve)" = "0 2 3 4 5 6 7 " ] || fail "las serve --help lists '$(help_codes serve)'"
+[ "$(doc_codes '## Exit codes')" = "$(help_codes)" ] ||
+  fail "docs/cli.md's exit codes ($(doc_codes '## Exit codes')) are not las --help's ($(help_codes))"
+[ "$(doc_codes 'Exit codes (one per class')" = "$(help_codes serve)" ] ||
+  fail "docs/cli.md's las serve exit codes ($(doc_codes 'Exit codes (one per class')) are not las serve --help's ($(help_codes serve))"
+pass "las --help, las serve --help and docs/cli.md list the same exit codes"
+
 # --- root -------------------------------------------------------------------
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -276,6 +300,15 @@ if [ "$(id -u)" -ne 0 ] || [ ${#no_dac[@]} -gt 0 ]; then
     --sim-cpusvn 0f0f0204ff800f000000000000000000 >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
   [ "$rc" -eq 7 ] || { cat "$TEST_DIR/err" >&2; fail "read-only, must write: exit $rc, expected 7"; }
   grep -q 'Permission denied' "$TEST_DIR/err" || fail "read-only, must write: no clear message"
+  (cd "$rostate" && sha256sum -c --quiet "$TEST_DIR/ro.sums") || fail "read-only: files changed"
+  # Another LAS ISVSVN is another platform key: platform.json must be written (the
+  # case of issue #16, which exited 4, 'corrupt', before the statuses were split).
+  rc=0
+  "${no_dac[@]}" "$LAS_BIN" serve --mode sim --listen 127.0.0.1:0 --state-dir "$rostate" \
+    --sim-isvsvn 7 >"$TEST_DIR/out" 2>"$TEST_DIR/err" || rc=$?
+  [ "$rc" -eq 7 ] || { cat "$TEST_DIR/err" >&2; fail "read-only, new identity: exit $rc, expected 7"; }
+  grep -q 'cannot write .*platform.json.*Permission denied' "$TEST_DIR/err" ||
+    { cat "$TEST_DIR/err" >&2; fail "read-only, new identity: no clear message"; }
   (cd "$rostate" && sha256sum -c --quiet "$TEST_DIR/ro.sums") || fail "read-only: files changed"
   chmod 700 "$rostate"
   pass "a populated read-only state directory that must be written: exit 7, nothing changed"
