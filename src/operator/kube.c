@@ -26,8 +26,8 @@ struct las_kube {
     uint8_t *ca, *cert, *key; /* PEM, or NULL */
     size_t ca_len, cert_len, key_len;
     bool insecure;
-    char token_file[1024]; /* "" when the token is fixed (or absent) */
-    char *token;           /* NULL: no bearer token */
+    char token_file[LAS_PATH_MAX]; /* "" when the token is fixed (or absent) */
+    char *token;                   /* NULL: no bearer token */
     time_t token_read_at;
     pthread_mutex_t mu; /* token, token_read_at */
 };
@@ -123,11 +123,14 @@ static las_status pem_from(const json_t *obj, const char *data_key, const char *
         return LAS_OK;
     }
     if (file) {
-        char path[2048];
-        if (file[0] == '/')
-            snprintf(path, sizeof path, "%s", file);
-        else
-            snprintf(path, sizeof path, "%s/%s", base_dir, file);
+        char joined[LAS_PATH_MAX];
+        const char *path = file; /* absolute, or relative to the kubeconfig's directory */
+        if (file[0] != '/') {
+            if (las_path_join(joined, sizeof joined, base_dir, file) != LAS_OK)
+                return fail(why, why_len, "%s: path too long (%zu characters)", file_key,
+                            strlen(file));
+            path = joined;
+        }
         uint8_t *buf = NULL;
         size_t len = 0;
         if (las_file_read(path, PEM_MAX, &buf, &len) != LAS_OK)
@@ -186,10 +189,14 @@ static las_status load_kubeconfig(struct las_kube *k, const char *path, const ch
     las_wipe(buf, len);
     free(buf);
 
-    char dir_buf[1024];
-    snprintf(dir_buf, sizeof dir_buf, "%s", path);
-    const char *dir = dirname(dir_buf);
+    char dir_buf[LAS_PATH_MAX];
     st = LAS_ERR_INVALID_ARGUMENT;
+    if (strlen(path) >= sizeof dir_buf) {
+        fail(why, why_len, "kubeconfig %s: path too long", path);
+        goto out;
+    }
+    memcpy(dir_buf, path, strlen(path) + 1);
+    const char *dir = dirname(dir_buf);
     const char *ctx_name =
         context ? context : json_string_value(json_object_get(cfg, "current-context"));
     const json_t *ctx = named(cfg, "contexts", ctx_name, "context");
@@ -241,8 +248,13 @@ static las_status load_kubeconfig(struct las_kube *k, const char *path, const ch
         const char *token_file = json_string_value(json_object_get(user, "tokenFile"));
         if (token && (k->token = strdup(token)) == NULL)
             goto out;
-        if (!token && token_file)
-            snprintf(k->token_file, sizeof k->token_file, "%s", token_file);
+        if (!token && token_file) {
+            if (strlen(token_file) >= sizeof k->token_file) {
+                fail(why, why_len, "kubeconfig %s: tokenFile path too long", path);
+                goto out;
+            }
+            memcpy(k->token_file, token_file, strlen(token_file) + 1);
+        }
     }
     st = LAS_OK;
 out:
@@ -262,12 +274,14 @@ static las_status load_in_cluster(struct las_kube *k, const char *sa_dir, char *
         snprintf(k->server, sizeof k->server, "https://[%s]:%s", host, port);
     else
         snprintf(k->server, sizeof k->server, "https://%s:%s", host, port);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/ca.crt", sa_dir);
+    char path[LAS_PATH_MAX];
+    if (las_path_join(path, sizeof path, sa_dir, "ca.crt") != LAS_OK ||
+        las_path_join(k->token_file, sizeof k->token_file, sa_dir, "token") != LAS_OK)
+        return fail(why, why_len, "service account directory %s: path too long", sa_dir);
     if (las_file_read(path, PEM_MAX, &k->ca, &k->ca_len) != LAS_OK)
         return fail(why, why_len, "cannot read the service account CA %s", path);
-    snprintf(k->token_file, sizeof k->token_file, "%s/token", sa_dir);
-    snprintf(path, sizeof path, "%s/namespace", sa_dir);
+    if (las_path_join(path, sizeof path, sa_dir, "namespace") != LAS_OK)
+        return fail(why, why_len, "service account directory %s: path too long", sa_dir);
     uint8_t *ns = NULL;
     size_t ns_len = 0;
     if (las_file_read(path, 253, &ns, &ns_len) == LAS_OK) {

@@ -71,10 +71,11 @@ static void sign_raw(EVP_PKEY *key, const void *msg, size_t n, uint8_t sig[64])
 
 static char *read_text(const char *dir, const char *file)
 {
-    char path[4096];
+    char path[LAS_PATH_MAX];
     uint8_t *buf = NULL;
     size_t len = 0;
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (las_path_join(path, sizeof path, dir, file) != LAS_OK)
+        DIE("path too long: %s/%s", dir, file);
     if (las_file_read(path, 64 * 1024, &buf, &len) != LAS_OK)
         DIE("cannot read %s", path);
     char *s = realloc(buf, len + 1);

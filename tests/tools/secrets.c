@@ -73,7 +73,7 @@ qe_private_scalars(const struct las_sim_cpu *cpu, uint8_t out[LAS_SIM_QE_PRIVATE
 
 int main(int argc, char **argv)
 {
-    char path[4096], why[256];
+    char path[LAS_PATH_MAX], why[256];
     uint8_t *image = NULL, report_key[16], seal_key[16];
     size_t len = 0;
     struct las_sim_cpu cpu;
@@ -85,8 +85,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: las_test_secrets STATE_DIR\n");
         return 2;
     }
-    snprintf(path, sizeof path, "%s/%s", argv[1], LAS_SIM_STATE_FILE);
-    if (las_file_read(path, LAS_SIM_STATE_SIZE, &image, &len) != LAS_OK ||
+    if (las_path_join(path, sizeof path, argv[1], LAS_SIM_STATE_FILE) != LAS_OK ||
+        las_file_read(path, LAS_SIM_STATE_SIZE, &image, &len) != LAS_OK ||
         las_sim_cpu_parse(image, len, &cpu) != LAS_OK) {
         fprintf(stderr, "las_test_secrets: cannot read %s\n", path);
         return 1;

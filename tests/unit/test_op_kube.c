@@ -88,6 +88,25 @@ static void test_kubeconfig(void **state)
     assert_non_null(strstr(why, "line"));
     test_path(path, sizeof path, dir, "absent");
     assert_int_not_equal(las_kube_load(path, NULL, "/x", &k, why, sizeof why), LAS_OK);
+    /* A path that does not fit is refused, never truncated into another file's name. */
+    static const char *const too_long[] = {"certificate-authority", "tokenFile"};
+    for (size_t i = 0; i < 2; i++) {
+        char name[LAS_PATH_MAX + 1], doc[3 * LAS_PATH_MAX];
+        memset(name, 'n', LAS_PATH_MAX); /* one more than a path holds with its NUL */
+        name[LAS_PATH_MAX] = '\0';
+        snprintf(doc, sizeof doc,
+                 "current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+                 "clusters: [{name: c, cluster: {server: 'https://h:1'%s%s}}]\n"
+                 "users: [{name: u, user: {%s%s}}]\n",
+                 i == 0 ? ", certificate-authority: " : "", i == 0 ? name : "",
+                 i == 1 ? "tokenFile: " : "token: t", i == 1 ? name : "");
+        write_file(dir, "config4", doc);
+        test_path(path, sizeof path, dir, "config4");
+        assert_int_not_equal(las_kube_load(path, NULL, "/x", &k, why, sizeof why), LAS_OK);
+        assert_null(k);
+        assert_non_null(strstr(why, too_long[i]));
+        assert_non_null(strstr(why, "path too long"));
+    }
     test_tmpdir_free(dir);
 }
 
