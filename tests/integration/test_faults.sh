@@ -270,6 +270,40 @@ done
 chmod 700 "$openstate"
 pass "a state directory writable by group or others is refused (exit 4) with a message"
 
+# --- a full disk ----------------------------------------------------------------------
+# As with a read-only directory: LAS starts when it has nothing to write, and
+# exits 7 ('No space left on device'), changing no file, when it must write.
+# The disk is a 1 MiB tmpfs in a mount namespace of its own, filled up.
+full_disk() {
+  local mnt=$1 las=$2 state=$1/state log=$1/../full.log rc=0
+  trap 'kill -9 $(jobs -p) 2>/dev/null || true' EXIT # a LAS left by a failure
+  mount -t tmpfs -o size=1m,mode=0700 las-full "$mnt"
+  "$las" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$log" 2>&1 &
+  wait_las_port "$log" $!
+  kill -TERM $! && wait $! || fail "full disk: the first LAS did not stop cleanly"
+  head -c 2M /dev/zero >"$mnt/filler" 2>/dev/null && fail "full disk: the tmpfs did not fill up"
+  (cd "$state" && sha256sum ./*) >"$mnt/../full.sums"
+  "$las" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" >"$log" 2>&1 &
+  wait_las_port "$log" $!
+  kill -TERM $! && wait $! || fail "full disk: LAS with nothing to write did not stop cleanly"
+  pass "a full disk: LAS starts when it has nothing to write"
+  "$las" serve --mode sim --listen 127.0.0.1:0 --state-dir "$state" \
+    --sim-cpusvn 0f0f0204ff800f000000000000000000 >"$log" 2>&1 || rc=$?
+  [ "$rc" -eq 7 ] || { cat "$log" >&2; fail "full disk, must write: exit $rc, expected 7"; }
+  grep -q 'No space left on device' "$log" || { cat "$log" >&2; fail "full disk: no clear message"; }
+  (cd "$state" && sha256sum -c --quiet "$mnt/../full.sums") || fail "full disk: files changed"
+  [ -z "$(cd "$state" && ls -d -- *.tmp.* 2>/dev/null)" ] || fail "full disk: a temporary file was left"
+  pass "a full disk when LAS must write: exit 7, 'No space left on device', nothing changed"
+}
+if [ "$(id -u)" -eq 0 ] && unshare -m --propagation private true 2>/dev/null; then
+  mkdir "$TEST_DIR/full"
+  TEST_DIR=$TEST_DIR unshare -m --propagation private bash -euo pipefail -c \
+    "$(declare -f fail pass wait_las_port full_disk); full_disk \"\$@\"" \
+    full_disk "$TEST_DIR/full" "$LAS_BIN" || fail "the full-disk case failed"
+else
+  echo "skip: not root or no mount namespaces: the full-disk case (a full tmpfs) untested"
+fi
+
 # --- a populated state directory made read-only ---------------------------------------
 # LAS starts when it has nothing to write (it rewrites no file that did not
 # change); when it has to write, it exits 7 (cannot write), never 4 (corrupt).
