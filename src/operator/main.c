@@ -61,7 +61,12 @@ static int64_t mono_ms(void)
 /*
  * `las-operator init-state-dir DIR`, the DaemonSet's init container (root,
  * CHOWN and FOWNER only): kubelet creates a missing hostPath as root 0755;
- * LAS's user must own it, and nobody else may read it.
+ * LAS's user must own it, and nobody else may read it. Without
+ * DAC_READ_SEARCH, root cannot open a directory that LAS already owns with
+ * mode 0700 (every start after the first), so the directory is opened with
+ * O_PATH, which needs no permission on the directory itself, and changed
+ * through that descriptor: fchownat(AT_EMPTY_PATH), and chmod through
+ * /proc/self/fd (fchmod refuses an O_PATH descriptor).
  */
 static int init_state_dir(int argc, char **argv)
 {
@@ -69,13 +74,23 @@ static int init_state_dir(int argc, char **argv)
         fprintf(stderr, "usage: las-operator init-state-dir DIR\n");
         return LAS_EXIT_USAGE;
     }
-    int fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(argv[1], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         fprintf(stderr, "las-operator: %s: %s\n", argv[1], strerror(errno));
         return LAS_EXIT_IO;
     }
     int rc = LAS_EXIT_OK;
-    if (fchown(fd, LAS_OP_LAS_UID, LAS_OP_LAS_UID) != 0 || fchmod(fd, 0700) != 0) {
+    char self[64];
+    struct stat st;
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    if (fstat(fd, &st) != 0) {
+        fprintf(stderr, "las-operator: %s: %s\n", argv[1], strerror(errno));
+        rc = LAS_EXIT_IO;
+    } else if (st.st_uid == LAS_OP_LAS_UID && st.st_gid == LAS_OP_LAS_UID &&
+               (st.st_mode & 07777) == 0700) {
+        printf("%s: owner %d:%d, mode 0700 already\n", argv[1], LAS_OP_LAS_UID, LAS_OP_LAS_UID);
+    } else if (fchownat(fd, "", LAS_OP_LAS_UID, LAS_OP_LAS_UID, AT_EMPTY_PATH) != 0 ||
+               chmod(self, 0700) != 0) {
         fprintf(stderr, "las-operator: %s: %s\n", argv[1], strerror(errno));
         rc = LAS_EXIT_IO;
     } else {

@@ -60,15 +60,23 @@ static json_t *node_json(const struct las_op_node *n)
     char when[32];
     las_op_time_format(n->last_transition, when, sizeof when);
     bool verified = n->checked && n->verdict.verified && !n->fetch_error[0];
-    json_t *o = json_pack("{s:s,s:s,s:b,s:b,s:s,s:b,s:s}", "name", n->name, "platformID",
-                          n->checked ? n->verdict.claimed_id : "", "verified", verified,
-                          "simulated", n->checked && n->verdict.simulated, "tcbStatus",
-                          n->checked ? n->verdict.tcb_status : "", "ready", n->ready,
+    json_t *o = json_pack("{s:s,s:b,s:b,s:b,s:s}", "name", n->name, "verified", verified,
+                          "simulated", n->checked && n->verdict.simulated, "ready", n->ready,
                           "lastTransitionTime", when);
+    /*
+     * What is not known yet (no evidence checked) is left out, not written as
+     * "": Kubernetes 1.20 built with Go >= 1.16 refuses an empty string in a
+     * custom resource as if it were null (kubernetes/kubernetes#99804), which
+     * would make the whole status write fail.
+     */
+    if (n->checked && n->verdict.claimed_id[0])
+        json_object_set_new(o, "platformID", json_string(n->verdict.claimed_id));
+    if (n->checked && n->verdict.tcb_status[0])
+        json_object_set_new(o, "tcbStatus", json_string(n->verdict.tcb_status));
     if (n->pod[0])
         json_object_set_new(o, "pod", json_string(n->pod));
     const char *why = node_reason(n);
-    if (why && !verified)
+    if (why && why[0] && !verified)
         json_object_set_new(o, "reason", json_string(why));
     if (n->checked && n->verdict.verified && n->verdict.n_successions > 0)
         json_object_set_new(o, "lastSuccession",

@@ -3,9 +3,13 @@
 # scripts/las-init's operator path from the image that the testbed loaded,
 # two replicas electing a leader, real LAS pods on every node. Checks, in
 # order:
-#   - creating a resource runs LAS on every node, and the status lists every
-#     node's verified ID: the same IDs as the pods' log line and
-#     scripts/get-platform-ids; the <name>-platforms ConfigMap holds them;
+#   - creating a resource runs LAS on every node through a DaemonSet that the
+#     operator applied server-side, owned by the resource; the status has the
+#     observedGeneration, the three conditions and every node's verified ID,
+#     which is the ID of that node's own GET /v1/platform evidence (the
+#     operator may not read pod logs at all), and the same IDs as the pods'
+#     log line and scripts/get-platform-ids; status.platforms is sorted; the
+#     <name>-platforms ConfigMap holds them;
 #   - one full status sweep, measured, and its extrapolation to 1,000 nodes;
 #   - a spec change rolls out (observedGeneration, new pods, same IDs);
 #   - a deleted LAS pod shows as not ready, then recovers;
@@ -18,71 +22,27 @@
 #     signer pinned) is listed unverified and kept out of the ConfigMap;
 #   - invalid resources are refused by the API server, naming the field, and
 #     a spec the schema cannot catch is reported in the status;
-#   - deleting the resource removes the DaemonSet, ServiceAccount and ConfigMap.
-source "$(dirname "$0")/../deploy/lib.sh"
+#   - deleting the resource removes the DaemonSet, ServiceAccount and
+#     ConfigMap; the state stays on the nodes: a new resource gets the same IDs.
+# It runs on the cluster suite's instance (tests/cluster/up.sh), after the
+# chart's tests have uninstalled their releases.
+source "$(dirname "$0")/lib.sh"
 : "${LAS_BIN:?LAS_BIN must point to the las binary}"
-command -v jq >/dev/null || skip "jq is missing (./scripts/install-deps)"
-[ "$(id -u)" -eq 0 ] || skip "the test cluster needs root (network namespaces, mounts, containerd)"
-if ldd "$LAS_BIN" | grep -E 'lib(asan|ubsan)' >/dev/null; then
-  skip "$LAS_BIN is a sanitizer build, which the LAS image cannot hold"
-fi
-KT=$LAS_SOURCE_DIR/scripts/kube-testbed
-# A cluster of this test's own (instance $LAS_OPERATOR_TESTBED, default "op"):
-# brought up when it is not up, brought down at the end when this test
-# brought it up (LAS_OPERATOR_TESTBED_KEEP=1 keeps it).
-KT_NAME=${LAS_OPERATOR_TESTBED:-op}
-if ! "$KT" --name "$KT_NAME" status >/dev/null 2>&1; then
-  LAS_BIN=$LAS_BIN "$KT" --name "$KT_NAME" up --nodes 2 || fail "kube-testbed --name $KT_NAME up failed"
-  [ "${LAS_OPERATOR_TESTBED_KEEP:-0}" = 1 ] || CLEANUP_CMDS+=("'$KT' --name '$KT_NAME' down")
-fi
-kx() { "$KT" --name "$KT_NAME" exec -- "$@"; }
-k() { kx kubectl "$@"; }
-NODES=$(k get nodes -o name | wc -l)
+need_cluster
 [ "$NODES" -ge 2 ] || fail "the test cluster has $NODES nodes"
 NS=lasop
 CR=las
-las_selector() {
-  echo "app.kubernetes.io/instance=$1,app.kubernetes.io/component=attestation,app.kubernetes.io/part-of=las"
-}
-# sorted_platforms LINE: the IDs of a "platforms: [...]" line, sorted, one per line.
-sorted_platforms() { sed -n 's/^platforms: \[\(.*\)\]$/\1/p' <<<"$1" | tr -d ' ' | tr ',' '\n' | sort; }
-# wait_ds NS NAME: the DaemonSet is rolled out on every node, old pods gone.
-wait_ds() {
-  k -n "$1" rollout status "daemonset/$2" --timeout 180s >"$TEST_DIR/rollout" 2>&1 ||
-    { cat "$TEST_DIR/rollout" >&2; k -n "$1" get pods -o wide >&2 || true; fail "daemonset/$2 did not roll out"; }
-  local i
-  for i in $(seq 1 90); do
-    [ "$(k -n "$1" get pods -l "$(las_selector "$2")" -o name | wc -l)" -eq "$NODES" ] && return 0
-    sleep 1
-  done
-  fail "daemonset/$2: not exactly $NODES pods after the rollout"
-}
-# scrape_ids NS NAME: the log-scraping method, verbatim, per LAS pod: "NODE ID"
-# lines into $TEST_DIR/ids, the joined "platforms: [...]" line on stdout.
-scrape_ids() {
-  local pod node id ids=()
-  : >"$TEST_DIR/ids"
-  while read -r pod node; do
-    id=$(k -n "$1" logs "pod/$pod" -c las </dev/null 2>/dev/null | grep 'public key' | tail -n 1 | awk '{print $8}')
-    [[ $id =~ ^[0-9A-F]{64}$ ]] || fail "pod $pod on $node: the log line gave '$id'"
-    echo "$node $id" >>"$TEST_DIR/ids"
-    ids+=("$id")
-  done < <(k -n "$1" get pods -l "$(las_selector "$2")" \
-    -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName}{"\n"}{end}')
-  printf 'platforms: [%s]\n' "$(IFS=,; echo "${ids[*]-}" | sed 's/,/, /g')"
-}
-expect_distinct_ids() {
-  [ "$(awk '{print $2}' "$TEST_DIR/ids" | sort -u | wc -l)" -eq "$NODES" ] ||
-    fail "not $NODES distinct platform IDs: $(cat "$TEST_DIR/ids")"
-}
 
 # cr_json: the resource as JSON.
 cr_json() { k -n "$NS" get las "$CR" -o json; }
-# wait_for SECONDS WHAT CMD...: until CMD succeeds, else fail naming WHAT.
+# wait_for SECONDS WHAT CMD...: until CMD succeeds, else fail naming WHAT
+# (SECONDS of wall time: each try goes through kube-testbed exec, which
+# takes seconds of its own on a loaded machine).
 wait_for() {
-  local secs=$1 what=$2 i
+  local secs=$1 what=$2 end
   shift 2
-  for ((i = 0; i < secs; i++)); do
+  end=$((SECONDS + secs))
+  while [ "$SECONDS" -lt "$end" ]; do
     "$@" >/dev/null 2>&1 && return 0
     sleep 1
   done
@@ -162,11 +122,51 @@ while read -r node id; do
     fail "node $node: the status and the log line disagree"
 done <"$TEST_DIR/ids"
 [ "$(configmap_platforms)" = "$status_ids" ] || fail "the ConfigMap says $(configmap_platforms)"
-owner=$(k -n "$NS" get daemonset "$CR" -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}')
-[ "$owner" = "LocalAttestationService/$CR" ] || fail "the DaemonSet's owner is '$owner'"
-k -n "$NS" get daemonset "$CR" -o json | jq -e '.metadata.managedFields | any(.manager == "las-operator" and .operation == "Apply")' >/dev/null ||
-  fail "the DaemonSet was not applied server-side by the field manager las-operator"
-pass "las-init (operator): LAS on $NODES nodes, status.platforms = log lines = get-platform-ids = ConfigMap"
+# status.platforms as stored: sorted, each ID once (not only after our sort).
+jq -e '.status.platforms == (.status.platforms | unique)' "$TEST_DIR/cr.json" >/dev/null ||
+  fail "status.platforms is not sorted or has duplicates: $(jq -c .status.platforms "$TEST_DIR/cr.json")"
+jq -e '.status.observedGeneration == .metadata.generation and
+    ([.status.conditions[] | select(.observedGeneration == $gen and (.reason | length) > 0 and (.message | length) > 0)
+      | "\(.type)=\(.status)/\(.reason)"] | sort) ==
+    ["Degraded=False/AsExpected", "Progressing=False/RolloutComplete", "Ready=True/AllNodesVerified"]' \
+  --argjson gen "$(jq .metadata.generation "$TEST_DIR/cr.json")" "$TEST_DIR/cr.json" >/dev/null ||
+  fail "status: observedGeneration $(jq .status.observedGeneration "$TEST_DIR/cr.json") of $(jq .metadata.generation "$TEST_DIR/cr.json"), conditions $(jq -c .status.conditions "$TEST_DIR/cr.json")"
+pass "status: observedGeneration, Ready/Progressing/Degraded with reasons and messages, platforms sorted"
+
+# Each node's ID is the one of its own LAS's evidence (GET /v1/platform, fetched
+# here inside that node's pod), and that evidence verifies.
+k -n "$NS" get pods -l "$(las_selector "$CR")" \
+  -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName}{"\n"}{end}' >"$TEST_DIR/pods"
+while read -r pod node; do
+  k -n "$NS" exec "$pod" -- las evidence --las 127.0.0.1:18766 >"$TEST_DIR/evidence.$node.json" </dev/null ||
+    fail "las evidence in pod $pod failed"
+  ev_id=$("$LAS_BIN" inspect "$TEST_DIR/evidence.$node.json" | sed -n 's/^platform_id: *//p')
+  [ "$(jq -r --arg n "$node" '.status.nodes[] | select(.name == $n) | .platformID' "$TEST_DIR/cr.json")" = "$ev_id" ] ||
+    fail "node $node: the status says $(jq -c --arg n "$node" '.status.nodes[] | select(.name == $n)' "$TEST_DIR/cr.json"), its evidence $ev_id"
+  pin=$("$LAS_BIN" inspect "$TEST_DIR/evidence.$node.json" | sed -n 's/^root_pin: *//p')
+  "$LAS_BIN" verify-evidence "$TEST_DIR/evidence.$node.json" --allow-simulation --sim-root "$pin" >"$TEST_DIR/verify.$node" 2>&1 ||
+    { cat "$TEST_DIR/verify.$node" >&2; fail "node $node: its evidence does not verify"; }
+done <"$TEST_DIR/pods"
+[ "$(wc -l <"$TEST_DIR/pods")" -eq "$NODES" ] || fail "not $NODES LAS pods: $(cat "$TEST_DIR/pods")"
+# Logs are not a source at all: the operator's service account cannot read them
+# (the same question answered yes for what it does use, so the check can fail).
+sa=system:serviceaccount:$NS:las-operator
+expect_rc 0 k -n "$NS" auth can-i list pods --as "$sa"
+expect_rc 1 k -n "$NS" auth can-i get pods --subresource=log --as "$sa"
+expect_output '^no'
+pass "every node's platformID is the ID of its own GET /v1/platform evidence, which verifies; the operator cannot read pod logs"
+
+# The objects the operator made: applied server-side by its field manager, owned by the resource.
+uid=$(jq -r .metadata.uid "$TEST_DIR/cr.json")
+for obj in daemonset/$CR serviceaccount/$CR configmap/$CR-platforms; do
+  k -n "$NS" get "$obj" -o json --show-managed-fields >"$TEST_DIR/obj.json"
+  jq -e --arg uid "$uid" --arg cr "$CR" '.metadata.ownerReferences == [{"apiVersion": "las.dev/v1alpha1",
+      "kind": "LocalAttestationService", "name": $cr, "uid": $uid, "controller": true}]' "$TEST_DIR/obj.json" >/dev/null ||
+    fail "$obj: ownerReferences $(jq -c .metadata.ownerReferences "$TEST_DIR/obj.json"), expected the resource $CR ($uid)"
+  jq -e '.metadata.managedFields | any(.manager == "las-operator" and .operation == "Apply")' "$TEST_DIR/obj.json" >/dev/null ||
+    fail "$obj was not applied server-side by the field manager las-operator: $(jq -c '[.metadata.managedFields[] | {manager, operation}]' "$TEST_DIR/obj.json")"
+done
+pass "las-init (operator): LAS on $NODES nodes, status.platforms = log lines = get-platform-ids = ConfigMap; DaemonSet, ServiceAccount and ConfigMap applied server-side and owned by the resource"
 
 # --- one full sweep, measured ----------------------------------------------------
 first_leader=$(leader)
@@ -226,7 +226,15 @@ pass "deleted pod on $victim_node: not ready, then ready again with the same ID"
 
 # --- a simulated microcode update -------------------------------------------------------
 old_ids=$status_ids
-k -n "$NS" patch las "$CR" --type merge -p '{"spec":{"simCpusvn":"0f0f0204ff800e000000000000000001"}}' >/dev/null
+# The CPUSVN stored on the nodes (the default of a new simulated CPU, or what
+# an earlier test or run left there), its second byte raised: an update.
+cpusvn=$(k -n "$NS" logs "$(k -n "$NS" get pods -l "$(las_selector "$CR")" -o name | head -n 1)" |
+  grep 'public key' | tail -n 1 | sed -n 's/.*cpusvn \([0-9a-f]\{32\}\).*/\1/p')
+[ -n "$cpusvn" ] || fail "the platform identity log line names no cpusvn"
+b=$((16#${cpusvn:2:2}))
+[ "$b" -lt 255 ] || b=0
+cpusvn=${cpusvn:0:2}$(printf '%02x' $((b + 1)))${cpusvn:4}
+k -n "$NS" patch las "$CR" --type merge -p "{\"spec\":{\"simCpusvn\":\"$cpusvn\"}}" >/dev/null
 new_ids_differ() {
   local now
   now=$(status_platforms)
@@ -244,25 +252,45 @@ done
 cr_json | jq -e --argjson old "$(jq -R . <<<"$old_ids" | jq -s .)" 'all(.status.nodes[];
     .lastSuccession.verified and (.lastSuccession.from as $f | $old | index($f)) and .lastSuccession.to == .platformID)' >/dev/null ||
   fail "status.nodes[].lastSuccession: $(cr_json | jq -c '[.status.nodes[].lastSuccession]')"
-pass "sim CPUSVN change: new IDs, PlatformIDChanged Events with verified successions, ConfigMap updated"
+pass "sim CPUSVN change to $cpusvn: new IDs, PlatformIDChanged Events with verified successions, ConfigMap updated"
 
 # --- the leader killed during a reconcile --------------------------------------------------
 first=$(leader)
 others=$(k -n "$NS" get pods -l app.kubernetes.io/name=las-operator -o jsonpath='{.items[*].metadata.name}')
 [[ " $others " == *" $first "* ]] || fail "the Lease holder '$first' is not an operator pod ($others)"
 gen=$(generation)
+# The leader's process, seen from the host: the las-operator whose identity is
+# that pod's name, in a node network namespace of this instance.
+leader_pid() {
+  local p
+  for p in $(pgrep -x las-operator); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "LAS_OPERATOR_IDENTITY=$1" || continue
+    ip netns identify "$p" 2>/dev/null | grep -qxE "kt-$KT_NAME-n[0-9]+" || continue
+    echo "$p"
+    return 0
+  done
+  return 1
+}
+pid=$(leader_pid "$first") || fail "no las-operator process of pod $first on the host"
+transitions=$(k -n "$NS" get lease las-operator -o jsonpath='{.spec.leaseTransitions}')
 k -n "$NS" patch las "$CR" --type merge -p '{"spec":{"logLevel":"info"}}' >/dev/null
-# Killed at once, no graceful stop: its Lease must expire before the other may take it.
-k -n "$NS" delete pod "$first" --grace-period=0 --force >/dev/null 2>&1
+# No graceful stop (deleting the pod would send SIGTERM, and the Lease would
+# be released): frozen, as a hung or cut-off leader is, then killed. Its Lease
+# must expire before the other replica may take it.
+kill -STOP "$pid"
+CLEANUP_CMDS+=("kill -KILL $pid 2>/dev/null")
 t0=$SECONDS
 new_leader() { local l; l=$(leader); [ -n "$l" ] && [ "$l" != "$first" ]; }
 wait_for 60 "another replica takes the Lease" new_leader
 takeover=$((SECONDS - t0))
+kill -KILL "$pid"
 second=$(leader)
+[ "$takeover" -ge 10 ] || fail "$second took the Lease $takeover s after the leader stopped, before it could expire (15 s)"
 wait_for 180 "the new leader reconciles generation $((gen + 1))" ready_now
 [ "$(observed)" -gt "$gen" ] || fail "the spec change made before the kill was not reconciled"
-[ "$(k -n "$NS" get lease las-operator -o jsonpath='{.spec.leaseTransitions}')" -ge 1 ] || fail "leaseTransitions did not move"
-pass "leader $first killed: $second took the Lease after $takeover s and reconciled the change"
+[ "$(k -n "$NS" get lease las-operator -o jsonpath='{.spec.leaseTransitions}')" -gt "$transitions" ] ||
+  fail "leaseTransitions did not move from $transitions"
+pass "leader $first frozen and killed: $second took the expired Lease after $takeover s and reconciled the change"
 
 # A graceful stop releases the Lease: the standby takes it within its retry period, not a lease duration.
 wait_for 120 "both operator replicas ready" sh -c \
@@ -277,9 +305,10 @@ pass "graceful stop of $first: Lease released, $(leader) leads after $released s
 
 # --- evidence that is not acceptable -----------------------------------------------------------
 all_unverified() {
-  cr_json | jq -e --arg why "$1" '.metadata.generation == .status.observedGeneration and
-      (.status.platforms | length) == 0 and
-      all(.status.nodes[]; (.verified | not) and (.reason | contains($why)))' >/dev/null
+  cr_json | jq -e --arg why "$1" --argjson n "$NODES" '.metadata.generation == .status.observedGeneration and
+      (.status.platforms | length) == 0 and (.status.nodes | length) == $n and
+      all(.status.nodes[]; (.verified | not) and (.reason | contains($why)) and
+        (.platformID | test("^[0-9A-F]{64}$")))' >/dev/null
 }
 k -n "$NS" patch las "$CR" --type merge -p '{"spec":{"verification":{"allowSimulation":false}}}' >/dev/null
 wait_for 60 "every node unverified when simulation is not allowed" all_unverified hardware_quote
@@ -324,6 +353,7 @@ k -n "$NS" delete las odd >/dev/null
 pass "invalid resources refused by the API server naming the field; a cross-field error in the status"
 
 # --- deleting the resource -------------------------------------------------------------------
+cr_json | jq '{apiVersion, kind, metadata: {name: .metadata.name, namespace: .metadata.namespace}, spec}' >"$TEST_DIR/cr.again.json"
 k -n "$NS" delete las "$CR" >/dev/null
 gone() { ! k -n "$NS" get "$1" "$2" >/dev/null 2>&1; }
 wait_for 90 "the DaemonSet deleted with the resource" gone daemonset "$CR"
@@ -331,6 +361,14 @@ wait_for 30 "the ConfigMap deleted with the resource" gone configmap "$CR-platfo
 wait_for 30 "the ServiceAccount deleted with the resource" gone serviceaccount "$CR"
 wait_for 90 "the LAS pods gone" sh -c "[ -z \"\$('$KT' --name '$KT_NAME' exec -- kubectl -n $NS get pods -l 'app.kubernetes.io/instance=$CR' -o name)\" ]"
 pass "deleting the resource removed the DaemonSet, ConfigMap, ServiceAccount and pods"
+
+# The state stays on the nodes: the same resource again gets the same IDs.
+kx kubectl apply -f - <"$TEST_DIR/cr.again.json" >/dev/null || fail "the resource could not be created again"
+wait_for 240 "the new resource Ready" ready_now
+[ "$(status_platforms)" = "$new_ids" ] || fail "a new resource got other IDs: $(status_platforms), before $new_ids"
+k -n "$NS" delete las "$CR" >/dev/null
+wait_for 90 "the DaemonSet deleted with the resource" gone daemonset "$CR"
+pass "the node state stayed: a new resource gets the same IDs"
 
 cat "$TEST_DIR/sweep"
 echo "operator: all checks passed"

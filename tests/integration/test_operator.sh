@@ -100,6 +100,18 @@ if [ "$(id -u)" -eq 0 ]; then
   expect_rc 3 "$OP" init-state-dir "$TEST_DIR/link"
   expect_rc 3 "$OP" init-state-dir "$TEST_DIR/absent"
   expect_rc 2 "$OP" init-state-dir
-  pass "init-state-dir: owner 10001, mode 0700; a symbolic link or a missing directory is refused"
+  # As in the init container: root with CHOWN and FOWNER only, first on the
+  # directory that kubelet made, then again (every later start) on the one
+  # that LAS owns with mode 0700, which root without DAC_READ_SEARCH cannot open.
+  rm -rf "$TEST_DIR/state" && mkdir -m 0755 "$TEST_DIR/state"
+  caps=(setpriv --inh-caps=-all,+chown,+fowner --bounding-set=-all,+chown,+fowner --)
+  expect_rc 0 "${caps[@]}" "$OP" init-state-dir "$TEST_DIR/state"
+  expect_rc 0 "${caps[@]}" "$OP" init-state-dir "$TEST_DIR/state"
+  grep -q 'mode 0700 already' "$TEST_DIR/out" || fail "init-state-dir again: $(cat "$TEST_DIR/out")"
+  chmod 0755 "$TEST_DIR/state"
+  expect_rc 0 "${caps[@]}" "$OP" init-state-dir "$TEST_DIR/state"
+  [ "$(stat -c '%u:%g %a' "$TEST_DIR/state")" = "10001:10001 700" ] || fail "init-state-dir with CHOWN+FOWNER: $(stat -c '%u:%g %a' "$TEST_DIR/state")"
+  expect_rc 3 "${caps[@]}" "$OP" init-state-dir "$TEST_DIR/state/absent"
+  pass "init-state-dir: owner 10001, mode 0700, also with CHOWN and FOWNER only and again on its own directory; a symbolic link or a missing directory is refused"
 fi
 echo "operator: all checks passed"

@@ -263,9 +263,9 @@ static void test_rbac_least_privilege(void **state)
     } want[] = {
         {"las.dev", "localattestationservices", "list,watch"},
         {"las.dev", "localattestationservices/status", "patch"},
-        {"apps", "daemonsets", "get,patch"},
-        {"", "serviceaccounts", "patch"},
-        {"", "configmaps", "get,patch"},
+        {"apps", "daemonsets", "get,create,patch"},
+        {"", "serviceaccounts", "create,patch"},
+        {"", "configmaps", "get,create,patch"},
         {"", "pods", "list,watch"},
         {"", "events", "create"},
         {"coordination.k8s.io", "leases", "get,create,update"},

@@ -2,6 +2,7 @@
 /* Status, platform list, Events and the node table of a resource (pure logic). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -166,6 +167,59 @@ static void test_unverified_listed_with_reason(void **state)
     json_decref(s);
 }
 
+/* True when some string in j, at any depth, is empty. */
+static bool has_empty_string(const json_t *j)
+{
+    if (json_is_string(j))
+        return json_string_length(j) == 0;
+    const char *k;
+    size_t i;
+    json_t *v;
+    if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, k, v)
+        {
+            if (has_empty_string(v))
+                return true;
+        }
+    }
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v)
+        {
+            if (has_empty_string(v))
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A node whose evidence is not checked yet has no platformID or tcbStatus
+ * at all, and the status holds no empty string: Kubernetes 1.20 built with
+ * Go >= 1.16 refuses "" in a custom resource, failing the whole write.
+ */
+static void test_unchecked_node_omits_unknown_fields(void **state)
+{
+    (void)state;
+    struct las_op_node nodes[2];
+    struct las_op_verdict a = verified(ID_A);
+    node(&nodes[0], "n1", true, &a);
+    node(&nodes[1], "n2", false, NULL);
+    struct las_op_status_input in = {
+        .generation = 1, .nodes = nodes, .n_nodes = 2, .ds = rolled, .now = 1000};
+    json_t *s = las_op_status_build(&in);
+    json_t *n1 = json_array_get(json_object_get(s, "nodes"), 1);
+    assert_string_equal(json_string_value(json_object_get(n1, "name")), "n2");
+    assert_null(json_object_get(n1, "platformID"));
+    assert_null(json_object_get(n1, "tcbStatus"));
+    assert_string_equal(json_string_value(json_object_get(n1, "reason")),
+                        "evidence not fetched yet");
+    assert_true(json_is_false(json_object_get(n1, "verified")));
+    assert_false(has_empty_string(s));
+    json_t *n0 = json_array_get(json_object_get(s, "nodes"), 0);
+    assert_string_equal(json_string_value(json_object_get(n0, "tcbStatus")), "NotEvaluated");
+    json_decref(s);
+}
+
 static void test_rollout_spec_and_apply_errors(void **state)
 {
     (void)state;
@@ -324,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_platforms_sorted_verified_only),
         cmocka_unit_test(test_all_verified_is_ready),
         cmocka_unit_test(test_unverified_listed_with_reason),
+        cmocka_unit_test(test_unchecked_node_omits_unknown_fields),
         cmocka_unit_test(test_rollout_spec_and_apply_errors),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_nodes_sync),
