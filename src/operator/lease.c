@@ -13,7 +13,10 @@ void las_op_micro_time(int64_t now_us, char *out, size_t out_len)
     char base[32];
     if (gmtime_r(&t, &tm) == NULL || strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
         snprintf(base, sizeof base, "1970-01-01T00:00:00");
-    snprintf(out, out_len, "%s.%06ldZ", base, (long)(now_us % 1000000));
+    int n = snprintf(out, out_len, "%s.%06ldZ", base, (long)(now_us % 1000000));
+    /* Only a year beyond 9999 is longer than the callers' buffers. */
+    if (n < 0 || (size_t)n >= out_len)
+        snprintf(out, out_len, "1970-01-01T00:00:00.000000Z");
 }
 
 static void copy_str(char *dst, size_t cap, const json_t *v)
