@@ -122,13 +122,6 @@ void las_write_zeros(struct las_writer *w, size_t n)
         memset(p, 0, n);
 }
 
-void las_write_u8(struct las_writer *w, uint8_t v)
-{
-    uint8_t *p = writer_take(w, 1);
-    if (p)
-        p[0] = v;
-}
-
 void las_write_u16le(struct las_writer *w, uint16_t v)
 {
     uint8_t *p = writer_take(w, 2);

@@ -49,7 +49,6 @@ struct las_writer {
 void las_writer_init(struct las_writer *w, uint8_t *buf, size_t cap);
 void las_write_bytes(struct las_writer *w, const void *in, size_t n);
 void las_write_zeros(struct las_writer *w, size_t n);
-void las_write_u8(struct las_writer *w, uint8_t v);
 void las_write_u16le(struct las_writer *w, uint16_t v);
 void las_write_u32le(struct las_writer *w, uint32_t v);
 void las_write_u64le(struct las_writer *w, uint64_t v);

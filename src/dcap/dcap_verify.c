@@ -43,7 +43,8 @@ LAS_MUST_CHECK static las_status check_header(struct verification *v)
 /*
  * A chain to a simulated root is anchored only by a pin of that root: every
  * simulated platform makes its own, so its CN says nothing. Callers that
- * anchor the quote otherwise (las_dcap_verify_any_sim_root) skip this.
+ * anchor the quote otherwise (las_dcap_verify_anchored's root_checked_by_caller)
+ * skip this.
  */
 LAS_MUST_CHECK static las_status check_sim_root(struct verification *v)
 {
@@ -252,17 +253,17 @@ LAS_MUST_CHECK static las_status check_collateral(struct verification *v)
 
 typedef las_status (*check_fn)(struct verification *);
 
-static las_status verify(const uint8_t *quote, size_t len,
-                         const struct las_dcap_verify_options *opt,
-                         const struct las_dcap_trust *trust, bool pin_sim_root,
-                         struct las_dcap_result *result)
+las_status las_dcap_verify_anchored(const uint8_t *quote, size_t len,
+                                    const struct las_dcap_verify_options *opt,
+                                    const struct las_dcap_trust *trust, bool root_checked_by_caller,
+                                    struct las_dcap_result *result)
 {
     static const check_fn checks[] = {
         check_header,      check_pck_chain,      check_qe_report_signature,
         check_qe_identity, check_qe_report_data, check_quote_signature,
     };
     struct verification v = {
-        .trust = trust, .opt = opt, .pin_sim_root = pin_sim_root, .res = result};
+        .trust = trust, .opt = opt, .pin_sim_root = !root_checked_by_caller, .res = result};
     char why[LAS_DCAP_REASON_SIZE];
     las_status st;
 
@@ -299,24 +300,9 @@ out:
     return st;
 }
 
-las_status las_dcap_verify_trusted(const uint8_t *quote, size_t len,
-                                   const struct las_dcap_verify_options *opt,
-                                   const struct las_dcap_trust *trust,
-                                   struct las_dcap_result *result)
-{
-    return verify(quote, len, opt, trust, true, result);
-}
-
 las_status las_dcap_verify(const uint8_t *quote, size_t len,
                            const struct las_dcap_verify_options *opt,
                            struct las_dcap_result *result)
 {
-    return verify(quote, len, opt, &las_dcap_default_trust, true, result);
-}
-
-las_status las_dcap_verify_any_sim_root(const uint8_t *quote, size_t len,
-                                        const struct las_dcap_verify_options *opt,
-                                        struct las_dcap_result *result)
-{
-    return verify(quote, len, opt, &las_dcap_default_trust, false, result);
+    return las_dcap_verify_anchored(quote, len, opt, &las_dcap_default_trust, false, result);
 }

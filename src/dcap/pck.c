@@ -57,9 +57,11 @@ const struct las_dcap_anchor las_dcap_intel_anchor = {
 /*
  * The simulated QE of docs/sim-qe.md: MRSIGNER = SHA-256("LAS simulated SGX
  * architectural enclave signer v1"), ISVPRODID 1 (tests/unit/test_sim_qe.c
- * checks that the simulator uses these values).
+ * checks that the simulator uses these values). Public values, as Intel's
+ * are: what the verifier trusts of a simulated platform when simulation is
+ * tolerated and that platform's root is pinned. The second default anchor.
  */
-const struct las_dcap_anchor las_dcap_sim_anchor = {
+static const struct las_dcap_anchor simulated_anchor = {
     .name = LAS_SIM_ROOT_CA_CN,
     .simulated = true,
     .root_cn = LAS_SIM_ROOT_CA_CN,
@@ -71,7 +73,7 @@ const struct las_dcap_anchor las_dcap_sim_anchor = {
 };
 
 static const struct las_dcap_anchor *const default_anchors[] = {&las_dcap_intel_anchor,
-                                                                &las_dcap_sim_anchor};
+                                                                &simulated_anchor};
 const struct las_dcap_trust las_dcap_default_trust = {default_anchors, 2};
 
 #define SGX_EXT_OID "1.2.840.113741.1.13.1"

@@ -53,7 +53,7 @@ struct las_dcap_trust {
 };
 
 extern const struct las_dcap_anchor las_dcap_intel_anchor;
-extern const struct las_dcap_anchor las_dcap_sim_anchor;
+/* Intel's anchor, then the simulated QE's (root CN LAS_SIM_ROOT_CA_CN, docs/sim-qe.md). */
 extern const struct las_dcap_trust las_dcap_default_trust;
 
 struct las_x509_chain {

@@ -21,15 +21,4 @@ LAS_MUST_CHECK las_status las_dcap_root_pin(X509 *cert, uint8_t out[static LAS_D
 LAS_MUST_CHECK las_status las_dcap_quote_root_pin(const uint8_t *quote, size_t len,
                                                   uint8_t out[static LAS_DCAP_ROOT_PIN_SIZE]);
 
-/*
- * las_dcap_verify, except that a chain to a simulated root CA that opt does
- * not pin is accepted (when simulation is allowed) with result->root_pin
- * naming it. For verifiers that anchor the quote by other means and check
- * the pin themselves (platform evidence: a pinned platform ID); never a
- * verdict on its own.
- */
-LAS_MUST_CHECK las_status las_dcap_verify_any_sim_root(const uint8_t *quote, size_t len,
-                                                       const struct las_dcap_verify_options *opt,
-                                                       struct las_dcap_result *result);
-
 #endif

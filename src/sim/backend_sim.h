@@ -14,7 +14,7 @@
 /*
  * The identity LAS has as a simulated enclave: MRENCLAVE (a stand-in for
  * the measurement of this version's build), MRSIGNER
- * (las_enclave_sim_mrsigner) and ISVSVN (isvsvn_override, or LAS_ISVSVN
+ * (LAS_SIMULATED_LAS_MRSIGNER) and ISVSVN (isvsvn_override, or LAS_ISVSVN
  * when negative). Its ISVPRODID is LAS_ISVPRODID.
  */
 void las_backend_sim_las_identity(int isvsvn_override, uint8_t mrenclave[static 32],

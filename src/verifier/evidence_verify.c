@@ -8,7 +8,7 @@
 
 #include "common/hex.h"
 #include "common/reason.h"
-#include "dcap/root_pin.h"
+#include "dcap/dcap_verify.h"
 #include "format/evidence_json.h"
 #include "format/las_enclave.h"
 #include "las/evidence.h"
@@ -120,7 +120,8 @@ static las_status check_hardware_quote(const struct evidence_doc *d,
         .collateral_verdict = opt->collateral_verdict,
         .allow_unknown_tcb = opt->allow_unknown_tcb,
     };
-    las_status st = las_dcap_verify_any_sim_root(d->quote, d->quote_len, &dopt, &res->dcap);
+    las_status st = las_dcap_verify_anchored(d->quote, d->quote_len, &dopt, &las_dcap_default_trust,
+                                             true, &res->dcap);
     if (st != LAS_OK)
         return las_refuse_nested(res, st, "hardware_quote", res->dcap.check, res->dcap.reason);
     res->simulated = res->dcap.simulated;
@@ -149,16 +150,15 @@ static las_status check_binding(const struct evidence_doc *d, struct las_evidenc
 static las_status check_las_identity(const struct las_evidence_options *opt,
                                      struct las_evidence_result *res)
 {
-    uint8_t sim_mrsigner[32];
+    static const uint8_t simulated_las_signer[32] = LAS_SIMULATED_LAS_MRSIGNER;
     char hex[65];
-    las_enclave_sim_mrsigner(sim_mrsigner);
     const uint8_t *want_signer = opt->las_mrsigner;
     if (opt->las_mrenclave == NULL && want_signer == NULL) {
         if (!res->simulated)
             return las_refuse(res, LAS_ERR_REFUSED, "las_identity",
                               "LAS enclave not pinned: pass the MRSIGNER or MRENCLAVE of your LAS "
                               "release (--las-mrsigner / --las-mrenclave)");
-        want_signer = sim_mrsigner;
+        want_signer = simulated_las_signer;
     }
     if (opt->las_mrenclave && memcmp(opt->las_mrenclave, res->las.mrenclave, 32) != 0) {
         las_hex_encode(res->las.mrenclave, 32, hex, 0);

@@ -66,6 +66,20 @@ extra=$(comm -13 "$TEST_DIR/declared" "$TEST_DIR/exports" | tr '\n' ' ')
 [ -z "$extra" ] || fail "exported but not declared in include/las: $extra"
 pass "nm -D: $(wc -l <"$TEST_DIR/exports") symbols, all las_ and declared in include/las, none of the simulator"
 
+# No simulator code in either form (docs/architecture.md, "Libraries"): no
+# object of src/sim, and no external name that mentions simulation. liblas.a's
+# external names are every object's; liblas.so is built from the same objects.
+# What liblas knows of simulated evidence are public values (root CN, QE
+# identity, LAS signer), kept as data without such a name.
+ar t "$libdir/liblas.a" >"$TEST_DIR/objects"
+grep -E '(^|/)(sim_|backend_sim|enclu_sim)' "$TEST_DIR/objects" >"$TEST_DIR/sim_objects" &&
+  fail "simulator objects in liblas.a: $(tr '\n' ' ' <"$TEST_DIR/sim_objects")"
+nm -g --defined-only "$libdir/liblas.a" | awk 'NF == 3 {print $3}' | sort -u >"$TEST_DIR/externals"
+[ -s "$TEST_DIR/externals" ] || fail "liblas.a defines nothing"
+grep -i 'sim' "$TEST_DIR/externals" >"$TEST_DIR/sim_externals" &&
+  fail "simulator symbols in liblas.a: $(tr '\n' ' ' <"$TEST_DIR/sim_externals")"
+pass "liblas.a: $(wc -l <"$TEST_DIR/objects") objects, $(wc -l <"$TEST_DIR/externals") external symbols, none of the simulator"
+
 # The example against the installed library: shared (pkg-config), static, CMake package.
 # shellcheck disable=SC2086 # pkg-config output is a list of flags
 "$cc" "${cflags[@]}" -Wall -Wextra -Werror -std=c11 -o "$TEST_DIR/verify-quote" "$example" \

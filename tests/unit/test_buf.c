@@ -83,7 +83,7 @@ static void test_writer_round_trip_and_overflow(void **state)
     uint8_t out[15];
     struct las_writer w;
     las_writer_init(&w, out, sizeof out);
-    las_write_u8(&w, 0x01);
+    las_write_bytes(&w, "\x01", 1);
     las_write_u16le(&w, 0x1234);
     las_write_u32le(&w, 0x12345678);
     las_write_u64le(&w, 0x0123456789abcdefULL);

@@ -38,6 +38,17 @@
 #include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
+/* The simulated QE's anchor: the second one las_dcap_verify trusts. */
+#define SIM_ANCHOR (*las_dcap_default_trust.anchors[1])
+
+/* las_dcap_verify under the anchors of trust (a test root standing in for Intel's). */
+static las_status verify_trusted(const uint8_t *quote, size_t len,
+                                 const struct las_dcap_verify_options *opt,
+                                 const struct las_dcap_trust *trust, struct las_dcap_result *result)
+{
+    return las_dcap_verify_anchored(quote, len, opt, trust, false, result);
+}
+
 /* 2025-07-01T00:00:00Z: inside the real collateral's window (docs/dcap.md). */
 #define T_REAL 1751328000
 /* Time of the synthetic PKI. */
@@ -330,8 +341,8 @@ static struct qopts default_qopts(uint16_t version)
                       .auth_len = 32,
                       .fmspc = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00},
                       .pck_serial = 77,
-                      .qe_isvprodid = las_dcap_sim_anchor.qe_isvprodid};
-    memcpy(o.qe_mrsigner, las_dcap_sim_anchor.qe_mrsigner, 32);
+                      .qe_isvprodid = SIM_ANCHOR.qe_isvprodid};
+    memcpy(o.qe_mrsigner, SIM_ANCHOR.qe_mrsigner, 32);
     return o;
 }
 
@@ -508,7 +519,7 @@ static struct copts default_copts(void)
                       .qe_attrs = "11000000000000000000000000000000",
                       .qe_misc = "00000000",
                       .qe_next = T0 + 30 * DAY};
-    memcpy(c.qe_mrsigner, las_dcap_sim_anchor.qe_mrsigner, 32);
+    memcpy(c.qe_mrsigner, SIM_ANCHOR.qe_mrsigner, 32);
     return c;
 }
 
@@ -800,7 +811,7 @@ static int pki_setup(void **state)
     (void)state;
     if (las_crypto_init() != LAS_OK)
         return -1;
-    hierarchy_make(&P.sim, LAS_SIM_ROOT_CA_CN, &las_dcap_sim_anchor);
+    hierarchy_make(&P.sim, LAS_SIM_ROOT_CA_CN, &SIM_ANCHOR);
     /* Intel's anchor with the test root's key in place of Intel's. */
     P.hw_anchor = las_dcap_intel_anchor;
     P.hw_anchor.name = "the test root standing in for Intel's";
@@ -811,7 +822,7 @@ static int pki_setup(void **state)
     P.hw_anchor.root_spki_len = P.hw_spki_len;
     P.anchors[0] = &P.hw_anchor;
     P.anchors[1] = &las_dcap_intel_anchor;
-    P.anchors[2] = &las_dcap_sim_anchor;
+    P.anchors[2] = &SIM_ANCHOR;
     P.trust.anchors = P.anchors;
     P.trust.n = 3;
     P.att_key = new_key();
@@ -854,7 +865,7 @@ static las_status run_with(const struct bytes *q, const struct bytes *col, bool 
         o.collateral = col->p;
         o.collateral_len = col->n;
     }
-    return las_dcap_verify_trusted(q->p, q->n, &o, &P.trust, r);
+    return verify_trusted(q->p, q->n, &o, &P.trust, r);
 }
 
 /* Verifies q under the test trust (the hardware-like root and the default anchors). */
@@ -910,14 +921,14 @@ static void sim_quote_needs_allow_simulation(uint16_t version)
 
     /* Tolerating simulation trusts no simulated root by itself: the pin is needed. */
     struct las_dcap_verify_options none = {.at = T0, .allow_simulation = true};
-    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &none, &P.trust, &r), LAS_ERR_REFUSED);
+    assert_int_equal(verify_trusted(q.p, q.n, &none, &P.trust, &r), LAS_ERR_REFUSED);
     assert_string_equal(r.check, "sim_root");
     assert_non_null(strstr(r.reason, "--sim-root"));
     uint8_t other_pin[1][LAS_DCAP_ROOT_PIN_SIZE];
     assert_int_equal(las_dcap_root_pin(P.other_root, other_pin[0]), LAS_OK);
     none.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])other_pin;
     none.n_sim_roots = 1;
-    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &none, &P.trust, &r), LAS_ERR_REFUSED);
+    assert_int_equal(verify_trusted(q.p, q.n, &none, &P.trust, &r), LAS_ERR_REFUSED);
     assert_string_equal(r.check, "sim_root");
     free(q.p);
 }
@@ -1042,8 +1053,7 @@ static void expect_rogue_qe_refused(const struct qopts *o, bool sim)
         c.qe_attrs = "13000000000000000000000000000000";
     struct bytes col = build_collateral(&c);
     const char *because =
-        memcmp(o->qe_mrsigner, (o->hw ? &las_dcap_intel_anchor : &las_dcap_sim_anchor)->qe_mrsigner,
-               32) != 0
+        memcmp(o->qe_mrsigner, (o->hw ? &las_dcap_intel_anchor : &SIM_ANCHOR)->qe_mrsigner, 32) != 0
             ? "MRSIGNER"
         : o->qe_debug ? "debug enclave"
                       : "ISVPRODID";
@@ -1080,8 +1090,7 @@ static void rogue_qes(struct qopts genuine, bool sim)
     expect_rogue_qe_refused(&o, sim);
     /* The other hierarchy's QE: Intel's under the simulated root, the simulated under Intel's. */
     o = genuine;
-    memcpy(o.qe_mrsigner, (genuine.hw ? &las_dcap_sim_anchor : &las_dcap_intel_anchor)->qe_mrsigner,
-           32);
+    memcpy(o.qe_mrsigner, (genuine.hw ? &SIM_ANCHOR : &las_dcap_intel_anchor)->qe_mrsigner, 32);
     expect_rogue_qe_refused(&o, sim);
 }
 
@@ -1301,7 +1310,9 @@ static void test_pinned_intel_root(void **state)
     assert_false(las_dcap_intel_anchor.simulated);
     assert_int_equal(las_dcap_default_trust.n, 2);
     assert_ptr_equal(las_dcap_default_trust.anchors[0], &las_dcap_intel_anchor);
-    assert_ptr_equal(las_dcap_default_trust.anchors[1], &las_dcap_sim_anchor);
+    assert_true(SIM_ANCHOR.simulated);
+    assert_string_equal(SIM_ANCHOR.root_cn, LAS_SIM_ROOT_CA_CN);
+    assert_null(SIM_ANCHOR.root_spki);
 
     /* Another root, named as Intel's: refused by the public entry point, simulation or not. */
     struct qopts o = hw_qopts(3);
@@ -1431,7 +1442,7 @@ static void test_unknown_tcb_needs_toleration(void **state)
     }
     /* An earlier verdict with collateral stands in for it. */
     struct las_dcap_verify_options opt = {.at = T0, .collateral_verdict = &verdict};
-    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &opt, &P.trust, &r), LAS_OK);
+    assert_int_equal(verify_trusted(q.p, q.n, &opt, &P.trust, &r), LAS_OK);
     assert_int_equal(r.tcb_status, LAS_TCB_UP_TO_DATE);
     /* A forgery is still refused by its own check, not by the missing collateral. */
     q.p[q.n - 1] ^= 0x01;
@@ -1469,18 +1480,17 @@ static void test_collateral_verdict_reused(void **state)
         .n_sim_roots = n_sim_pins,
         .collateral_verdict = &first,
     };
-    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &opt, &P.trust, &again), LAS_OK);
+    assert_int_equal(verify_trusted(q.p, q.n, &opt, &P.trust, &again), LAS_OK);
     assert_int_equal(again.tcb_status, first.tcb_status);
     assert_int_equal(again.n_advisories, 1);
     assert_string_equal(again.advisories[0], first.advisories[0]);
     /* Another PCK certificate (another platform): not its verdict. */
-    assert_int_equal(las_dcap_verify_trusted(other.p, other.n, &opt, &P.trust, &again),
-                     LAS_ERR_REFUSED);
+    assert_int_equal(verify_trusted(other.p, other.n, &opt, &P.trust, &again), LAS_ERR_REFUSED);
     assert_string_equal(again.check, "collateral_verdict");
     /* A verdict made without collateral has no TCB status to give. */
     assert_int_equal(run(&q, NULL, true, T0, &plain), LAS_OK);
     opt.collateral_verdict = &plain;
-    assert_int_equal(las_dcap_verify_trusted(q.p, q.n, &opt, &P.trust, &again), LAS_ERR_REFUSED);
+    assert_int_equal(verify_trusted(q.p, q.n, &opt, &P.trust, &again), LAS_ERR_REFUSED);
     assert_string_equal(again.check, "collateral_verdict");
     free(q.p);
     free(other.p);
@@ -1864,8 +1874,7 @@ static void test_real_qe_identity_pinned(void **state)
             struct las_dcap_verify_options o = {.collateral = with_col ? R.col : NULL,
                                                 .collateral_len = with_col ? R.col_len : 0,
                                                 .at = T_REAL};
-            assert_int_equal(las_dcap_verify_trusted(R.quote, R.quote_len, &o, &trust, &r),
-                             LAS_ERR_REFUSED);
+            assert_int_equal(verify_trusted(R.quote, R.quote_len, &o, &trust, &r), LAS_ERR_REFUSED);
             assert_string_equal(r.check, "qe_identity");
             assert_non_null(strstr(r.reason, field == 0 ? "MRSIGNER" : "ISVPRODID"));
         }

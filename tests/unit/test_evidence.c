@@ -182,6 +182,21 @@ static void test_pinned_las_identity(void **state)
     assert_string_equal(res.check, "las_identity");
 }
 
+/*
+ * The simulated LAS signer that the verifier expects is the one the docs
+ * derive (docs/simulation.md) and the one the sim backend gives LAS.
+ */
+static void test_simulated_las_signer(void **state)
+{
+    struct fixture *f = *state;
+    static const uint8_t constant[32] = LAS_SIMULATED_LAS_MRSIGNER;
+    static const char label[] = "LAS simulated enclave signer v1";
+    uint8_t derived[32];
+    assert_int_equal(las_sha256(label, sizeof label - 1, derived), LAS_OK);
+    assert_memory_equal(constant, derived, 32);
+    assert_memory_equal(f->a.b->identity.mrsigner, constant, 32);
+}
+
 static void test_tampered_documents_refused(void **state)
 {
     struct fixture *f = *state;
@@ -467,6 +482,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verifies_and_names_the_platform, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_las_identity, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_simulated_las_signer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simulated_evidence_needs_an_anchor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_follow_successions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_documents_refused, setup, teardown),

@@ -32,6 +32,9 @@
 #include "sim/sim_cpu.h"
 #include "test_helpers.h"
 
+/* The simulated QE's anchor: the second one las_dcap_verify trusts. */
+#define SIM_ANCHOR (*las_dcap_default_trust.anchors[1])
+
 struct fixture {
     char *dir;
     struct las_sim_qe *qe;
@@ -274,8 +277,8 @@ static void test_qe_report_body_is_the_qe(void **state)
     assert_int_equal(qe_body.isvprodid, 1);
     assert_int_equal(qe_body.isvsvn, 8);
     /* ... which is the identity DCAP verifiers pin for the simulated root (src/dcap/pck.c). */
-    assert_memory_equal(qe_body.mrsigner, las_dcap_sim_anchor.qe_mrsigner, 32);
-    assert_int_equal(qe_body.isvprodid, las_dcap_sim_anchor.qe_isvprodid);
+    assert_memory_equal(qe_body.mrsigner, SIM_ANCHOR.qe_mrsigner, 32);
+    assert_int_equal(qe_body.isvprodid, SIM_ANCHOR.qe_isvprodid);
     assert_int_equal(qe_body.attributes.flags, qe_id.attributes.flags);
     assert_memory_equal(qe_body.cpusvn, f->cpu.cpusvn, 16);
     /* The target info applications use names the same enclave. */
