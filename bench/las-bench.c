@@ -46,7 +46,7 @@
 #include "las/client.h"
 #include "las/quote.h"
 #include "sim/sim_cpu.h"
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 
 /* The targets of issues 7 and 18 (2-core development machine). The CPU target, LAS against
  * las-floor measured alternately, is checked by scripts/bench. */

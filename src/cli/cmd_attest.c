@@ -5,11 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/app_enclave.h"
 #include "cli/cli.h"
 #include "common/crypto.h"
 #include "common/hex.h"
 #include "las/client.h"
-#include "sim/sim_enclave.h"
 
 static void attest_usage(void)
 {
@@ -34,106 +34,120 @@ static void attest_usage(void)
            LAS_DEFAULT_ADDR);
 }
 
-int las_cmd_attest(int argc, char **argv)
-{
-    enum {
-        O_LAS = 1,
-        O_STATE,
-        O_FILE,
-        O_MRE,
-        O_MRS,
-        O_PROD,
-        O_SVN,
-        O_DEBUG,
-        O_RD,
-        O_OUT,
-        O_ROUT,
-        O_GRAMINE,
-        O_GDIR
-    };
-    static const struct option opts[] = {
-        {"las", required_argument, NULL, O_LAS},
-        {"state-dir", required_argument, NULL, O_STATE},
-        {"enclave-file", required_argument, NULL, O_FILE},
-        {"mrenclave", required_argument, NULL, O_MRE},
-        {"mrsigner", required_argument, NULL, O_MRS},
-        {"isvprodid", required_argument, NULL, O_PROD},
-        {"isvsvn", required_argument, NULL, O_SVN},
-        {"debug", no_argument, NULL, O_DEBUG},
-        {"report-data", required_argument, NULL, O_RD},
-        {"out", required_argument, NULL, O_OUT},
-        {"report-out", required_argument, NULL, O_ROUT},
-        {"gramine", no_argument, NULL, O_GRAMINE},
-        {"gramine-dir", required_argument, NULL, O_GDIR},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *addr = NULL, *state_dir = NULL, *enclave_file = NULL, *out = "-",
-               *report_out = NULL;
-    bool have_mrenclave = false, gramine = false, identity_given = false;
-    const char *gramine_dir = LAS_GRAMINE_DEFAULT_DIR;
+/* What the options ask for. */
+struct attest_args {
+    const char *addr, *state_dir, *enclave_file, *out, *report_out, *gramine_dir;
+    bool have_mrenclave, gramine, identity_given;
     struct las_sim_identity id;
-    uint8_t report_data[64] = {0};
-    int c;
+    uint8_t report_data[64];
+};
 
-    memset(&id, 0, sizeof id);
-    las_sim_default_mrsigner(id.mrsigner);
+/* Returned by the option steps when the command goes on. */
+#define ATTEST_GO_ON (-1)
+
+enum {
+    O_LAS = 1,
+    O_STATE,
+    O_FILE,
+    O_MRE,
+    O_MRS,
+    O_PROD,
+    O_SVN,
+    O_DEBUG,
+    O_RD,
+    O_OUT,
+    O_ROUT,
+    O_GRAMINE,
+    O_GDIR
+};
+
+static const struct option attest_opts[] = {
+    {"las", required_argument, NULL, O_LAS},
+    {"state-dir", required_argument, NULL, O_STATE},
+    {"enclave-file", required_argument, NULL, O_FILE},
+    {"mrenclave", required_argument, NULL, O_MRE},
+    {"mrsigner", required_argument, NULL, O_MRS},
+    {"isvprodid", required_argument, NULL, O_PROD},
+    {"isvsvn", required_argument, NULL, O_SVN},
+    {"debug", no_argument, NULL, O_DEBUG},
+    {"report-data", required_argument, NULL, O_RD},
+    {"out", required_argument, NULL, O_OUT},
+    {"report-out", required_argument, NULL, O_ROUT},
+    {"gramine", no_argument, NULL, O_GRAMINE},
+    {"gramine-dir", required_argument, NULL, O_GDIR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The options that choose the simulated enclave's identity (and its CPU). */
+static int identity_option(int c, const char *arg, struct attest_args *a)
+{
+    struct las_sim_identity *id = &a->id;
+    if (c == O_MRE) {
+        if (las_hex_decode(arg, id->mrenclave, 32) != LAS_OK)
+            return las_cli_usage_error("attest", "--mrenclave needs 64 hex digits");
+        a->have_mrenclave = true;
+        return ATTEST_GO_ON;
+    }
+    a->identity_given = true;
+    switch (c) {
+    case O_STATE:
+        a->state_dir = arg;
+        break;
+    case O_FILE:
+        a->enclave_file = arg;
+        break;
+    case O_MRS:
+        if (las_hex_decode(arg, id->mrsigner, 32) != LAS_OK)
+            return las_cli_usage_error("attest", "--mrsigner needs 64 hex digits");
+        break;
+    case O_PROD:
+        if (las_cli_parse_u16(arg, &id->isvprodid) != LAS_OK)
+            return las_cli_usage_error("attest", "--isvprodid needs a number 0..65535");
+        break;
+    case O_SVN:
+        if (las_cli_parse_u16(arg, &id->isvsvn) != LAS_OK)
+            return las_cli_usage_error("attest", "--isvsvn needs a number 0..65535");
+        break;
+    default: /* O_DEBUG */
+        id->debug = true;
+        break;
+    }
+    return ATTEST_GO_ON;
+}
+
+/* Reads argv into *a; ATTEST_GO_ON, or the exit code (--help, usage errors). */
+static int parse_options(int argc, char **argv, struct attest_args *a)
+{
+    int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+", attest_opts, NULL)) != -1) {
         switch (c) {
         case O_LAS:
-            addr = optarg;
+            a->addr = optarg;
             break;
-        case O_STATE:
-            identity_given = true;
-            state_dir = optarg;
-            break;
-        case O_FILE:
-            identity_given = true;
-            enclave_file = optarg;
-            break;
-        case O_MRE:
-            if (las_hex_decode(optarg, id.mrenclave, 32) != LAS_OK)
-                return las_cli_usage_error("attest", "--mrenclave needs 64 hex digits");
-            have_mrenclave = true;
-            break;
-        case O_MRS:
-            identity_given = true;
-            if (las_hex_decode(optarg, id.mrsigner, 32) != LAS_OK)
-                return las_cli_usage_error("attest", "--mrsigner needs 64 hex digits");
-            break;
-        case O_PROD:
-            identity_given = true;
-            if (las_cli_parse_u16(optarg, &id.isvprodid) != LAS_OK)
-                return las_cli_usage_error("attest", "--isvprodid needs a number 0..65535");
-            break;
-        case O_SVN:
-            identity_given = true;
-            if (las_cli_parse_u16(optarg, &id.isvsvn) != LAS_OK)
-                return las_cli_usage_error("attest", "--isvsvn needs a number 0..65535");
-            break;
-        case O_DEBUG:
-            identity_given = true;
-            id.debug = true;
+        case O_STATE ... O_DEBUG:
+            if ((rc = identity_option(c, optarg, a)) != ATTEST_GO_ON)
+                return rc;
             break;
         case O_RD:
-            if (las_cli_hex_padded(optarg, report_data, sizeof report_data) != LAS_OK)
+            if (las_cli_hex_padded(optarg, a->report_data, sizeof a->report_data) != LAS_OK)
                 return las_cli_usage_error("attest",
                                            "--report-data needs an even number of hex digits, "
                                            "at most 128");
             break;
         case O_OUT:
-            out = optarg;
+            a->out = optarg;
             break;
         case O_ROUT:
-            report_out = optarg;
+            a->report_out = optarg;
+            break;
+        case O_GDIR: /* implies --gramine */
+            a->gramine_dir = optarg;
+            a->gramine = true;
             break;
         case O_GRAMINE:
-            gramine = true;
-            break;
-        case O_GDIR:
-            gramine = true;
-            gramine_dir = optarg;
+            a->gramine = true;
             break;
         case 'h':
             attest_usage();
@@ -144,71 +158,102 @@ int las_cmd_attest(int argc, char **argv)
     }
     if (optind != argc)
         return las_cli_usage_error("attest", "unexpected argument '%s'", argv[optind]);
-    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+    return ATTEST_GO_ON;
+}
+
+/* Refuses options that contradict each other; fills in the default MRENCLAVE. */
+static int check_options(struct attest_args *a)
+{
+    if (strcmp(a->out, "-") == 0 && isatty(STDOUT_FILENO))
         return las_cli_usage_error("attest", "refusing to write the binary quote to a terminal: "
                                              "use --out FILE or a redirection");
-    if (gramine && (identity_given || have_mrenclave))
+    if (a->gramine && (a->identity_given || a->have_mrenclave))
         return las_cli_usage_error("attest", "--gramine uses the enclave's real identity: "
                                              "identity and --state-dir flags do not apply");
-    if (enclave_file && have_mrenclave)
+    if (a->enclave_file && a->have_mrenclave)
         return las_cli_usage_error("attest", "give --enclave-file or --mrenclave, not both");
-    if (enclave_file) {
-        if (las_sha256_file(enclave_file, id.mrenclave) != LAS_OK) {
-            las_cli_error("cannot read %s", enclave_file);
+    if (a->enclave_file) {
+        if (las_sha256_file(a->enclave_file, a->id.mrenclave) != LAS_OK) {
+            las_cli_error("cannot read %s", a->enclave_file);
             return LAS_EXIT_IO;
         }
-    } else if (!have_mrenclave) {
+    } else if (!a->have_mrenclave) {
         static const char label[] = "LAS simulated application enclave";
-        if (las_sha256(label, sizeof label - 1, id.mrenclave) != LAS_OK)
+        if (las_sha256(label, sizeof label - 1, a->id.mrenclave) != LAS_OK)
             return LAS_EXIT_IO;
     }
+    return ATTEST_GO_ON;
+}
 
-    int rc = LAS_EXIT_IO;
-    struct las_client *client = NULL;
+/* LAS's target info, then the enclave's REPORT for it (also to --report-out). */
+static int make_report(struct las_client *client, const struct attest_args *a,
+                       struct las_sgx_report *report)
+{
     struct las_sgx_targetinfo target;
-    struct las_sgx_report report;
-    uint8_t quote[LAS_QUOTE_SIZE], report_wire[LAS_SGX_REPORT_SIZE];
+    uint8_t report_wire[LAS_SGX_REPORT_SIZE];
     char why[512];
-
-    addr = las_client_resolve_addr(addr);
-    state_dir = las_cli_state_dir(state_dir);
-    if (las_client_new(addr, 0, &client) != LAS_OK)
-        return las_cli_usage_error("attest", "invalid LAS address '%s'", addr);
     las_status st = las_client_target_info(client, &target);
     if (st != LAS_OK) {
         las_cli_error("%s", las_client_last_error(client));
-        goto out;
+        return LAS_EXIT_IO;
     }
-    if (gramine)
-        st = las_gramine_report(gramine_dir, &target, report_data, &report, why, sizeof why);
+    if (a->gramine)
+        st = las_gramine_report(a->gramine_dir, &target, a->report_data, report, why, sizeof why);
     else
-        st = las_sim_enclave_report(state_dir, &id, &target, report_data, &report, why, sizeof why);
+        st = las_sim_enclave_report(a->state_dir, &a->id, &target, a->report_data, report, why,
+                                    sizeof why);
     if (st != LAS_OK) {
-        las_cli_error("%s: %s", gramine ? "gramine" : "simulated enclave", why);
-        goto out;
+        las_cli_error("%s: %s", a->gramine ? "gramine" : "simulated enclave", why);
+        return LAS_EXIT_IO;
     }
-    if (report_out) {
-        las_sgx_report_serialize(&report, report_wire);
-        if (las_cli_write_file(report_out, report_wire, sizeof report_wire) != LAS_OK)
-            goto out;
+    if (a->report_out) {
+        las_sgx_report_serialize(report, report_wire);
+        if (las_cli_write_file(a->report_out, report_wire, sizeof report_wire) != LAS_OK)
+            return LAS_EXIT_IO;
     }
-    st = las_client_quote(client, &report, quote);
+    return ATTEST_GO_ON;
+}
+
+/* Sends the REPORT to LAS and writes the LAS quote it answers to a->out. */
+static int write_quote(struct las_client *client, const struct attest_args *a,
+                       const struct las_sgx_report *report)
+{
+    uint8_t quote[LAS_QUOTE_SIZE];
+    char mre[65];
+    las_status st = las_client_quote(client, report, quote);
     if (st != LAS_OK) {
         las_cli_error("%s", las_client_last_error(client));
         if (st == LAS_ERR_REPORT_MAC)
             fprintf(stderr, "las: hint: in sim mode, las attest and las serve must use the same "
                             "--state-dir (same simulated CPU)\n");
-        rc = las_status_exit_code(st);
-        goto out;
+        return las_status_exit_code(st);
     }
-    if (las_cli_write_file(out, quote, sizeof quote) != LAS_OK)
-        goto out;
-    char mre[65];
-    las_hex_encode(report.body.mrenclave, 32, mre, 0);
+    if (las_cli_write_file(a->out, quote, sizeof quote) != LAS_OK)
+        return LAS_EXIT_IO;
+    las_hex_encode(report->body.mrenclave, 32, mre, 0);
     fprintf(stderr, "las: quote for mrenclave %s written to %s\n", mre,
-            strcmp(out, "-") == 0 ? "stdout" : out);
-    rc = LAS_EXIT_OK;
-out:
+            strcmp(a->out, "-") == 0 ? "stdout" : a->out);
+    return LAS_EXIT_OK;
+}
+
+int las_cmd_attest(int argc, char **argv)
+{
+    struct attest_args a = {.out = "-", .gramine_dir = LAS_GRAMINE_DEFAULT_DIR};
+    struct las_client *client = NULL;
+    struct las_sgx_report report;
+    int rc;
+
+    las_sim_default_mrsigner(a.id.mrsigner);
+    if ((rc = parse_options(argc, argv, &a)) != ATTEST_GO_ON ||
+        (rc = check_options(&a)) != ATTEST_GO_ON)
+        return rc;
+    a.addr = las_client_resolve_addr(a.addr);
+    a.state_dir = las_cli_state_dir(a.state_dir);
+    if (las_client_new(a.addr, 0, &client) != LAS_OK)
+        return las_cli_usage_error("attest", "invalid LAS address '%s'", a.addr);
+    rc = make_report(client, &a, &report);
+    if (rc == ATTEST_GO_ON)
+        rc = write_quote(client, &a, &report);
     las_client_free(client);
     return rc;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated application enclave (sim mode only). */
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 
 #include <errno.h>
 #include <stdlib.h>

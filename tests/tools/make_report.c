@@ -15,7 +15,7 @@
 #include "common/file.h"
 #include "las/client.h"
 #include "sim/sim_cpu.h"
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 
 int main(int argc, char **argv)
 {

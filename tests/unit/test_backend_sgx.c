@@ -24,7 +24,7 @@
 #include "las/dcap.h"
 #include "sim/backend_sim.h"
 #include "sim/enclu_sim.h"
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 #include "test_helpers.h"
 #include "attestation_emu.h"
 

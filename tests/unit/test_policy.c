@@ -21,7 +21,7 @@
 #include "las/client.h"
 #include "las/policy.h"
 #include "las/verifier.h"
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 #include "test_helpers.h"
 
 #define T0      1800000000ull /* issue time of the test quotes */

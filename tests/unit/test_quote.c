@@ -16,7 +16,7 @@
 #include "las/client.h"
 #include "las/verifier.h"
 #include "sim/sim_cpu.h"
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 #include "test_helpers.h"
 
 struct fixture {

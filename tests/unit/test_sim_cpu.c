@@ -14,7 +14,7 @@
 #include "common/file.h"
 #include "sgx/enclu.h"
 #include "sim/sim_cpu.h"
-#include "sim/sim_enclave.h"
+#include "backend/app_enclave.h"
 #include "test_helpers.h"
 
 struct fixture {

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The simulated application enclave of `las attest` and of the tests: an
- * enclave of any identity on the simulated CPU of a state directory, making
- * REPORTs for LAS exactly as an enclave on that CPU would. No security: it
- * exists so that sim mode can be used end to end without SGX hardware.
+ * The application enclave of `las attest`, the load generator and the
+ * tests: what makes a REPORT for LAS. Two kinds, chosen at run time as the
+ * backends are (backend.h): the real enclave this process runs in under
+ * Gramine (las_gramine_report, include/las/client.h), or a simulated enclave
+ * of any identity on the simulated CPU of a state directory, making REPORTs
+ * exactly as an enclave on that CPU would. The simulator implements the
+ * second (src/sim/sim_enclave.c); front ends reach it only through this
+ * header, never through src/sim/. Simulation gives no security: it exists
+ * so that sim mode can be used end to end without SGX hardware.
  */
-#ifndef LAS_SIM_ENCLAVE_H
-#define LAS_SIM_ENCLAVE_H
+#ifndef LAS_APP_ENCLAVE_H
+#define LAS_APP_ENCLAVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
