@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "bench_common.h"
+#include "common/file.h"
 #include "identity/quote_sign.h"
 #include "las/quote.h"
 #include "las/sgx.h"
@@ -565,7 +566,8 @@ static int make_listener(const struct options *o, struct sockaddr_storage *sa, s
         if (mkdtemp(dir) == NULL)
             return -1;
         un->sun_family = AF_UNIX;
-        snprintf(un->sun_path, sizeof un->sun_path, "%s/floor.sock", dir);
+        if (las_path_join(un->sun_path, sizeof un->sun_path, dir, "floor.sock") != LAS_OK)
+            return -1;
         *len = sizeof *un;
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     } else {

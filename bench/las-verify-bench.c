@@ -253,12 +253,12 @@ static int bench_quotes(size_t n, bool check)
 
 static int read_dcap(const char *dir, struct dcap *d)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/phala_sgx_quote.bin", dir);
-    if (las_file_read(path, LAS_DCAP_QUOTE_MAX, &d->quote, &d->quote_len) != LAS_OK)
+    char path[LAS_PATH_MAX];
+    if (las_path_join(path, sizeof path, dir, "phala_sgx_quote.bin") != LAS_OK ||
+        las_file_read(path, LAS_DCAP_QUOTE_MAX, &d->quote, &d->quote_len) != LAS_OK)
         return -1;
-    snprintf(path, sizeof path, "%s/phala_sgx_quote_collateral.json", dir);
-    if (las_file_read(path, LAS_DCAP_COLLATERAL_MAX, &d->collateral, &d->collateral_len) != LAS_OK)
+    if (las_path_join(path, sizeof path, dir, "phala_sgx_quote_collateral.json") != LAS_OK ||
+        las_file_read(path, LAS_DCAP_COLLATERAL_MAX, &d->collateral, &d->collateral_len) != LAS_OK)
         return -1;
     /* Inside every validity window of the collateral (tests/integration/test_dcap.sh). */
     return las_rfc3339_parse("2025-07-01T00:00:00Z", &d->at) == LAS_OK ? 0 : -1;
