@@ -83,8 +83,6 @@ struct las_sim_qe {
     uint8_t qe_report_sig[LAS_SIM_QE_ECDSA_SIG_SIZE];
     uint8_t *chain_pem; /* PCK leaf, PCK Platform CA, root, then a NUL as Intel's QE writes */
     size_t chain_pem_len;
-    uint8_t *root_der;
-    size_t root_der_len;
 };
 
 /* Default QE auth data of the simulated QE (the bytes 0..31). */
@@ -751,21 +749,16 @@ static las_status ensure_chain(const struct las_dir *dir, const struct chain_key
     return st;
 }
 
-/* The certification data of every quote (PCK, CA, root, then a NUL) and the root's DER. */
+/* The certification data of every quote: PCK, CA, root, then a NUL. */
 static las_status encode_chain(struct las_sim_qe *qe, X509 *root, X509 *ca, X509 *pck, char *why,
                                size_t why_len)
 {
     size_t cap = 3 * CERT_FILE_MAX + 1, pos = 0;
-    unsigned char *der = NULL;
-    int der_len = i2d_X509(root, &der);
     qe->chain_pem = malloc(cap);
-    if (qe->chain_pem == NULL || der_len <= 0) {
-        OPENSSL_free(der);
+    if (qe->chain_pem == NULL) {
         snprintf(why, why_len, "out of memory");
         return LAS_ERR_NO_MEMORY;
     }
-    qe->root_der = der;
-    qe->root_der_len = (size_t)der_len;
     las_status st = append_pem(pck, qe->chain_pem, cap, &pos);
     if (st == LAS_OK)
         st = append_pem(ca, qe->chain_pem, cap, &pos);
@@ -839,7 +832,6 @@ void las_sim_qe_close(struct las_sim_qe *qe)
         return;
     EVP_PKEY_free(qe->att_key);
     free(qe->chain_pem);
-    OPENSSL_free(qe->root_der);
     las_secret_free(qe); /* wipes the simulated fuses */
 }
 
@@ -924,17 +916,4 @@ out:
     if (st != LAS_OK)
         memset(out, 0, cap);
     return st;
-}
-
-las_status las_sim_qe_root_der(const struct las_sim_qe *qe, const uint8_t **der, size_t *len)
-{
-    if (der == NULL || len == NULL)
-        return LAS_ERR_INVALID_ARGUMENT;
-    *der = NULL;
-    *len = 0;
-    if (qe == NULL || qe->root_der == NULL)
-        return LAS_ERR_INVALID_ARGUMENT;
-    *der = qe->root_der;
-    *len = qe->root_der_len;
-    return LAS_OK;
 }

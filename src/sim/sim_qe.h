@@ -103,10 +103,6 @@ LAS_MUST_CHECK las_status las_sim_qe_quote(struct las_sim_qe *qe,
                                            const struct las_sgx_report *report, uint8_t *out,
                                            size_t cap, size_t *out_len);
 
-/* DER of the simulated root CA certificate (valid while qe is open). */
-LAS_MUST_CHECK las_status las_sim_qe_root_der(const struct las_sim_qe *qe, const uint8_t **der,
-                                              size_t *len);
-
 /*
  * The QE's own REPORT (targeted at the simulated PCE, report_data binding the
  * attestation key and QE auth data) exactly as the PCE checked and certified

@@ -27,6 +27,7 @@
 #include "common/file.h"
 #include "common/hex.h"
 #include "dcap/pck.h"
+#include "dcap/root_pin.h"
 #include "sim/sim_qe.h"
 #include "las/dcap.h"
 #include "sim/sim_cpu.h"
@@ -353,8 +354,6 @@ static void test_chain_verifies_to_stored_root(void **state)
 {
     struct fixture *f = *state;
     X509 *chain[3];
-    const uint8_t *der = NULL;
-    size_t der_len = 0;
     uint8_t *file = NULL;
     size_t file_len = 0;
     char cn[128];
@@ -369,12 +368,8 @@ static void test_chain_verifies_to_stored_root(void **state)
     subject_cn(chain[2], cn, sizeof cn);
     assert_string_equal(cn, LAS_SIM_ROOT_CA_CN);
 
-    /* The root in the quote is the root of las_sim_qe_root_der and of the file. */
-    assert_int_equal(las_sim_qe_root_der(f->qe, &der, &der_len), LAS_OK);
-    const uint8_t *p = der;
-    X509 *root = d2i_X509(NULL, &p, (long)der_len);
-    assert_non_null(root);
-    assert_int_equal(X509_cmp(root, chain[2]), 0);
+    /* The root in the quote is the root of the file. */
+    X509 *root = chain[2];
     read_file(f->dir, LAS_SIM_QE_ROOT_FILE, &file, &file_len);
     BIO *bio = BIO_new_mem_buf(file, (int)file_len);
     X509 *stored = PEM_read_bio_X509(bio, NULL, NULL, NULL);
@@ -412,7 +407,6 @@ static void test_chain_verifies_to_stored_root(void **state)
     assert_int_equal(X509_verify(chain[0], X509_get0_pubkey(chain[1])), 1);
     assert_int_not_equal(X509_verify(chain[0], X509_get0_pubkey(chain[2])), 1);
     X509_free(stored);
-    X509_free(root);
     free_chain(chain);
 }
 
@@ -557,8 +551,6 @@ static void test_state_persists_across_reopen(void **state)
     size_t q2_len = 0;
     struct las_sgx_report r;
     char why[256];
-    const uint8_t *root1, *root2;
-    size_t root1_len, root2_len;
 
     for (int i = 0; i < 3; i++)
         read_file(f->dir, files[i], &before[i], &before_len[i]);
@@ -570,11 +562,6 @@ static void test_state_persists_across_reopen(void **state)
         free(before[i]);
         free(after[i]);
     }
-    assert_int_equal(las_sim_qe_root_der(f->qe, &root1, &root1_len), LAS_OK);
-    assert_int_equal(las_sim_qe_root_der(again, &root2, &root2_len), LAS_OK);
-    assert_int_equal(root1_len, root2_len);
-    assert_memory_equal(root1, root2, root1_len);
-
     app_report_for_qe(&f->cpu, &f->app, again, &r);
     assert_int_equal(las_sim_qe_quote(again, &r, q2, LAS_DCAP_QUOTE_MAX, &q2_len), LAS_OK);
     assert_int_equal(q2_len, f->quote_len);
@@ -598,20 +585,20 @@ static void test_platforms_differ_and_foreign_reports_refused(void **state)
     struct las_sim_cpu cpu2;
     struct las_sgx_report r;
     char why[256];
-    const uint8_t *root1, *root2;
-    size_t root1_len, root2_len, len = 1;
+    uint8_t root1[LAS_DCAP_ROOT_PIN_SIZE], root2[LAS_DCAP_ROOT_PIN_SIZE];
+    size_t len = 1;
     uint8_t *q2 = malloc(LAS_DCAP_QUOTE_MAX);
     X509 *chain1[3], *chain2[3];
 
     assert_non_null(dir2);
     assert_int_equal(las_sim_qe_open(test_dir(dir2), &qe2, why, sizeof why), LAS_OK);
     assert_int_equal(las_sim_cpu_open(test_dir(dir2), NULL, &cpu2, NULL, why, sizeof why), LAS_OK);
-    assert_int_equal(las_sim_qe_root_der(f->qe, &root1, &root1_len), LAS_OK);
-    assert_int_equal(las_sim_qe_root_der(qe2, &root2, &root2_len), LAS_OK);
-    assert_false(root1_len == root2_len && memcmp(root1, root2, root1_len) == 0);
-
     app_report_for_qe(&cpu2, &f->app, qe2, &r);
     assert_int_equal(las_sim_qe_quote(qe2, &r, q2, LAS_DCAP_QUOTE_MAX, &len), LAS_OK);
+    /* Each simulated platform has a root CA of its own. */
+    assert_int_equal(las_dcap_quote_root_pin(f->quote, f->quote_len, root1), LAS_OK);
+    assert_int_equal(las_dcap_quote_root_pin(q2, len, root2), LAS_OK);
+    assert_memory_not_equal(root1, root2, sizeof root1);
     assert_memory_not_equal(q2 + 500, f->quote + 500, 64); /* attestation key */
     assert_memory_not_equal(q2 + 28, f->quote + 28, 16);   /* QE ID */
     quote_chain(f->quote, f->quote_len, chain1);
@@ -868,15 +855,10 @@ static void test_tcb_change_reissues_pck(void **state)
 static void test_argument_checks(void **state)
 {
     struct fixture *f = *state;
-    const uint8_t *der = (const uint8_t *)1;
     size_t len = 1;
     uint8_t q[8];
     struct las_sgx_report r;
     memset(&r, 0, sizeof r);
-    assert_int_equal(las_sim_qe_root_der(NULL, &der, &len), LAS_ERR_INVALID_ARGUMENT);
-    assert_null(der);
-    assert_int_equal(len, 0);
-    len = 1;
     assert_int_equal(las_sim_qe_quote(f->qe, NULL, q, sizeof q, &len), LAS_ERR_INVALID_ARGUMENT);
     assert_int_equal(len, 0);
     assert_int_equal(las_sim_qe_quote(f->qe, &r, NULL, 0, &len), LAS_ERR_INVALID_ARGUMENT);
