@@ -3,28 +3,10 @@
 
 #include "daemon/config.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/hex.h"
-
-typedef las_status (*option_setter)(struct las_config *c, const char *value);
-
-static las_status parse_uint(const char *value, unsigned long min, unsigned long max,
-                             unsigned long *out)
-{
-    char *end = NULL;
-    if (value == NULL || *value < '0' || *value > '9')
-        return LAS_ERR_INVALID_ARGUMENT;
-    errno = 0;
-    unsigned long v = strtoul(value, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max)
-        return LAS_ERR_INVALID_ARGUMENT;
-    *out = v;
-    return LAS_OK;
-}
+#include "common/options.h"
 
 las_status las_split_hostport(const char *addr, char *host, size_t host_len, uint16_t *port)
 {
@@ -47,7 +29,7 @@ las_status las_split_hostport(const char *addr, char *host, size_t host_len, uin
         hl = (size_t)(colon - addr);
     }
     unsigned long p;
-    if (hl == 0 || hl >= host_len || parse_uint(colon + 1, 0, 65535, &p) != LAS_OK)
+    if (hl == 0 || hl >= host_len || las_option_uint(colon + 1, 0, 65535, &p) != LAS_OK)
         return LAS_ERR_INVALID_ARGUMENT;
     memcpy(host, h, hl);
     host[hl] = '\0';
@@ -55,26 +37,27 @@ las_status las_split_hostport(const char *addr, char *host, size_t host_len, uin
     return LAS_OK;
 }
 
-static las_status set_listen(struct las_config *c, const char *v)
+static las_status set_listen(void *config, const char *v)
 {
+    struct las_config *c = config;
     char host[256];
     uint16_t port;
-    if (las_split_hostport(v, host, sizeof host, &port) != LAS_OK || strlen(v) >= sizeof c->listen)
+    if (las_split_hostport(v, host, sizeof host, &port) != LAS_OK)
         return LAS_ERR_INVALID_ARGUMENT;
-    strcpy(c->listen, v);
-    return LAS_OK;
+    return las_option_string(c->listen, sizeof c->listen, v);
 }
 
-static las_status set_state_dir(struct las_config *c, const char *v)
+static las_status set_state_dir(void *config, const char *v)
 {
-    if (*v == '\0' || strlen(v) >= sizeof c->state_dir)
+    struct las_config *c = config;
+    if (*v == '\0')
         return LAS_ERR_INVALID_ARGUMENT;
-    strcpy(c->state_dir, v);
-    return LAS_OK;
+    return las_option_string(c->state_dir, sizeof c->state_dir, v);
 }
 
-static las_status set_mode(struct las_config *c, const char *v)
+static las_status set_mode(void *config, const char *v)
 {
+    struct las_config *c = config;
     if (strcmp(v, "auto") == 0)
         c->mode = LAS_MODE_AUTO;
     else if (strcmp(v, "sim") == 0)
@@ -86,31 +69,26 @@ static las_status set_mode(struct las_config *c, const char *v)
     return LAS_OK;
 }
 
-static las_status set_sim_cpusvn(struct las_config *c, const char *v)
+static las_status set_sim_cpusvn(void *config, const char *v)
 {
+    struct las_config *c = config;
     las_status st = las_hex_decode(v, c->sim_cpusvn, sizeof c->sim_cpusvn);
     c->have_sim_cpusvn = st == LAS_OK;
     return st == LAS_OK ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static las_status set_sim_isvsvn(struct las_config *c, const char *v)
+static las_status set_sim_isvsvn(void *config, const char *v)
 {
+    struct las_config *c = config;
     unsigned long n;
-    las_status st = parse_uint(v, 0, 65535, &n);
+    las_status st = las_option_uint(v, 0, 65535, &n);
     if (st == LAS_OK)
         c->sim_isvsvn = (int)n;
     return st;
 }
 
 #define UINT_SETTER(name, field, min, max)                                                         \
-    static las_status name(struct las_config *c, const char *v)                                    \
-    {                                                                                              \
-        unsigned long n;                                                                           \
-        las_status st = parse_uint(v, min, max, &n);                                               \
-        if (st == LAS_OK)                                                                          \
-            c->field = (unsigned)n;                                                                \
-        return st;                                                                                 \
-    }
+    LAS_OPTION_UINT_SETTER(name, struct las_config, field, min, max)
 UINT_SETTER(set_threads, threads, 0, 256)
 UINT_SETTER(set_max_connections, max_connections, 1, 1000000)
 UINT_SETTER(set_max_connections_per_peer, max_connections_per_peer, 0, 1000000)
@@ -118,51 +96,39 @@ UINT_SETTER(set_request_timeout, request_timeout, 1, 3600)
 UINT_SETTER(set_connection_timeout, connection_timeout, 1, 3600)
 UINT_SETTER(set_shutdown_timeout, shutdown_timeout, 0, 3600)
 
-static las_status set_allowed_hosts(struct las_config *c, const char *v)
+static las_status set_allowed_hosts(void *config, const char *v)
 {
-    if (strlen(v) >= sizeof c->allowed_hosts)
-        return LAS_ERR_INVALID_ARGUMENT;
-    strcpy(c->allowed_hosts, v);
-    return LAS_OK;
+    struct las_config *c = config;
+    return las_option_string(c->allowed_hosts, sizeof c->allowed_hosts, v);
 }
 
-static las_status set_aesm_socket(struct las_config *c, const char *v)
+static las_status set_aesm_socket(void *config, const char *v)
 {
-    if (*v == '\0' || strlen(v) >= sizeof c->aesm_socket)
+    struct las_config *c = config;
+    if (*v == '\0')
         return LAS_ERR_INVALID_ARGUMENT;
-    strcpy(c->aesm_socket, v);
-    return LAS_OK;
+    return las_option_string(c->aesm_socket, sizeof c->aesm_socket, v);
 }
 
-static las_status set_allow_root(struct las_config *c, const char *v)
+static las_status set_allow_root(void *config, const char *v)
 {
     /* A switch: the flag alone means yes; the variable says 1/0. */
-    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
-        c->allow_root = true;
-    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
-        c->allow_root = false;
-    else
-        return LAS_ERR_INVALID_ARGUMENT;
-    return LAS_OK;
+    return las_option_switch(v, &((struct las_config *)config)->allow_root);
 }
 
-static las_status set_log_level(struct las_config *c, const char *v)
+static las_status set_log_level(void *config, const char *v)
 {
+    struct las_config *c = config;
     return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static las_status set_log_format(struct las_config *c, const char *v)
+static las_status set_log_format(void *config, const char *v)
 {
+    struct las_config *c = config;
     return las_log_format_parse(v, &c->log_format) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static const struct option_def {
-    const char *flag;
-    const char *env;
-    option_setter set;
-    const char *arg; /* NULL: a switch that takes no value on the command line */
-    const char *help;
-} options[] = {
+static const struct las_option options[] = {
     {"listen", "LAS_LISTEN", set_listen, "HOST:PORT",
      "address to listen on (default " LAS_DEFAULT_LISTEN "; port 0 picks a free port)"},
     {"state-dir", "LAS_STATE_DIR", set_state_dir, "DIR",
@@ -196,7 +162,8 @@ static const struct option_def {
      "run even as root (refused by default; see docs/security.md)"},
 };
 
-#define N_OPTIONS (sizeof options / sizeof options[0])
+static const struct las_options table = {options, sizeof options / sizeof options[0], "las serve",
+                                         36};
 
 void las_config_defaults(struct las_config *c)
 {
@@ -218,88 +185,19 @@ void las_config_defaults(struct las_config *c)
 
 las_status las_config_from_env(struct las_config *c, char *why, size_t why_len)
 {
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const char *v = getenv(options[i].env);
-        if (v == NULL || *v == '\0')
-            continue;
-        if (options[i].set(c, v) != LAS_OK) {
-            snprintf(why, why_len, "invalid value of %s: expected %s", options[i].env,
-                     options[i].arg ? options[i].arg : "1 or 0");
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-    }
-    return LAS_OK;
+    return las_options_from_env(&table, c, why, why_len);
 }
 
 las_status las_config_from_args(struct las_config *c, int argc, char **argv, bool *help, char *why,
                                 size_t why_len)
 {
-    /* getopt_long's table, made from the option table: val is the index + OPT_BASE. */
-    enum { OPT_BASE = 256 };
-    struct option longopts[N_OPTIONS + 2];
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        longopts[i] =
-            (struct option){options[i].flag, options[i].arg ? required_argument : no_argument, NULL,
-                            OPT_BASE + (int)i};
-    longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[N_OPTIONS + 1] = (struct option){NULL, 0, NULL, 0};
-
-    *help = false;
-    opterr = 0; /* the messages below name the option and what it expects */
-    optind = 0; /* 0, not 1: glibc then also forgets a previous parse */
-    int ch, at = 1;
-    while ((ch = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
-        const struct option_def *opt = optopt >= OPT_BASE && optopt < OPT_BASE + (int)N_OPTIONS
-                                           ? &options[optopt - OPT_BASE]
-                                           : NULL;
-        if (ch == 'h') {
-            *help = true;
-            return LAS_OK;
-        }
-        if (ch == ':' && opt != NULL) {
-            snprintf(why, why_len, "option --%s needs a value (%s)", opt->flag, opt->arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        if (ch == '?' && opt != NULL) { /* a switch given a value: --allow-root=1 */
-            snprintf(why, why_len, "option --%s takes no value", opt->flag);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        if (ch < OPT_BASE || ch >= OPT_BASE + (int)N_OPTIONS) {
-            snprintf(why, why_len, "unknown or ambiguous option '%s' (see las serve --help)",
-                     argv[at]);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        opt = &options[ch - OPT_BASE];
-        /* getopt_long takes unique abbreviations; the flags are spelled out in full. */
-        size_t n = strlen(opt->flag);
-        if (strncmp(argv[at], "--", 2) != 0 || strncmp(argv[at] + 2, opt->flag, n) != 0 ||
-            (argv[at][2 + n] != '\0' && argv[at][2 + n] != '=')) {
-            snprintf(why, why_len, "unknown option '%s' (did you mean --%s?)", argv[at], opt->flag);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        at = optind;
-        if (opt->set(c, optarg) != LAS_OK) {
-            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", optarg, opt->flag,
-                     opt->arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-    }
-    if (optind < argc) {
-        snprintf(why, why_len, "unexpected argument '%s'", argv[optind]);
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
-    return LAS_OK;
+    return las_options_from_args(&table, c, argc, argv, help, why, why_len);
 }
 
 void las_config_usage(FILE *out)
 {
     fprintf(out, "usage: las serve [OPTIONS]\n\nOptions (each also read from its variable):\n");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s %s", options[i].flag,
-                 options[i].arg ? options[i].arg : "");
-        fprintf(out, "  %-36s %s [%s]\n", left, options[i].help, options[i].env);
-    }
+    las_options_usage(&table, out);
 }
 
 const char *las_mode_name(enum las_mode m)

@@ -2,51 +2,25 @@
 /* las-operator options (opconfig.h). */
 #include "operator/opconfig.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "common/options.h"
 #include "operator/health.h"
 #include "operator/spec.h"
 
-typedef las_status (*setter)(struct las_op_config *c, const char *v);
-
-static las_status copy(char *dst, size_t cap, const char *v)
-{
-    if (v == NULL || strlen(v) >= cap)
-        return LAS_ERR_INVALID_ARGUMENT;
-    strcpy(dst, v);
-    return LAS_OK;
-}
-
-static las_status parse_uint(const char *v, unsigned min, unsigned max, unsigned *out)
-{
-    char *end = NULL;
-    if (v == NULL || *v < '0' || *v > '9')
-        return LAS_ERR_INVALID_ARGUMENT;
-    errno = 0;
-    unsigned long n = strtoul(v, &end, 10);
-    if (errno || *end || n < min || n > max)
-        return LAS_ERR_INVALID_ARGUMENT;
-    *out = (unsigned)n;
-    return LAS_OK;
-}
-
+/* The options' setters (common/options.h): config is a struct las_op_config. */
 #define STRING_SETTER(fn, field)                                                                   \
-    static las_status fn(struct las_op_config *c, const char *v)                                   \
+    static las_status fn(void *config, const char *v)                                              \
     {                                                                                              \
-        return copy(c->field, sizeof c->field, v);                                                 \
+        struct las_op_config *c = config;                                                          \
+        return las_option_string(c->field, sizeof c->field, v);                                    \
     }
 STRING_SETTER(set_kubeconfig, kubeconfig)
 STRING_SETTER(set_context, context)
 STRING_SETTER(set_identity, identity)
 
 #define UINT_SETTER(fn, field, min, max)                                                           \
-    static las_status fn(struct las_op_config *c, const char *v)                                   \
-    {                                                                                              \
-        return parse_uint(v, min, max, &c->field);                                                 \
-    }
+    LAS_OPTION_UINT_SETTER(fn, struct las_op_config, field, min, max)
 UINT_SETTER(set_lease_duration, lease_duration, 2, 3600)
 UINT_SETTER(set_renew_deadline, renew_deadline, 1, 3600)
 UINT_SETTER(set_retry_period, retry_period, 1, 600)
@@ -55,35 +29,40 @@ UINT_SETTER(set_evidence_timeout, evidence_timeout, 1, 300)
 UINT_SETTER(set_max_nodes, max_nodes, 1, 100000)
 UINT_SETTER(set_max_resources, max_resources, 1, 1000)
 
-static las_status set_namespace(struct las_op_config *c, const char *v)
+static las_status set_namespace(void *config, const char *v)
 {
-    return las_op_dns_label(v, 63) ? copy(c->namespace, sizeof c->namespace, v)
+    struct las_op_config *c = config;
+    return las_op_dns_label(v, 63) ? las_option_string(c->namespace, sizeof c->namespace, v)
                                    : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static las_status set_lease_name(struct las_op_config *c, const char *v)
+static las_status set_lease_name(void *config, const char *v)
 {
-    return las_op_dns_label(v, 63) ? copy(c->lease_name, sizeof c->lease_name, v)
+    struct las_op_config *c = config;
+    return las_op_dns_label(v, 63) ? las_option_string(c->lease_name, sizeof c->lease_name, v)
                                    : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static las_status set_listen(struct las_op_config *c, const char *v)
+static las_status set_listen(void *config, const char *v)
 {
+    struct las_op_config *c = config;
     struct sockaddr_storage ss;
     if (las_op_listen_parse(v, &ss) != LAS_OK)
         return LAS_ERR_INVALID_ARGUMENT;
-    return copy(c->listen, sizeof c->listen, v);
+    return las_option_string(c->listen, sizeof c->listen, v);
 }
 
-static las_status set_image(struct las_op_config *c, const char *v)
+static las_status set_image(void *config, const char *v)
 {
+    struct las_op_config *c = config;
     if (*v == '\0' || strpbrk(v, " \t\r\n"))
         return LAS_ERR_INVALID_ARGUMENT;
-    return copy(c->image, sizeof c->image, v);
+    return las_option_string(c->image, sizeof c->image, v);
 }
 
-static las_status set_evidence_via(struct las_op_config *c, const char *v)
+static las_status set_evidence_via(void *config, const char *v)
 {
+    struct las_op_config *c = config;
     if (strcmp(v, "pod") == 0)
         c->evidence_via_host = false;
     else if (strcmp(v, "host") == 0)
@@ -93,33 +72,24 @@ static las_status set_evidence_via(struct las_op_config *c, const char *v)
     return LAS_OK;
 }
 
-static las_status set_log_level(struct las_op_config *c, const char *v)
+static las_status set_log_level(void *config, const char *v)
 {
+    struct las_op_config *c = config;
     return las_log_level_parse(v, &c->log_level) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static las_status set_log_format(struct las_op_config *c, const char *v)
+static las_status set_log_format(void *config, const char *v)
 {
+    struct las_op_config *c = config;
     return las_log_format_parse(v, &c->log_format) ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
 }
 
-static las_status set_allow_root(struct las_op_config *c, const char *v)
+static las_status set_allow_root(void *config, const char *v)
 {
-    if (v == NULL || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
-        c->allow_root = true;
-    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
-        c->allow_root = false;
-    else
-        return LAS_ERR_INVALID_ARGUMENT;
-    return LAS_OK;
+    return las_option_switch(v, &((struct las_op_config *)config)->allow_root);
 }
 
-static const struct option_def {
-    const char *flag, *env;
-    setter set;
-    const char *arg; /* NULL: a switch */
-    const char *help;
-} options[] = {
+static const struct las_option options[] = {
     {"kubeconfig", "LAS_OPERATOR_KUBECONFIG", set_kubeconfig, "PATH",
      "kubeconfig to use outside a cluster (default: in-cluster service account)"},
     {"context", "LAS_OPERATOR_CONTEXT", set_context, "NAME",
@@ -160,7 +130,8 @@ static const struct option_def {
      "run even as root (refused by default)"},
 };
 
-#define N_OPTIONS (sizeof options / sizeof options[0])
+static const struct las_options table = {options, sizeof options / sizeof options[0],
+                                         "las-operator", 30};
 
 void las_op_config_defaults(struct las_op_config *c)
 {
@@ -180,57 +151,13 @@ void las_op_config_defaults(struct las_op_config *c)
 
 las_status las_op_config_from_env(struct las_op_config *c, char *why, size_t why_len)
 {
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const char *v = getenv(options[i].env);
-        if (v == NULL || *v == '\0')
-            continue;
-        if (options[i].set(c, v) != LAS_OK) {
-            snprintf(why, why_len, "invalid value of %s: expected %s", options[i].env,
-                     options[i].arg ? options[i].arg : "1 or 0");
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-    }
-    return LAS_OK;
+    return las_options_from_env(&table, c, why, why_len);
 }
 
 las_status las_op_config_from_args(struct las_op_config *c, int argc, char **argv, bool *help,
                                    char *why, size_t why_len)
 {
-    struct option longopts[N_OPTIONS + 2];
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        longopts[i] = (struct option){
-            options[i].flag, options[i].arg ? required_argument : no_argument, NULL, (int)i};
-    longopts[N_OPTIONS] = (struct option){"help", no_argument, NULL, 'h'};
-    longopts[N_OPTIONS + 1] = (struct option){0};
-    *help = false;
-    optind = 1;
-    opterr = 0;
-    int ch, idx;
-    while ((ch = getopt_long(argc, argv, "+:h", longopts, &idx)) != -1) {
-        if (ch == 'h') {
-            *help = true;
-            return LAS_OK;
-        }
-        if (ch == '?' || ch == ':') {
-            const char *arg = argv[optind - 1];
-            if (ch == ':')
-                snprintf(why, why_len, "option %s needs a value", arg);
-            else
-                snprintf(why, why_len, "unknown option '%s' (see las-operator --help)", arg);
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-        const struct option_def *opt = &options[ch];
-        if (opt->set(c, optarg) != LAS_OK) {
-            snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", optarg ? optarg : "",
-                     opt->flag, opt->arg ? opt->arg : "no value");
-            return LAS_ERR_INVALID_ARGUMENT;
-        }
-    }
-    if (optind < argc) {
-        snprintf(why, why_len, "unexpected argument '%s'", argv[optind]);
-        return LAS_ERR_INVALID_ARGUMENT;
-    }
-    return LAS_OK;
+    return las_options_from_args(&table, c, argc, argv, help, why, why_len);
 }
 
 las_status las_op_config_check(const struct las_op_config *c, char *why, size_t why_len)
@@ -262,12 +189,7 @@ void las_op_config_usage(FILE *out)
                  "       las-operator init-state-dir DIR   (the DaemonSet's init container)\n"
                  "       las-operator version\n\n"
                  "Options (each also read from its variable):\n");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s %s", options[i].flag,
-                 options[i].arg ? options[i].arg : "");
-        fprintf(out, "  %-30s %s [%s]\n", left, options[i].help, options[i].env);
-    }
+    las_options_usage(&table, out);
 }
 
 void las_op_config_log(const struct las_op_config *c)

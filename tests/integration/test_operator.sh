@@ -17,7 +17,7 @@ expect_rc 0 "$OP" version
 grep -qx "las-operator $("$LAS_BIN" version | awk '{print $2}')" "$TEST_DIR/out" || fail "version: $(cat "$TEST_DIR/out")"
 for bad in "--frobnicate" "--image" "--lease-duration 1 --image x" "--namespace Bad_NS --image x" \
   "--listen nowhere --image x" "--renew-deadline 20 --image x" "--log-level loud --image x" \
-  "--evidence-via dns --image x"; do
+  "--evidence-via dns --image x" "--imag x" "--allow-root=1 --image x"; do
   read -r -a args <<<"$bad"
   expect_rc 2 "$OP" "${args[@]}"
   grep -q 'las-operator: ' "$TEST_DIR/err" || fail "'$bad': no message"
