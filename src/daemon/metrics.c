@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "daemon/metrics.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+
+#include "common/text.h"
 
 static const int tracked_codes[LAS_METRICS_CODES] = {200, 400, 403, 404, 405,
                                                      413, 421, 500, 503, 0};
@@ -62,27 +63,6 @@ void las_metrics_quote(struct las_metrics *m, las_status outcome)
         atomic_fetch_add_explicit(&my_shard(m)->quotes[outcome], 1, memory_order_relaxed);
 }
 
-struct out {
-    char *buf;
-    size_t cap;
-    size_t len;
-    int overflow;
-};
-
-__attribute__((format(printf, 2, 3))) static void emit(struct out *o, const char *fmt, ...)
-{
-    if (o->overflow)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= o->cap - o->len)
-        o->overflow = 1;
-    else
-        o->len += (size_t)n;
-}
-
 static uint64_t load(const _Atomic uint64_t *v)
 {
     return atomic_load_explicit(v, memory_order_relaxed);
@@ -102,20 +82,21 @@ static uint64_t total(const struct las_metrics *m, const _Atomic uint64_t *in_fi
 size_t las_metrics_render(const struct las_metrics *m, const char *version, const char *mode,
                           char *buf, size_t cap)
 {
-    struct out o = {buf, cap, 0, 0};
+    struct las_text o;
+    las_text_init(&o, buf, cap);
 
-    emit(&o,
-         "# HELP las_build_info Version and platform mode of this LAS.\n"
-         "# TYPE las_build_info gauge\n"
-         "las_build_info{version=\"%s\",mode=\"%s\"} 1\n",
-         version, mode);
-    emit(&o,
-         "# HELP las_start_time_seconds Start time of LAS since the Unix epoch.\n"
-         "# TYPE las_start_time_seconds gauge\n"
-         "las_start_time_seconds %.3f\n",
-         m->start_time);
-    emit(&o, "# HELP las_http_requests_total HTTP requests by handler and status code.\n"
-             "# TYPE las_http_requests_total counter\n");
+    las_text_printf(&o,
+                    "# HELP las_build_info Version and platform mode of this LAS.\n"
+                    "# TYPE las_build_info gauge\n"
+                    "las_build_info{version=\"%s\",mode=\"%s\"} 1\n",
+                    version, mode);
+    las_text_printf(&o,
+                    "# HELP las_start_time_seconds Start time of LAS since the Unix epoch.\n"
+                    "# TYPE las_start_time_seconds gauge\n"
+                    "las_start_time_seconds %.3f\n",
+                    m->start_time);
+    las_text_printf(&o, "# HELP las_http_requests_total HTTP requests by handler and status code.\n"
+                        "# TYPE las_http_requests_total counter\n");
     for (int r = 0; r < LAS_ROUTE_COUNT; r++) {
         for (int c = 0; c < LAS_METRICS_CODES; c++) {
             uint64_t v = TOTAL(m, requests[r][c]);
@@ -123,55 +104,59 @@ size_t las_metrics_render(const struct las_metrics *m, const char *version, cons
             if (v == 0 && !(c == 0 && r != LAS_ROUTE_OTHER))
                 continue;
             if (tracked_codes[c] != 0)
-                emit(&o, "las_http_requests_total{handler=\"%s\",code=\"%d\"} %llu\n",
-                     route_names[r], tracked_codes[c], (unsigned long long)v);
+                las_text_printf(&o, "las_http_requests_total{handler=\"%s\",code=\"%d\"} %llu\n",
+                                route_names[r], tracked_codes[c], (unsigned long long)v);
             else
-                emit(&o, "las_http_requests_total{handler=\"%s\",code=\"other\"} %llu\n",
-                     route_names[r], (unsigned long long)v);
+                las_text_printf(&o, "las_http_requests_total{handler=\"%s\",code=\"other\"} %llu\n",
+                                route_names[r], (unsigned long long)v);
         }
     }
-    emit(&o, "# HELP las_quotes_total Quote requests by outcome (issued or error code).\n"
-             "# TYPE las_quotes_total counter\n");
+    las_text_printf(&o,
+                    "# HELP las_quotes_total Quote requests by outcome (issued or error code).\n"
+                    "# TYPE las_quotes_total counter\n");
     for (int s = 0; s < LAS_STATUS_COUNT; s++) {
         uint64_t v = TOTAL(m, quotes[s]);
         if (v == 0 && s != LAS_OK && s != LAS_ERR_REPORT_MAC && s != LAS_ERR_BAD_SIZE)
             continue;
-        emit(&o, "las_quotes_total{outcome=\"%s\"} %llu\n",
-             s == LAS_OK ? "issued" : las_status_name((las_status)s), (unsigned long long)v);
+        las_text_printf(&o, "las_quotes_total{outcome=\"%s\"} %llu\n",
+                        s == LAS_OK ? "issued" : las_status_name((las_status)s),
+                        (unsigned long long)v);
     }
-    emit(&o, "# HELP las_http_request_duration_seconds Time to answer an HTTP request.\n"
-             "# TYPE las_http_request_duration_seconds histogram\n");
+    las_text_printf(&o, "# HELP las_http_request_duration_seconds Time to answer an HTTP request.\n"
+                        "# TYPE las_http_request_duration_seconds histogram\n");
     uint64_t cumulative = 0;
     for (int b = 0; b < LAS_METRICS_BUCKETS; b++) {
         cumulative += TOTAL(m, duration_buckets[b]);
         if (b < LAS_METRICS_BUCKETS - 1)
-            emit(&o, "las_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bucket_bounds[b],
-                 (unsigned long long)cumulative);
+            las_text_printf(&o, "las_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                            bucket_bounds[b], (unsigned long long)cumulative);
         else
-            emit(&o, "las_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-                 (unsigned long long)cumulative);
+            las_text_printf(&o, "las_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                            (unsigned long long)cumulative);
     }
-    emit(&o, "las_http_request_duration_seconds_sum %.9f\n",
-         (double)TOTAL(m, duration_sum_ns) / 1e9);
-    emit(&o, "las_http_request_duration_seconds_count %llu\n",
-         (unsigned long long)TOTAL(m, duration_count));
-    emit(&o,
-         "# HELP las_http_connections_open Open client connections.\n"
-         "# TYPE las_http_connections_open gauge\n"
-         "las_http_connections_open %llu\n",
-         (unsigned long long)load(&m->connections_open));
+    las_text_printf(&o, "las_http_request_duration_seconds_sum %.9f\n",
+                    (double)TOTAL(m, duration_sum_ns) / 1e9);
+    las_text_printf(&o, "las_http_request_duration_seconds_count %llu\n",
+                    (unsigned long long)TOTAL(m, duration_count));
+    las_text_printf(&o,
+                    "# HELP las_http_connections_open Open client connections.\n"
+                    "# TYPE las_http_connections_open gauge\n"
+                    "las_http_connections_open %llu\n",
+                    (unsigned long long)load(&m->connections_open));
     static const char *const refusals[LAS_CONN_REFUSED_COUNT] = {"peer_limit", "no_descriptors"};
-    emit(&o, "# HELP las_http_connections_refused_total Connections closed at once after accept.\n"
-             "# TYPE las_http_connections_refused_total counter\n");
+    las_text_printf(
+        &o, "# HELP las_http_connections_refused_total Connections closed at once after accept.\n"
+            "# TYPE las_http_connections_refused_total counter\n");
     for (int i = 0; i < LAS_CONN_REFUSED_COUNT; i++)
-        emit(&o, "las_http_connections_refused_total{reason=\"%s\"} %llu\n", refusals[i],
-             (unsigned long long)load(&m->connections_refused[i]));
+        las_text_printf(&o, "las_http_connections_refused_total{reason=\"%s\"} %llu\n", refusals[i],
+                        (unsigned long long)load(&m->connections_refused[i]));
     static const char *const closes[LAS_CONN_CLOSED_COUNT] = {"request_timeout", "evicted"};
-    emit(&o, "# HELP las_http_connections_closed_total Connections LAS closed while they owed a "
-             "request.\n"
-             "# TYPE las_http_connections_closed_total counter\n");
+    las_text_printf(
+        &o, "# HELP las_http_connections_closed_total Connections LAS closed while they owed a "
+            "request.\n"
+            "# TYPE las_http_connections_closed_total counter\n");
     for (int i = 0; i < LAS_CONN_CLOSED_COUNT; i++)
-        emit(&o, "las_http_connections_closed_total{reason=\"%s\"} %llu\n", closes[i],
-             (unsigned long long)load(&m->connections_closed[i]));
-    return o.overflow ? 0 : o.len;
+        las_text_printf(&o, "las_http_connections_closed_total{reason=\"%s\"} %llu\n", closes[i],
+                        (unsigned long long)load(&m->connections_closed[i]));
+    return las_text_len(&o);
 }

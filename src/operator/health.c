@@ -5,13 +5,13 @@
 #include <netdb.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/text.h"
 #include "version.h"
 
 struct las_op_health {
@@ -26,47 +26,29 @@ static int64_t mono_s(void)
     return ts.tv_sec;
 }
 
-struct out {
-    char *buf;
-    size_t cap, len;
-    bool overflow;
-};
-
-__attribute__((format(printf, 2, 3))) static void emit(struct out *o, const char *fmt, ...)
+static void counter(struct las_text *o, const char *name, const char *help, uint64_t v)
 {
-    if (o->overflow)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= o->cap - o->len)
-        o->overflow = true;
-    else
-        o->len += (size_t)n;
+    las_text_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
+                    (unsigned long long)v);
 }
 
-static void counter(struct out *o, const char *name, const char *help, uint64_t v)
+static void gauge(struct las_text *o, const char *name, const char *help, double v)
 {
-    emit(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
-         (unsigned long long)v);
-}
-
-static void gauge(struct out *o, const char *name, const char *help, double v)
-{
-    emit(o, "# HELP %s %s\n# TYPE %s gauge\n%s %.6g\n", name, help, name, name, v);
+    las_text_printf(o, "# HELP %s %s\n# TYPE %s gauge\n%s %.6g\n", name, help, name, name, v);
 }
 
 #define LOAD(x) ((uint64_t)atomic_load(&(x)))
 
 size_t las_op_metrics_render(const struct las_op_health_state *st, char *buf, size_t cap)
 {
-    struct out o = {buf, cap, 0, false};
+    struct las_text o;
+    las_text_init(&o, buf, cap);
     struct las_op_metrics *m = st->metrics;
-    emit(&o,
-         "# HELP las_operator_build_info las-operator version\n"
-         "# TYPE las_operator_build_info gauge\nlas_operator_build_info{version=\"%s\"} 1\n",
-         LAS_VERSION);
+    las_text_printf(
+        &o,
+        "# HELP las_operator_build_info las-operator version\n"
+        "# TYPE las_operator_build_info gauge\nlas_operator_build_info{version=\"%s\"} 1\n",
+        LAS_VERSION);
     gauge(&o, "las_operator_leader", "1 while this replica holds the Lease",
           atomic_load(&((struct las_op_health_state *)st)->leader) ? 1 : 0);
     gauge(&o, "las_operator_resources", "LocalAttestationServices in the cache",
@@ -87,19 +69,19 @@ size_t las_op_metrics_render(const struct las_op_health_state *st, char *buf, si
             LOAD(m->fetches));
     counter(&o, "las_operator_evidence_fetch_errors_total", "evidence fetches that failed",
             LOAD(m->fetch_errors));
-    emit(&o,
-         "# HELP las_operator_verifications_total evidence verifications by outcome\n"
-         "# TYPE las_operator_verifications_total counter\n"
-         "las_operator_verifications_total{result=\"verified\"} %llu\n"
-         "las_operator_verifications_total{result=\"refused\"} %llu\n",
-         (unsigned long long)LOAD(m->verified), (unsigned long long)LOAD(m->refused));
-    emit(&o,
-         "# HELP las_operator_nodes nodes of the last reconciled resource by state\n"
-         "# TYPE las_operator_nodes gauge\n"
-         "las_operator_nodes{state=\"verified\"} %llu\n"
-         "las_operator_nodes{state=\"unverified\"} %llu\n",
-         (unsigned long long)LOAD(m->nodes_verified),
-         (unsigned long long)LOAD(m->nodes_unverified));
+    las_text_printf(&o,
+                    "# HELP las_operator_verifications_total evidence verifications by outcome\n"
+                    "# TYPE las_operator_verifications_total counter\n"
+                    "las_operator_verifications_total{result=\"verified\"} %llu\n"
+                    "las_operator_verifications_total{result=\"refused\"} %llu\n",
+                    (unsigned long long)LOAD(m->verified), (unsigned long long)LOAD(m->refused));
+    las_text_printf(&o,
+                    "# HELP las_operator_nodes nodes of the last reconciled resource by state\n"
+                    "# TYPE las_operator_nodes gauge\n"
+                    "las_operator_nodes{state=\"verified\"} %llu\n"
+                    "las_operator_nodes{state=\"unverified\"} %llu\n",
+                    (unsigned long long)LOAD(m->nodes_verified),
+                    (unsigned long long)LOAD(m->nodes_unverified));
     gauge(&o, "las_operator_sweep_nodes", "nodes in the last full sweep",
           (double)LOAD(m->sweep_nodes));
     gauge(&o, "las_operator_sweep_seconds", "duration of the last full sweep's evidence pass",
@@ -114,14 +96,16 @@ size_t las_op_metrics_render(const struct las_op_health_state *st, char *buf, si
             LOAD(m->pods_dropped));
     counter(&o, "las_operator_resources_dropped_total", "resources ignored beyond --max-resources",
             LOAD(m->resources_dropped));
-    emit(&o, "# HELP las_operator_watch_restarts_total watch reconnections after an error, a "
-             "410 Gone or a drop\n# TYPE las_operator_watch_restarts_total counter\n");
+    las_text_printf(
+        &o, "# HELP las_operator_watch_restarts_total watch reconnections after an error, a "
+            "410 Gone or a drop\n# TYPE las_operator_watch_restarts_total counter\n");
     for (size_t i = 0; i < 2; i++) {
         if (st->reflectors[i])
-            emit(&o, "las_operator_watch_restarts_total{resource=\"%s\"} %llu\n",
-                 st->reflectors[i]->what, (unsigned long long)LOAD(st->reflectors[i]->restarts));
+            las_text_printf(&o, "las_operator_watch_restarts_total{resource=\"%s\"} %llu\n",
+                            st->reflectors[i]->what,
+                            (unsigned long long)LOAD(st->reflectors[i]->restarts));
     }
-    return o.overflow ? 0 : o.len;
+    return las_text_len(&o);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const char *type,
