@@ -449,6 +449,29 @@ static void status_message(struct las_kube_response *resp)
                  msg ? msg : "(no message)");
 }
 
+/*
+ * Performs the transfer that setup() and the caller prepared, with headers
+ * and the Authorization header. The header list is freed, and the bearer
+ * token wiped from it and from memory, whatever the outcome.
+ */
+static CURLcode perform(struct las_kube_conn *c, struct curl_slist *headers)
+{
+    char *auth = auth_header(c->k);
+    if (auth)
+        headers = curl_slist_append(headers, auth);
+    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+    CURLcode rc = curl_easy_perform(c->curl);
+    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+    for (struct curl_slist *h = headers; h; h = h->next)
+        las_wipe(h->data, strlen(h->data));
+    curl_slist_free_all(headers);
+    if (auth) {
+        las_wipe(auth, strlen(auth));
+        free(auth);
+    }
+    return rc;
+}
+
 las_status las_kube_request(struct las_kube_conn *c, const char *method, const char *path,
                             const char *content_type, const json_t *body,
                             struct las_kube_response *resp)
@@ -456,14 +479,11 @@ las_status las_kube_request(struct las_kube_conn *c, const char *method, const c
     memset(resp, 0, sizeof *resp);
     struct body b = {.max = LAS_KUBE_RESPONSE_MAX};
     char *payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    char *auth = auth_header(c->k);
     char ct[128];
     snprintf(ct, sizeof ct, "Content-Type: %s", content_type ? content_type : "application/json");
     struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
     if (payload)
         headers = curl_slist_append(headers, ct);
-    if (auth)
-        headers = curl_slist_append(headers, auth);
 
     setup(c, path);
     curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
@@ -472,16 +492,9 @@ las_status las_kube_request(struct las_kube_conn *c, const char *method, const c
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, payload);
         curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
     }
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &b);
-    CURLcode rc = curl_easy_perform(c->curl);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(headers);
-    if (auth) {
-        las_wipe(auth, strlen(auth));
-        free(auth);
-    }
+    CURLcode rc = perform(c, headers);
     free(payload);
 
     las_status st = LAS_OK;
@@ -556,24 +569,14 @@ las_status las_kube_watch(struct las_kube_conn *c, const char *path, long max_se
 {
     memset(resp, 0, sizeof *resp);
     struct watch w = {.c = c, .line = {.max = LAS_KUBE_EVENT_MAX}, .fn = fn, .ctx = ctx};
-    char *auth = auth_header(c->k);
     struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
-    if (auth)
-        headers = curl_slist_append(headers, auth);
     setup(c, path);
     curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
     /* The server ends a watch after timeoutSeconds; this catches one that silently died. */
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (max_seconds + 30) * 1000L);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_watch);
     curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &w);
-    CURLcode rc = curl_easy_perform(c->curl);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(headers);
-    if (auth) {
-        las_wipe(auth, strlen(auth));
-        free(auth);
-    }
+    CURLcode rc = perform(c, headers);
     las_status st = LAS_OK;
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->http_status);
     if (w.ended_by_fn) {
