@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "common/crypto.h"
+#include "common/exit_code.h"
 #include "common/hex.h"
 #include "common/log.h"
 #include "operator/controller.h"
