@@ -680,7 +680,7 @@ static void reconcile(struct las_op_controller *c, const struct las_op_resource 
      *    verified again only when the document or the trust settings changed. */
     char *collateral = NULL;
     size_t collateral_len = 0;
-    char collateral_error[600] = "";
+    char collateral_error[LAS_OP_REASON_SIZE] = "";
     bool trust_changed = false;
     if (spec_ok) {
         if (read_collateral(c, &spec.trust, &collateral, &collateral_len, collateral_error,

@@ -376,13 +376,24 @@ void las_kube_conn_free(struct las_kube_conn *c)
     free(c);
 }
 
+/* The URL of a request, refused (with a message in resp) when it does not fit. */
+static las_status make_url(const struct las_kube_conn *c, const char *path, char *url, size_t size,
+                           struct las_kube_response *resp)
+{
+    int n = snprintf(url, size, "%s%s", c->k->server, path);
+    if (n < 0 || (size_t)n >= size) {
+        snprintf(resp->error, sizeof resp->error, "request path too long (%zu bytes)",
+                 strlen(path));
+        return LAS_ERR_INVALID_ARGUMENT;
+    }
+    return LAS_OK;
+}
+
 /* Settings common to requests and watches. */
-static void setup(struct las_kube_conn *c, const char *path)
+static void setup(struct las_kube_conn *c, const char *url)
 {
     struct las_kube *k = c->k;
     CURL *h = c->curl;
-    char url[4096];
-    snprintf(url, sizeof url, "%s%s", k->server, path);
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
@@ -477,6 +488,10 @@ las_status las_kube_request(struct las_kube_conn *c, const char *method, const c
                             struct las_kube_response *resp)
 {
     memset(resp, 0, sizeof *resp);
+    char url[4096];
+    las_status ust = make_url(c, path, url, sizeof url, resp);
+    if (ust != LAS_OK)
+        return ust;
     struct body b = {.max = LAS_KUBE_RESPONSE_MAX};
     char *payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
     char ct[128];
@@ -485,7 +500,7 @@ las_status las_kube_request(struct las_kube_conn *c, const char *method, const c
     if (payload)
         headers = curl_slist_append(headers, ct);
 
-    setup(c, path);
+    setup(c, url);
     curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, 30000L);
     if (payload) {
@@ -568,9 +583,13 @@ las_status las_kube_watch(struct las_kube_conn *c, const char *path, long max_se
                           las_kube_event_fn fn, void *ctx, struct las_kube_response *resp)
 {
     memset(resp, 0, sizeof *resp);
+    char url[4096];
+    las_status ust = make_url(c, path, url, sizeof url, resp);
+    if (ust != LAS_OK)
+        return ust;
     struct watch w = {.c = c, .line = {.max = LAS_KUBE_EVENT_MAX}, .fn = fn, .ctx = ctx};
     struct curl_slist *headers = curl_slist_append(NULL, "Accept: application/json");
-    setup(c, path);
+    setup(c, url);
     curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
     /* The server ends a watch after timeoutSeconds; this catches one that silently died. */
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, (max_seconds + 30) * 1000L);

@@ -69,8 +69,12 @@ static las_status list(struct las_op_reflector *r, struct las_kube_conn *c, char
     for (;;) {
         char cont_q[2048];
         las_kube_query_escape(cont, cont_q, sizeof cont_q);
-        snprintf(path, sizeof path, "%s?limit=%d%s%s%s%s", r->path, LAS_OP_LIST_PAGE,
-                 sel[0] ? "&labelSelector=" : "", sel, cont[0] ? "&continue=" : "", cont_q);
+        int n = snprintf(path, sizeof path, "%s?limit=%d%s%s%s%s", r->path, LAS_OP_LIST_PAGE,
+                         sel[0] ? "&labelSelector=" : "", sel, cont[0] ? "&continue=" : "", cont_q);
+        if (n < 0 || (size_t)n >= sizeof path) {
+            snprintf(why, why_len, "list %s: the request path is too long", r->what);
+            return LAS_ERR_INVALID_ARGUMENT;
+        }
         struct las_kube_response resp;
         las_status st = las_kube_request(c, "GET", path, NULL, NULL, &resp);
         if (st != LAS_OK || resp.http_status != 200) {
