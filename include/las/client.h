@@ -6,6 +6,9 @@
  *
  * A las_client holds one HTTP connection (kept alive between calls); use one
  * per thread. There is no global state besides libcurl's own initialization.
+ * liblas does not link libcurl: the first request loads libcurl.so.4
+ * (package libcurl4) with dlopen; when it is missing, the request fails
+ * with LAS_ERR_IO and las_client_last_error says so.
  */
 #ifndef LAS_CLIENT_H
 #define LAS_CLIENT_H

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `las`: one binary, subcommands from a table. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,13 +58,12 @@ int main(int argc, char **argv)
         return las_cmd_version(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
-            if (las_crypto_init() != LAS_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-                las_cli_error("cannot initialize the crypto or HTTP library");
+            /* libcurl is loaded by the client at its first request (client/curl_api.h). */
+            if (las_crypto_init() != LAS_OK) {
+                las_cli_error("cannot initialize the crypto library");
                 return LAS_EXIT_IO;
             }
-            int rc = commands[i].run(argc - 1, argv + 1);
-            curl_global_cleanup();
-            return rc;
+            return commands[i].run(argc - 1, argv + 1);
         }
     }
     fprintf(stderr, "las: unknown command '%s'\n\n", argv[1]);

@@ -2,17 +2,20 @@
 /* HTTP client of LAS on libcurl. */
 #include "las/client.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/curl_api.h"
+
 /* Largest answer accepted from LAS (the platform document is the largest). */
 #define MAX_RESPONSE (256 * 1024)
 
 struct las_client {
+    const struct las_curl_api *curl_api; /* NULL until the first request */
     CURL *curl;
+    long timeout_ms;
     char base[300];
     char error[512];
     /* Response body of the current request. */
@@ -63,19 +66,34 @@ las_status las_client_new(const char *addr, long timeout_ms, struct las_client *
         free(c);
         return LAS_ERR_INVALID_ARGUMENT;
     }
-    c->curl = curl_easy_init();
+    c->timeout_ms = timeout_ms > 0 ? timeout_ms : 10000L;
+    *out = c;
+    return LAS_OK;
+}
+
+/* libcurl and the connection's handle, at the first request (curl_api.h says why). */
+static las_status open_curl(struct las_client *c)
+{
+    const char *why = NULL;
+    if (c->curl != NULL)
+        return LAS_OK;
+    if (las_curl_api_get(&c->curl_api, &why) != LAS_OK) {
+        snprintf(c->error, sizeof c->error, "%s", why);
+        return LAS_ERR_IO;
+    }
+    const struct las_curl_api *api = c->curl_api;
+    c->curl = api->easy_init();
     if (c->curl == NULL) {
-        free(c);
+        snprintf(c->error, sizeof c->error, "curl_easy_init failed");
         return LAS_ERR_NO_MEMORY;
     }
-    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
-    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 10000L);
-    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt(c->curl, CURLOPT_TCP_NODELAY, 1L);
-    *out = c;
+    api->easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+    api->easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+    api->easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+    api->easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    api->easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    api->easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http");
+    api->easy_setopt(c->curl, CURLOPT_TCP_NODELAY, 1L);
     return LAS_OK;
 }
 
@@ -83,7 +101,8 @@ void las_client_free(struct las_client *c)
 {
     if (c == NULL)
         return;
-    curl_easy_cleanup(c->curl);
+    if (c->curl != NULL)
+        c->curl_api->easy_cleanup(c->curl);
     free(c->body);
     free(c);
 }
@@ -132,21 +151,25 @@ static las_status perform(struct las_client *c, const char *path, const uint8_t 
     c->body_len = 0;
     c->too_large = false;
     c->error[0] = '\0';
+    st = open_curl(c);
+    if (st != LAS_OK)
+        return st;
+    const struct las_curl_api *api = c->curl_api;
     snprintf(url, sizeof url, "%s%s", c->base, path);
-    curl_easy_setopt(c->curl, CURLOPT_URL, url);
+    api->easy_setopt(c->curl, CURLOPT_URL, url);
     if (post) {
-        headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
-        headers = curl_slist_append(headers, "Expect:");
-        curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)post);
-        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)post_len);
+        headers = api->slist_append(headers, "Content-Type: application/octet-stream");
+        headers = api->slist_append(headers, "Expect:");
+        api->easy_setopt(c->curl, CURLOPT_POST, 1L);
+        api->easy_setopt(c->curl, CURLOPT_POSTFIELDS, (const char *)post);
+        api->easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)post_len);
     } else {
-        curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+        api->easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
     }
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
-    CURLcode rc = curl_easy_perform(c->curl);
-    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(headers);
+    api->easy_setopt(c->curl, CURLOPT_HTTPHEADER, headers);
+    CURLcode rc = api->easy_perform(c->curl);
+    api->easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+    api->slist_free_all(headers);
     if (c->too_large) {
         snprintf(c->error, sizeof c->error, "answer from %s is larger than %d bytes", url,
                  MAX_RESPONSE);
@@ -154,15 +177,15 @@ static las_status perform(struct las_client *c, const char *path, const uint8_t 
     }
     if (rc != CURLE_OK) {
         snprintf(c->error, sizeof c->error, "cannot reach LAS at %s: %s", c->base + 7,
-                 curl_easy_strerror(rc));
+                 api->easy_strerror(rc));
         return LAS_ERR_CONNECT;
     }
     long http_status = 0;
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &http_status);
+    api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &http_status);
     if (http_status != 200)
         return server_error(c, http_status);
     char *type = NULL;
-    curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &type);
+    api->easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &type);
     if (want_type && (type == NULL || strncmp(type, want_type, strlen(want_type)) != 0)) {
         snprintf(c->error, sizeof c->error, "unexpected content type from %s: %s", url,
                  type ? type : "(none)");
