@@ -36,7 +36,11 @@ struct las_client;
  */
 const char *las_client_resolve_addr(const char *flag);
 
-/* Creates a client for addr ("HOST:PORT", "[v6]:PORT"); timeout in ms (0: 10 s). */
+/*
+ * Creates a client for addr ("HOST:PORT" or "[V6]:PORT", PORT 1-65535 in
+ * decimal, HOST a name or an IPv4 address); timeout in ms (0: 10 s).
+ * LAS_ERR_INVALID_ARGUMENT for any other form (no port, anything after it).
+ */
 LAS_MUST_CHECK las_status las_client_new(const char *addr, long timeout_ms,
                                          struct las_client **out);
 void las_client_free(struct las_client *c);

@@ -36,6 +36,22 @@ __attribute__((format(printf, 1, 2))) void las_cli_error(const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) int las_cli_usage_error(const char *cmd, const char *fmt,
                                                               ...);
 
+struct las_client;
+
+/* The expected form of a LAS address, for usage errors and --help. */
+#define LAS_CLI_ADDR_FORM "HOST:PORT (e.g. 127.0.0.1:18766, las.example:18766 or [::1]:18766)"
+
+/*
+ * A client for the address las_client_resolve_addr(flag) gives; one not of
+ * the form HOST:PORT is a usage error of cmd that names the expected form
+ * and where the address came from (--las, $LAS_ADDR, $SCONE_LAS_ADDR).
+ * Returns an exit code; *out is set only with LAS_EXIT_OK.
+ */
+int las_cli_client_new(const char *cmd, const char *flag, struct las_client **out);
+
+/* The same for an address from elsewhere; from says where ("--las", "FILE"). */
+int las_cli_client_at(const char *cmd, const char *addr, const char *from, struct las_client **out);
+
 /* State directory for sim mode: flag, else $LAS_STATE_DIR, else the default. */
 const char *las_cli_state_dir(const char *flag);
 

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "common/hex.h"
+#include "las/client.h"
 #include "daemon/config.h"
 
 void las_cli_error(const char *fmt, ...)
@@ -29,6 +30,27 @@ int las_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'las %s --help')\n", cmd);
     return LAS_EXIT_USAGE;
+}
+
+int las_cli_client_at(const char *cmd, const char *addr, const char *from, struct las_client **out)
+{
+    las_status st = las_client_new(addr, 0, out);
+    if (st == LAS_ERR_INVALID_ARGUMENT)
+        return las_cli_usage_error(
+            cmd, "invalid LAS address '%s' (%s): expected " LAS_CLI_ADDR_FORM, addr, from);
+    if (st != LAS_OK) {
+        las_cli_error("%s", las_status_message(st));
+        return LAS_EXIT_IO;
+    }
+    return LAS_EXIT_OK;
+}
+
+int las_cli_client_new(const char *cmd, const char *flag, struct las_client **out)
+{
+    const char *v, *from = "--las";
+    if (flag == NULL || *flag == '\0')
+        from = (v = getenv("LAS_ADDR")) && *v ? "from $LAS_ADDR" : "from $SCONE_LAS_ADDR";
+    return las_cli_client_at(cmd, las_client_resolve_addr(flag), from, out);
 }
 
 const char *las_cli_state_dir(const char *flag)

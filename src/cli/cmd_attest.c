@@ -247,10 +247,9 @@ int las_cmd_attest(int argc, char **argv)
     if ((rc = parse_options(argc, argv, &a)) != ATTEST_GO_ON ||
         (rc = check_options(&a)) != ATTEST_GO_ON)
         return rc;
-    a.addr = las_client_resolve_addr(a.addr);
     a.state_dir = las_cli_state_dir(a.state_dir);
-    if (las_client_new(a.addr, 0, &client) != LAS_OK)
-        return las_cli_usage_error("attest", "invalid LAS address '%s'", a.addr);
+    if ((rc = las_cli_client_new("attest", a.addr, &client)) != LAS_EXIT_OK)
+        return rc;
     rc = make_report(client, &a, &report);
     if (rc == ATTEST_GO_ON)
         rc = write_quote(client, &a, &report);

@@ -207,9 +207,9 @@ int las_cmd_evidence(int argc, char **argv)
         return las_cli_usage_error("evidence", "unexpected argument '%s'", argv[optind]);
     struct las_client *client = NULL;
     char *doc = NULL;
-    addr = las_client_resolve_addr(addr);
-    if (las_client_new(addr, 0, &client) != LAS_OK)
-        return las_cli_usage_error("evidence", "invalid LAS address '%s'", addr);
+    int addr_rc = las_cli_client_new("evidence", addr, &client);
+    if (addr_rc != LAS_EXIT_OK)
+        return addr_rc;
     int rc = LAS_EXIT_IO;
     if (las_client_platform(client, &doc) != LAS_OK) {
         las_cli_error("%s", las_client_last_error(client));
@@ -305,17 +305,27 @@ struct address_list {
     size_t n;
 };
 
-/* Adds a copy of addr; false when full or out of memory. */
-static bool add_address(struct address_list *l, const char *addr)
+/*
+ * Adds a copy of addr (checked to be HOST:PORT, so that a typo is a usage
+ * error before any LAS is asked); an exit code.
+ */
+static int add_address(struct address_list *l, const char *addr, const char *from)
 {
-    if (l->n == MAX_ADDRS || (l->v[l->n] = strdup(addr)) == NULL)
-        return false;
+    struct las_client *client = NULL;
+    int rc = las_cli_client_at("platform-ids", addr, from, &client);
+    if (rc != LAS_EXIT_OK)
+        return rc;
+    las_client_free(client);
+    if (l->n == MAX_ADDRS)
+        return las_cli_usage_error("platform-ids", "more than %d addresses", MAX_ADDRS);
+    if ((l->v[l->n] = strdup(addr)) == NULL)
+        return LAS_EXIT_IO;
     l->n++;
-    return true;
+    return LAS_EXIT_OK;
 }
 
-/* Reads whitespace-separated addresses ('#' starts a comment) from f. */
-static int read_addresses(FILE *f, struct address_list *l)
+/* Reads whitespace-separated addresses ('#' starts a comment) from f; an exit code. */
+static int read_addresses(FILE *f, const char *from, struct address_list *l)
 {
     char line[512];
     while (fgets(line, sizeof line, f)) {
@@ -323,11 +333,12 @@ static int read_addresses(FILE *f, struct address_list *l)
         if (hash)
             *hash = '\0';
         for (char *tok = strtok(line, " \t\r\n,"); tok; tok = strtok(NULL, " \t\r\n,")) {
-            if (!add_address(l, tok))
-                return -1;
+            int rc = add_address(l, tok, from);
+            if (rc != LAS_EXIT_OK)
+                return rc;
         }
     }
-    return 0;
+    return LAS_EXIT_OK;
 }
 
 /* One --file argument ('-' for stdin); an exit code. */
@@ -338,10 +349,10 @@ static int add_address_file(const char *path, struct address_list *l)
         las_cli_error("cannot read %s", path);
         return LAS_EXIT_IO;
     }
-    int bad = read_addresses(f, l);
+    int rc = read_addresses(f, f == stdin ? "from stdin" : path, l);
     if (f != stdin)
         fclose(f);
-    return bad ? las_cli_usage_error("platform-ids", "too many addresses") : LAS_EXIT_OK;
+    return rc;
 }
 
 static void platform_ids_usage(void)
@@ -369,8 +380,7 @@ static int platform_ids_options(int argc, char **argv, struct address_list *l,
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == O_LAS)
-            rc = add_address(l, optarg) ? LAS_EXIT_OK
-                                        : las_cli_usage_error("platform-ids", "too many addresses");
+            rc = add_address(l, optarg, "--las");
         else if (c == O_FILE)
             rc = add_address_file(optarg, l);
         else if (c == 'h') {
@@ -384,8 +394,8 @@ static int platform_ids_options(int argc, char **argv, struct address_list *l,
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") != 0)
             return las_cli_usage_error("platform-ids", "unexpected argument '%s'", argv[i]);
-        if (read_addresses(stdin, l) != 0)
-            return las_cli_usage_error("platform-ids", "too many addresses");
+        if ((rc = read_addresses(stdin, "from stdin", l)) != LAS_EXIT_OK)
+            return rc;
     }
     if (l->n == 0)
         return las_cli_usage_error("platform-ids", "no LAS address given");
@@ -398,10 +408,8 @@ static bool verify_instance(const char *addr, const struct verify_args *a,
 {
     struct las_client *client = NULL;
     char *doc = NULL, prefix[600];
-    if (las_client_new(addr, 0, &client) != LAS_OK) {
-        fprintf(stderr, "las: %s: invalid address\n", addr);
+    if (las_client_new(addr, 0, &client) != LAS_OK) /* checked by add_address */
         return false;
-    }
     if (las_client_platform(client, &doc) != LAS_OK) {
         fprintf(stderr, "las: %s: %s\n", addr, las_client_last_error(client));
         las_client_free(client);

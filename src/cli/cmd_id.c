@@ -38,11 +38,10 @@ int las_cmd_id(int argc, char **argv)
     struct las_client *client = NULL;
     uint8_t id[LAS_PLATFORM_ID_SIZE];
     char hex[LAS_PLATFORM_ID_HEX_SIZE];
-    addr = las_client_resolve_addr(addr);
-    las_status st = las_client_new(addr, 0, &client);
-    if (st != LAS_OK)
-        return las_cli_usage_error("id", "invalid LAS address '%s'", addr);
-    st = las_client_platform_id(client, id);
+    int rc = las_cli_client_new("id", addr, &client);
+    if (rc != LAS_EXIT_OK)
+        return rc;
+    las_status st = las_client_platform_id(client, id);
     if (st != LAS_OK) {
         las_cli_error("%s", las_client_last_error(client));
         las_client_free(client);

@@ -54,10 +54,35 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/*
+ * "HOST:PORT" or "[V6]:PORT", PORT 1-65535 in decimal: without this check
+ * libcurl would take "host" as port 80 and "host:1x" as some URL of its own.
+ */
+static bool addr_valid(const char *addr)
+{
+    const char *port;
+    if (addr[0] == '[') {
+        size_t n = strspn(addr + 1, "0123456789abcdefABCDEF:.");
+        if (n == 0 || addr[1 + n] != ']' || addr[2 + n] != ':')
+            return false;
+        port = addr + 3 + n;
+    } else {
+        size_t n =
+            strspn(addr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_");
+        if (n == 0 || addr[n] != ':')
+            return false;
+        port = addr + n + 1;
+    }
+    size_t digits = strspn(port, "0123456789");
+    if (digits == 0 || digits > 5 || port[digits] != '\0' || port[0] == '0')
+        return false;
+    return strtoul(port, NULL, 10) <= 65535;
+}
+
 las_status las_client_new(const char *addr, long timeout_ms, struct las_client **out)
 {
     *out = NULL;
-    if (addr == NULL || *addr == '\0' || strpbrk(addr, "/?# \t\r\n") != NULL)
+    if (addr == NULL || !addr_valid(addr))
         return LAS_ERR_INVALID_ARGUMENT;
     struct las_client *c = calloc(1, sizeof *c);
     if (c == NULL)

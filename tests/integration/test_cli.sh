@@ -19,3 +19,24 @@ grep -E 'lib(curl|ldap|gssapi|rtmp)' "/proc/$LAS_PID/maps" &&
 expect_rc 0 "$LAS_BIN" id --las "$LAS_ADDR"
 grep -Eq '^[0-9A-F]{64}$' "$TEST_DIR/out" || fail "las id printed: $(cat "$TEST_DIR/out")"
 pass "las links no libcurl, LDAP, Kerberos or RTMP; las serve maps none; las id loads libcurl and works"
+
+# --- --las HOST:PORT --------------------------------------------------------
+# Every command that takes an address: one without a port, or with anything
+# after it, is a usage error naming the expected form (libcurl would take
+# port 80, or print its own text with exit 3).
+for bad in 127.0.0.1 127.0.0.1:80x 'host:' ':18766' 127.0.0.1:0 127.0.0.1:65536 '[::1]' \
+  'http://127.0.0.1:18766' '127.0.0.1:18766/v1'; do
+  for cmd in id attest evidence platform-ids; do
+    expect_rc 2 "$LAS_BIN" $cmd --las "$bad"
+    grep -qF "invalid LAS address '$bad' (--las): expected HOST:PORT" "$TEST_DIR/err" ||
+      fail "las $cmd --las '$bad': $(cat "$TEST_DIR/err")"
+  done
+done
+LAS_ADDR=10.0.0.5 expect_rc 2 "$LAS_BIN" id
+grep -qF "'10.0.0.5' (from \$LAS_ADDR): expected HOST:PORT" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
+echo "$LAS_ADDR nohost" >"$TEST_DIR/addrs"
+expect_rc 2 "$LAS_BIN" platform-ids --file "$TEST_DIR/addrs"
+grep -qF "'nohost' ($TEST_DIR/addrs): expected HOST:PORT" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
+[ ! -s "$TEST_DIR/out" ] || fail "platform-ids printed with a bad address: $(cat "$TEST_DIR/out")"
+expect_rc 0 "$LAS_BIN" id --las "localhost:${LAS_ADDR##*:}"
+pass "--las without a port or with garbage after it: exit 2, naming HOST:PORT and the source (id, attest, evidence, platform-ids)"
