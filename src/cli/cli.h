@@ -52,6 +52,13 @@ int las_cli_client_new(const char *cmd, const char *flag, struct las_client **ou
 /* The same for an address from elsewhere; from says where ("--las", "FILE"). */
 int las_cli_client_at(const char *cmd, const char *addr, const char *from, struct las_client **out);
 
+/*
+ * The "Exit codes:" paragraph of a command's --help: 0 ok, 1 refused (left
+ * out when NULL: the command refuses nothing), 2 usage error and 3
+ * connection or I/O error, in the words of the `las --help` table.
+ */
+void las_cli_print_exit_codes(FILE *out, const char *ok, const char *refused);
+
 /* State directory for sim mode: flag, else $LAS_STATE_DIR, else the default. */
 const char *las_cli_state_dir(const char *flag);
 

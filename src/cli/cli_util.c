@@ -32,6 +32,16 @@ int las_cli_usage_error(const char *cmd, const char *fmt, ...)
     return LAS_EXIT_USAGE;
 }
 
+void las_cli_print_exit_codes(FILE *out, const char *ok, const char *refused)
+{
+    fprintf(out, "\nExit codes:\n  %d  %s\n", LAS_EXIT_OK, ok);
+    if (refused != NULL)
+        fprintf(out, "  %d  %s\n", LAS_EXIT_REFUSED, refused);
+    fprintf(out, "  %d  %s\n  %d  %s\n", LAS_EXIT_USAGE,
+            las_exit_code_meaning(LAS_EXIT_USAGE, false), LAS_EXIT_IO,
+            las_exit_code_meaning(LAS_EXIT_IO, false));
+}
+
 int las_cli_client_at(const char *cmd, const char *addr, const char *from, struct las_client **out)
 {
     las_status st = las_client_new(addr, 0, out);

@@ -32,6 +32,8 @@ static void attest_usage(void)
            "                        REPORT through /dev/attestation instead of simulating\n"
            "  --gramine-dir DIR     Gramine's attestation directory (default /dev/attestation)\n",
            LAS_DEFAULT_ADDR);
+    las_cli_print_exit_codes(stdout, "the LAS quote was written",
+                             "LAS refused the REPORT (e.g. report_mac_invalid: another CPU)");
 }
 
 /* What the options ask for. */

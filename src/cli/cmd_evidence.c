@@ -199,6 +199,7 @@ int las_cmd_evidence(int argc, char **argv)
         else if (c == 'h') {
             printf("usage: las evidence [--las HOST:PORT] [--out FILE]\n"
                    "Saves the platform evidence of a LAS (GET /v1/platform); default stdout.\n");
+            las_cli_print_exit_codes(stdout, "the evidence was saved (not verified)", NULL);
             return LAS_EXIT_OK;
         } else
             return las_cli_usage_error("evidence", "invalid option");
@@ -363,6 +364,8 @@ static void platform_ids_usage(void)
            "Unverifiable instances are reported on stderr and left out (exit 1).\n"
            "Addresses: --las (repeatable), --file (whitespace separated, # comments),\n"
            "'-' reads them from stdin.\n\n" VERIFY_HELP);
+    las_cli_print_exit_codes(stdout, "every instance's evidence verified",
+                             "an instance was unreachable or its evidence refused (left out)");
 }
 
 /* The options and addresses of platform-ids; -1 to go on, else an exit code. */

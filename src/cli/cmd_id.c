@@ -27,6 +27,7 @@ int las_cmd_id(int argc, char **argv)
                    "announces.\nAddress: --las, else $LAS_ADDR, else $SCONE_LAS_ADDR, else "
                    "%s.\n",
                    LAS_DEFAULT_ADDR);
+            las_cli_print_exit_codes(stdout, "the ID was printed", NULL);
             return LAS_EXIT_OK;
         default:
             return las_cli_usage_error("id", "invalid option");

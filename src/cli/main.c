@@ -37,8 +37,13 @@ static void usage(FILE *out)
 
 int las_cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: las version\nPrints \"las VERSION\" (also: las --version).\n");
+        las_cli_print_exit_codes(stdout, "the version was printed", NULL);
+        return LAS_EXIT_OK;
+    }
+    if (argc > 1)
+        return las_cli_usage_error("version", "unexpected argument '%s'", argv[1]);
     printf("las %s\n", LAS_VERSION);
     return LAS_EXIT_OK;
 }

@@ -40,3 +40,15 @@ grep -qF "'nohost' ($TEST_DIR/addrs): expected HOST:PORT" "$TEST_DIR/err" || fai
 [ ! -s "$TEST_DIR/out" ] || fail "platform-ids printed with a bad address: $(cat "$TEST_DIR/out")"
 expect_rc 0 "$LAS_BIN" id --las "localhost:${LAS_ADDR##*:}"
 pass "--las without a port or with garbage after it: exit 2, naming HOST:PORT and the source (id, attest, evidence, platform-ids)"
+
+# --- every command's --help, with its exit codes ------------------------------
+cmds=$("$LAS_BIN" --help | awk '/^Commands:/ {on = 1; next} on && /^$/ {exit} on {print $1}')
+[ "$(wc -w <<<"$cmds")" -ge 10 ] || fail "las --help lists only: $cmds"
+for cmd in $cmds; do
+  expect_rc 0 "$LAS_BIN" "$cmd" --help
+  grep -q "^usage: las $cmd" "$TEST_DIR/out" || fail "las $cmd --help has no usage line: $(head -n 2 "$TEST_DIR/out")"
+  grep -q "Exit codes" "$TEST_DIR/out" || fail "las $cmd --help lists no exit codes"
+  grep -Eq '(^| )2 +usage error|2 usage error' "$TEST_DIR/out" || fail "las $cmd --help does not say what exit 2 means"
+done
+expect_rc 2 "$LAS_BIN" version extra
+pass "las COMMAND --help for all of: $(tr '\n' ' ' <<<"$cmds")- each with its exit codes"
