@@ -303,7 +303,8 @@ LAS_MUST_CHECK static las_status check_root(const struct las_x509_chain *c,
             *check = "simulation";
             st = las_fail(LAS_ERR_SIMULATED, reason, reason_size,
                           "the PCK chain ends in the simulated root CA \"%s\": simulated SGX gives "
-                          "no security (allow simulation to accept it)",
+                          "no security; not tolerated (--allow-simulation, or simulation in "
+                          "security.tolerate)",
                           a->name);
         } else {
             *anchor = a;

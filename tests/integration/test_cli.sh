@@ -52,3 +52,17 @@ for cmd in $cmds; do
 done
 expect_rc 2 "$LAS_BIN" version extra
 pass "las COMMAND --help for all of: $(tr '\n' ' ' <<<"$cmds")- each with its exit codes"
+
+# --- a simulation refusal names the flag that tolerates it ---------------------
+expect_rc 0 "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out "$TEST_DIR/q.bin"
+expect_rc 0 "$LAS_BIN" evidence --las "$LAS_ADDR" --out "$TEST_DIR/ev.json"
+id=$("$LAS_BIN" id --las "$LAS_ADDR")
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q.bin" --platform "$id"
+grep -q '^REFUSED (simulation): .*--allow-simulation' "$TEST_DIR/out" || fail "verify: $(tail -n 1 "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/q.bin" --evidence "$TEST_DIR/ev.json"
+grep -q '^REFUSED (evidence): .*simulat.*--allow-simulation' "$TEST_DIR/out" || fail "verify --evidence: $(tail -n 1 "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" verify-evidence "$TEST_DIR/ev.json"
+grep -q 'simulat.*--allow-simulation' "$TEST_DIR/out" || fail "verify-evidence: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" platform-ids --las "$LAS_ADDR"
+grep -q 'simulat.*--allow-simulation' "$TEST_DIR/err" || fail "platform-ids: $(cat "$TEST_DIR/err")"
+pass "simulation refusals of verify, verify --evidence, verify-evidence and platform-ids name --allow-simulation"
