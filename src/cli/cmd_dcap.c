@@ -12,6 +12,7 @@
 #include "common/hex.h"
 #include "common/rfc3339.h"
 #include "las/dcap.h"
+#include "las/quote.h"
 
 static void dcap_usage(FILE *out)
 {
@@ -191,6 +192,33 @@ static int read_input(const char *what, const char *path, size_t max, uint8_t **
     return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
 }
 
+/*
+ * LAS's own formats, which users hand to dcap verify by mistake: what the
+ * file is and the command that verifies it, or NULL. A LAS quote is
+ * recognised only when it parses as one (magic, version, exact size).
+ */
+static bool las_format_hint(const uint8_t *buf, size_t len, const char *path, char *hint,
+                            size_t size)
+{
+    struct las_quote q;
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+        i++;
+    if (las_quote_parse(buf, len, &q) == LAS_OK)
+        snprintf(hint, size,
+                 "%s is a LAS quote, not an Intel DCAP quote: verify it with 'las verify %s "
+                 "--policy POLICY' (or --platform ID)",
+                 path, path);
+    else if (i < len && buf[i] == '{')
+        snprintf(hint, size,
+                 "%s is JSON, not an Intel DCAP quote: LAS platform evidence is verified with "
+                 "'las verify-evidence %s'",
+                 path, path);
+    else
+        return false;
+    return true;
+}
+
 static int dcap_verify(int argc, char **argv)
 {
     static struct dcap_args a;
@@ -207,6 +235,18 @@ static int dcap_verify(int argc, char **argv)
          (rc = read_input("collateral", a.collateral_path, LAS_DCAP_COLLATERAL_MAX, &collateral,
                           &collateral_len)) != LAS_EXIT_OK))
         goto out;
+    char hint[1024];
+    if (las_format_hint(quote, quote_len, argv[optind], hint, sizeof hint)) {
+        if (a.json) {
+            json_t *o = json_object();
+            las_cli_json_verdict(o, LAS_ERR_UNSUPPORTED, "quote_format", hint);
+            las_cli_print_json(o);
+        } else {
+            las_cli_print_refusal(stdout, "", "quote_format", hint);
+        }
+        rc = LAS_EXIT_REFUSED;
+        goto out;
+    }
     a.opt.collateral = collateral;
     a.opt.collateral_len = collateral_len;
     if (a.opt.at == 0)

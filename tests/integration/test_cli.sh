@@ -66,3 +66,16 @@ grep -q 'simulat.*--allow-simulation' "$TEST_DIR/out" || fail "verify-evidence: 
 expect_rc 1 "$LAS_BIN" platform-ids --las "$LAS_ADDR"
 grep -q 'simulat.*--allow-simulation' "$TEST_DIR/err" || fail "platform-ids: $(cat "$TEST_DIR/err")"
 pass "simulation refusals of verify, verify --evidence, verify-evidence and platform-ids name --allow-simulation"
+
+# --- las dcap verify on LAS's own files ---------------------------------------
+expect_rc 1 "$LAS_BIN" dcap verify "$TEST_DIR/q.bin"
+grep -qF "REFUSED (quote_format): $TEST_DIR/q.bin is a LAS quote, not an Intel DCAP quote: verify it with 'las verify $TEST_DIR/q.bin" \
+  "$TEST_DIR/out" || fail "dcap verify on a LAS quote: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" dcap verify "$TEST_DIR/ev.json" --json
+jq -e '.verified == false and .check == "quote_format" and (.reason | test("las verify-evidence"))' \
+  "$TEST_DIR/out" >/dev/null || fail "dcap verify --json on evidence: $(cat "$TEST_DIR/out")"
+# One byte more and it is no LAS quote: the DCAP parser judges it as before.
+{ cat "$TEST_DIR/q.bin"; printf x; } >"$TEST_DIR/q-long.bin"
+expect_rc 1 "$LAS_BIN" dcap verify "$TEST_DIR/q-long.bin"
+grep -q 'LAS quote' "$TEST_DIR/out" && fail "a 521-byte file was called a LAS quote"
+pass "las dcap verify on a LAS quote or evidence says what it is and which command verifies it"
