@@ -115,6 +115,18 @@ void las_cli_print_json(struct json_t *o);
 int las_cli_add_sim_roots(const char *cmd, const char *value, uint8_t (*pins)[32], size_t max,
                           size_t *n);
 
+/*
+ * The one way the commands read an input file: all of path, at most max
+ * bytes, into a malloc'd *buf. "-" reads stdin (once per run; a second "-"
+ * is a usage error of cmd), with the same limit. On failure it says why on
+ * stderr, naming what the file is ("quote file", "policy file"): the errno
+ * text, "it is a directory", or the size limit. Returns an exit code: 3 when
+ * the file cannot be read, 1 when it is larger than max (its content is
+ * refused unread), 2 for a second "-".
+ */
+int las_cli_read_input(const char *cmd, const char *what, const char *path, size_t max,
+                       uint8_t **buf, size_t *len);
+
 /* Writes a whole file ("-" = stdout, refused when stdout is a terminal). */
 LAS_MUST_CHECK las_status las_cli_write_file(const char *path, const void *data, size_t len);
 

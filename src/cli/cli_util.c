@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/file.h"
 #include "common/hex.h"
 #include "las/client.h"
 #include "daemon/config.h"
@@ -93,6 +94,37 @@ las_status las_cli_parse_u16(const char *s, uint16_t *out)
         return LAS_ERR_INVALID_ARGUMENT;
     *out = (uint16_t)v;
     return LAS_OK;
+}
+
+int las_cli_read_input(const char *cmd, const char *what, const char *path, size_t max,
+                       uint8_t **buf, size_t *len)
+{
+    static bool stdin_used;
+    las_status st;
+    bool from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin) {
+        if (stdin_used)
+            return las_cli_usage_error(cmd, "stdin ('-') can be read only once: %s", what);
+        stdin_used = true;
+        st = las_file_read_fd(STDIN_FILENO, max, buf, len);
+    } else {
+        st = las_file_read(path, max, buf, len);
+    }
+    if (st == LAS_OK)
+        return LAS_EXIT_OK;
+    const char *name = from_stdin ? "(stdin)" : path;
+    if (st == LAS_ERR_BAD_SIZE) {
+        las_cli_error("%s %s is larger than %zu bytes, the limit for it: not read", what, name,
+                      max);
+        return LAS_EXIT_REFUSED;
+    }
+    if (st == LAS_ERR_IO && errno == EISDIR)
+        las_cli_error("cannot read %s %s: it is a directory, not a file", what, name);
+    else if (st == LAS_ERR_IO)
+        las_cli_error("cannot read %s %s: %s", what, name, strerror(errno));
+    else
+        las_cli_error("cannot read %s %s: %s", what, name, las_status_message(st));
+    return LAS_EXIT_IO;
 }
 
 las_status las_cli_write_file(const char *path, const void *data, size_t len)

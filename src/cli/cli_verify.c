@@ -123,10 +123,10 @@ int las_cli_add_sim_roots(const char *cmd, const char *value, uint8_t (*pins)[32
         (*n)++;
         return LAS_EXIT_OK;
     }
-    if (las_file_read(value, SIM_ROOT_FILE_MAX, &pem, &len) != LAS_OK) {
-        las_cli_error("cannot read --sim-root %s (a PEM file or 64 hex digits)", value);
-        return LAS_EXIT_IO;
-    }
+    int rc = las_cli_read_input(cmd, "--sim-root file (PEM; or give 64 hex digits)", value,
+                                SIM_ROOT_FILE_MAX, &pem, &len);
+    if (rc != LAS_EXIT_OK)
+        return rc;
     las_status st = las_dcap_root_pins_from_pem(pem, len, pins + *n, max - *n, &got);
     free(pem);
     if (st != LAS_OK)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `las attest`: act as a simulated application enclave and obtain a LAS quote. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,7 +177,7 @@ static int check_options(struct attest_args *a)
         return las_cli_usage_error("attest", "give --enclave-file or --mrenclave, not both");
     if (a->enclave_file) {
         if (las_sha256_file(a->enclave_file, a->id.mrenclave) != LAS_OK) {
-            las_cli_error("cannot read %s", a->enclave_file);
+            las_cli_error("cannot read --enclave-file %s: %s", a->enclave_file, strerror(errno));
             return LAS_EXIT_IO;
         }
     } else if (!a->have_mrenclave) {

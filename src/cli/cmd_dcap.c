@@ -181,17 +181,6 @@ static int dcap_options(int argc, char **argv, struct dcap_args *a)
     return -1;
 }
 
-/* Reads a file for dcap verify; a file too large is a refusal, not an I/O error. */
-static int read_input(const char *what, const char *path, size_t max, uint8_t **buf, size_t *len)
-{
-    las_status st = las_file_read(path, max, buf, len);
-    if (st == LAS_OK)
-        return LAS_EXIT_OK;
-    las_cli_error("cannot read %s file %s%s", what, path,
-                  st == LAS_ERR_BAD_SIZE ? ": too large" : "");
-    return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
-}
-
 /*
  * LAS's own formats, which users hand to dcap verify by mistake: what the
  * file is and the command that verifies it, or NULL. A LAS quote is
@@ -229,11 +218,12 @@ static int dcap_verify(int argc, char **argv)
     int rc = dcap_options(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    if ((rc = read_input("quote", argv[optind], LAS_DCAP_QUOTE_MAX, &quote, &quote_len)) !=
-            LAS_EXIT_OK ||
+    if ((rc = las_cli_read_input("dcap verify", "quote file", argv[optind], LAS_DCAP_QUOTE_MAX,
+                                 &quote, &quote_len)) != LAS_EXIT_OK ||
         (a.collateral_path &&
-         (rc = read_input("collateral", a.collateral_path, LAS_DCAP_COLLATERAL_MAX, &collateral,
-                          &collateral_len)) != LAS_EXIT_OK))
+         (rc = las_cli_read_input("dcap verify", "collateral file", a.collateral_path,
+                                  LAS_DCAP_COLLATERAL_MAX, &collateral, &collateral_len)) !=
+             LAS_EXIT_OK))
         goto out;
     char hint[1024];
     if (las_format_hint(quote, quote_len, argv[optind], hint, sizeof hint)) {

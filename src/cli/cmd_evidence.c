@@ -4,6 +4,7 @@
  * `las verify-evidence` (verify a file), `las platform-ids` (fetch and verify
  * many LAS instances and print the policy line).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -48,15 +49,16 @@ enum {
 /* Handles one shared option; 0 when handled, an exit code otherwise, -1 if not ours. */
 static int verify_option(const char *cmd, int c, struct verify_args *a)
 {
-    las_status st;
+    int rc;
     size_t len = 0;
     switch (c) {
     case O_COLL:
-        st = las_file_read(optarg, LAS_DCAP_COLLATERAL_MAX, &a->collateral, &len);
-        if (st != LAS_OK) {
-            las_cli_error("cannot read collateral %s", optarg);
-            return LAS_EXIT_IO;
-        }
+        free(a->collateral); /* a repeated --collateral: the last one counts */
+        a->collateral = NULL;
+        rc = las_cli_read_input(cmd, "collateral file", optarg, LAS_DCAP_COLLATERAL_MAX,
+                                &a->collateral, &len);
+        if (rc != LAS_EXIT_OK)
+            return rc;
         a->opt.collateral = a->collateral;
         a->opt.collateral_len = len;
         return 0;
@@ -81,8 +83,8 @@ static int verify_option(const char *cmd, int c, struct verify_args *a)
         a->opt.las_mrsigner = a->mrsigner;
         return 0;
     case O_SIM_ROOT: {
-        int rc = las_cli_add_sim_roots(cmd, optarg, a->sim_roots, LAS_POLICY_MAX_SIM_ROOTS,
-                                       &a->n_sim_roots);
+        rc = las_cli_add_sim_roots(cmd, optarg, a->sim_roots, LAS_POLICY_MAX_SIM_ROOTS,
+                                   &a->n_sim_roots);
         a->opt.sim_roots = (const uint8_t(*)[LAS_DCAP_ROOT_PIN_SIZE])a->sim_roots;
         a->opt.n_sim_roots = a->n_sim_roots;
         return rc;
@@ -261,12 +263,11 @@ int las_cmd_verify_evidence(int argc, char **argv)
     }
     uint8_t *doc = NULL;
     size_t len = 0;
-    las_status st = las_file_read(argv[optind], LAS_EVIDENCE_MAX, &doc, &len);
-    if (st != LAS_OK) {
-        las_cli_error("cannot read evidence %s%s", argv[optind],
-                      st == LAS_ERR_BAD_SIZE ? ": too large" : "");
+    rc = las_cli_read_input("verify-evidence", "evidence file", argv[optind], LAS_EVIDENCE_MAX,
+                            &doc, &len);
+    if (rc != LAS_EXIT_OK) {
         free(a.collateral);
-        return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+        return rc;
     }
     struct las_evidence_result *res = malloc(sizeof *res);
     if (res == NULL) {
@@ -274,7 +275,7 @@ int las_cmd_verify_evidence(int argc, char **argv)
         free(a.collateral);
         return LAS_EXIT_IO;
     }
-    st = las_evidence_verify(doc, len, &a.opt, res);
+    las_status st = las_evidence_verify(doc, len, &a.opt, res);
     if (a.json) {
         las_cli_print_json(result_json(res, argv[optind]));
     } else if (st == LAS_OK) {
@@ -342,17 +343,27 @@ static int read_addresses(FILE *f, const char *from, struct address_list *l)
     return LAS_EXIT_OK;
 }
 
+/* Largest address list read from a file or stdin. */
+#define ADDRESS_FILE_MAX (256 * 1024)
+
 /* One --file argument ('-' for stdin); an exit code. */
 static int add_address_file(const char *path, struct address_list *l)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-    if (f == NULL) {
-        las_cli_error("cannot read %s", path);
-        return LAS_EXIT_IO;
-    }
-    int rc = read_addresses(f, f == stdin ? "from stdin" : path, l);
-    if (f != stdin)
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc =
+        las_cli_read_input("platform-ids", "address file", path, ADDRESS_FILE_MAX, &text, &len);
+    if (rc != LAS_EXIT_OK)
+        return rc;
+    FILE *f = len > 0 ? fmemopen(text, len, "r") : NULL;
+    if (f != NULL) {
+        rc = read_addresses(f, strcmp(path, "-") == 0 ? "from stdin" : path, l);
         fclose(f);
+    } else if (len > 0) {
+        las_cli_error("cannot read address file %s: %s", path, strerror(errno));
+        rc = LAS_EXIT_IO;
+    }
+    free(text);
     return rc;
 }
 
@@ -397,7 +408,7 @@ static int platform_ids_options(int argc, char **argv, struct address_list *l,
     for (int i = optind; i < argc; i++) {
         if (strcmp(argv[i], "-") != 0)
             return las_cli_usage_error("platform-ids", "unexpected argument '%s'", argv[i]);
-        if ((rc = read_addresses(stdin, "from stdin", l)) != LAS_EXIT_OK)
+        if ((rc = add_address_file("-", l)) != LAS_EXIT_OK)
             return rc;
     }
     if (l->n == 0)

@@ -165,13 +165,9 @@ int las_cmd_inspect(int argc, char **argv)
         return las_cli_usage_error("inspect", "expected exactly one FILE");
     uint8_t *buf = NULL;
     size_t len = 0;
-    las_status st = las_file_read(argv[optind], LAS_EVIDENCE_MAX, &buf, &len);
-    if (st != LAS_OK) {
-        las_cli_error("cannot read %s%s", argv[optind],
-                      st == LAS_ERR_BAD_SIZE ? ": too large" : "");
-        return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
-    }
-    int rc;
+    int rc = las_cli_read_input("inspect", "file", argv[optind], LAS_EVIDENCE_MAX, &buf, &len);
+    if (rc != LAS_EXIT_OK)
+        return rc;
     if (len >= 4 && memcmp(buf, "LASQ", 4) == 0)
         rc = inspect_quote(buf, len, json);
     else if (len > 0 && (buf[0] == '{' || buf[0] == ' ' || buf[0] == '\n'))

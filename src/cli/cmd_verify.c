@@ -245,6 +245,13 @@ static int parse_flags(int argc, char **argv, struct verify_flags *f)
         return las_cli_usage_error("verify", "expected exactly one QUOTE file");
     if (f->collateral_path && f->evidence_path == NULL)
         return las_cli_usage_error("verify", "--collateral needs --evidence");
+    const char *inputs[] = {argv[optind], f->policy_path, f->evidence_path, f->collateral_path};
+    int from_stdin = 0;
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
+        from_stdin += inputs[i] != NULL && strcmp(inputs[i], "-") == 0;
+    if (from_stdin > 1)
+        return las_cli_usage_error("verify", "only one of QUOTE, --policy, --evidence and "
+                                             "--collateral can be '-' (stdin)");
     return -1;
 }
 
@@ -337,11 +344,14 @@ static int compile_policy(const struct verify_flags *f, struct las_policy *pol)
     struct las_policy_error err;
     las_policy_init(pol);
     if (f->policy_path) {
-        las_status st = las_policy_load_file(f->policy_path, pol, &err);
-        if (st == LAS_ERR_IO) {
-            las_cli_error("cannot read policy file %s", f->policy_path);
-            return LAS_EXIT_IO;
-        }
+        uint8_t *text = NULL;
+        size_t len = 0;
+        int rc = las_cli_read_input("verify", "policy file", f->policy_path, LAS_POLICY_MAX_SIZE,
+                                    &text, &len);
+        if (rc != LAS_EXIT_OK) /* too large: a bad policy, as a malformed one is */
+            return rc == LAS_EXIT_REFUSED ? LAS_EXIT_USAGE : rc;
+        las_status st = las_policy_load(text, len, pol, &err);
+        free(text);
         if (st != LAS_OK) {
             fprintf(stderr, "las verify: %s:%zu:%zu: %s\n", f->policy_path, err.line, err.column,
                     err.message);
@@ -361,16 +371,15 @@ static int verify_evidence(const struct verify_flags *f, const struct las_policy
     uint8_t *doc = NULL, *coll = NULL;
     size_t doc_len = 0, coll_len = 0;
     struct las_evidence_options opt;
-    int rc = LAS_EXIT_IO;
-    if (las_file_read(f->evidence_path, LAS_EVIDENCE_MAX, &doc, &doc_len) != LAS_OK) {
-        las_cli_error("cannot read evidence %s", f->evidence_path);
+    int rc = las_cli_read_input("verify", "evidence file", f->evidence_path, LAS_EVIDENCE_MAX, &doc,
+                                &doc_len);
+    if (rc != LAS_EXIT_OK)
         goto out;
-    }
     if (f->collateral_path &&
-        las_file_read(f->collateral_path, LAS_DCAP_COLLATERAL_MAX, &coll, &coll_len) != LAS_OK) {
-        las_cli_error("cannot read collateral %s", f->collateral_path);
+        (rc = las_cli_read_input("verify", "collateral file", f->collateral_path,
+                                 LAS_DCAP_COLLATERAL_MAX, &coll, &coll_len)) != LAS_EXIT_OK)
         goto out;
-    }
+    rc = LAS_EXIT_IO;
     las_policy_evidence_options(pol, &opt);
     opt.collateral = coll;
     opt.collateral_len = coll_len;
@@ -457,12 +466,7 @@ static void print_json(const struct verify_flags *f, const struct las_policy *po
 /* Reads the quote; more than a quote is read so that the verifier reports the real size. */
 static int read_quote(const char *path, uint8_t **buf, size_t *len)
 {
-    las_status st = las_file_read(path, 64 * 1024, buf, len);
-    if (st == LAS_OK)
-        return LAS_EXIT_OK;
-    las_cli_error("cannot read quote file %s%s", path,
-                  st == LAS_ERR_BAD_SIZE ? ": too large to be a LAS quote" : "");
-    return st == LAS_ERR_BAD_SIZE ? LAS_EXIT_REFUSED : LAS_EXIT_IO;
+    return las_cli_read_input("verify", "quote file", path, 64 * 1024, buf, len);
 }
 
 int las_cmd_verify(int argc, char **argv)

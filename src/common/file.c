@@ -55,6 +55,13 @@ static las_status read_all(int fd, size_t max, uint8_t **out, size_t *out_len)
     return LAS_OK;
 }
 
+las_status las_file_read_fd(int fd, size_t max, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    return read_all(fd, max, out, out_len);
+}
+
 las_status las_file_read(const char *path, size_t max, uint8_t **out, size_t *out_len)
 {
     *out = NULL;

@@ -35,6 +35,9 @@ LAS_MUST_CHECK las_status las_path_join(char *out, size_t size, const char *dir,
 LAS_MUST_CHECK las_status las_file_read(const char *path, size_t max, uint8_t **out,
                                         size_t *out_len);
 
+/* The same for an open descriptor (e.g. stdin), read to its end; fd stays open. */
+LAS_MUST_CHECK las_status las_file_read_fd(int fd, size_t max, uint8_t **out, size_t *out_len);
+
 /*
  * Writes all of data to an existing file (no create, no truncate): for
  * pseudo-files such as Gramine's /dev/attestation/user_report_data.

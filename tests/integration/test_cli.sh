@@ -79,3 +79,38 @@ jq -e '.verified == false and .check == "quote_format" and (.reason | test("las 
 expect_rc 1 "$LAS_BIN" dcap verify "$TEST_DIR/q-long.bin"
 grep -q 'LAS quote' "$TEST_DIR/out" && fail "a 521-byte file was called a LAS quote"
 pass "las dcap verify on a LAS quote or evidence says what it is and which command verifies it"
+
+# --- input files: why one cannot be read; '-' is stdin -------------------------
+expect_rc 3 "$LAS_BIN" verify "$TEST_DIR/nonexistent" --platform "$id"
+grep -qF "cannot read quote file $TEST_DIR/nonexistent: No such file or directory" "$TEST_DIR/err" ||
+  fail "missing file: $(cat "$TEST_DIR/err")"
+expect_rc 3 "$LAS_BIN" inspect "$TEST_DIR/q.bin/x"
+grep -qF "cannot read file $TEST_DIR/q.bin/x: Not a directory" "$TEST_DIR/err" || fail "ENOTDIR: $(cat "$TEST_DIR/err")"
+for cmd in "verify $TEST_DIR --platform $id" "verify-evidence $TEST_DIR" "inspect $TEST_DIR" "dcap verify $TEST_DIR" \
+  "verify $TEST_DIR/q.bin --policy $TEST_DIR" "platform-ids --file $TEST_DIR"; do
+  # shellcheck disable=SC2086 # the command's words
+  expect_rc 3 "$LAS_BIN" $cmd
+  grep -qF "$TEST_DIR: it is a directory, not a file" "$TEST_DIR/err" || fail "las $cmd: $(cat "$TEST_DIR/err")"
+done
+head -c 70000 /dev/zero >"$TEST_DIR/big"
+expect_rc 1 "$LAS_BIN" verify "$TEST_DIR/big" --platform "$id"
+grep -qF "quote file $TEST_DIR/big is larger than 65536 bytes" "$TEST_DIR/err" || fail "oversized: $(cat "$TEST_DIR/err")"
+expect_rc 1 "$LAS_BIN" verify - --platform "$id" <"$TEST_DIR/big"
+grep -qF "quote file (stdin) is larger than 65536 bytes" "$TEST_DIR/err" || fail "oversized stdin: $(cat "$TEST_DIR/err")"
+expect_rc 2 "$LAS_BIN" verify "$TEST_DIR/q.bin" --policy "$TEST_DIR/big"
+grep -qF "policy file $TEST_DIR/big is larger than" "$TEST_DIR/err" || fail "oversized policy: $(cat "$TEST_DIR/err")"
+pass "missing, unreadable, directory and oversized input files: errno text, 'a directory', the size limit"
+
+expect_rc 0 "$LAS_BIN" verify - --platform "$id" --allow-simulation <"$TEST_DIR/q.bin"
+grep -q '^OK: quote verified' "$TEST_DIR/out" || fail "verify -: $(tail -n 1 "$TEST_DIR/out")"
+printf 'platforms: [%s]\nsecurity:\n  tolerate: [simulation]\n' "$id" >"$TEST_DIR/policy.yaml"
+expect_rc 0 "$LAS_BIN" verify "$TEST_DIR/q.bin" --policy - <"$TEST_DIR/policy.yaml"
+expect_rc 0 "$LAS_BIN" inspect - <"$TEST_DIR/ev.json"
+grep -q "$id" "$TEST_DIR/out" || fail "inspect - on evidence: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" verify-evidence - <"$TEST_DIR/ev.json"
+grep -q 'simulat' "$TEST_DIR/out" || fail "verify-evidence -: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" dcap verify - <"$TEST_DIR/q.bin"
+grep -q "is a LAS quote" "$TEST_DIR/out" || fail "dcap verify -: $(cat "$TEST_DIR/out")"
+expect_rc 2 "$LAS_BIN" verify - --policy - <"$TEST_DIR/q.bin"
+grep -q "only one of QUOTE, --policy, --evidence and --collateral can be '-'" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
+pass "'-' reads stdin (verify QUOTE and --policy, inspect, verify-evidence, dcap verify), once per run"
