@@ -4,11 +4,14 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backend/app_enclave.h"
 #include "cli/cli.h"
 #include "common/crypto.h"
+#include "common/file.h"
 #include "common/hex.h"
 #include "las/client.h"
 
@@ -35,6 +38,53 @@ static void attest_usage(void)
            LAS_DEFAULT_ADDR);
     las_cli_print_exit_codes(stdout, "the LAS quote was written",
                              "LAS refused the REPORT (e.g. report_mac_invalid: another CPU)");
+}
+
+/*
+ * Whether the simulated CPU in state_dir is out of this user's reach (no
+ * permission on the directory or on the files las attest reads: the lock
+ * and the state file that the las serve using it made, mode 0600). If so,
+ * prints which user runs, which path it cannot use and whose it is, and
+ * returns true; else false (the simulator's own message says more).
+ */
+static bool report_state_permission(const char *state_dir)
+{
+    static const struct {
+        const char *name; /* NULL: the directory itself */
+        int mode;
+    } needed[] = {{NULL, R_OK | X_OK}, {"sim-cpu.lock", R_OK}, {"sim-cpu.state", R_OK}};
+    char path[4096];
+    for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+        if (needed[i].name == NULL)
+            snprintf(path, sizeof path, "%s", state_dir);
+        else if (las_path_join(path, sizeof path, state_dir, needed[i].name) != LAS_OK)
+            return false;
+        if (access(path, needed[i].mode) == 0 || (errno != EACCES && errno != EPERM))
+            continue;
+        int err = errno;
+        uid_t uid = geteuid();
+        struct passwd *me = getpwuid(uid);
+        char user[300];
+        snprintf(user, sizeof user, "%s (uid %u)", me ? me->pw_name : "?", (unsigned)uid);
+        las_cli_error("cannot use the simulated CPU in %s as user %s: %s: %s", state_dir, user,
+                      path, strerror(err));
+        struct stat sb;
+        if (stat(path, &sb) == 0 || stat(state_dir, &sb) == 0) {
+            struct passwd *owner = getpwuid(sb.st_uid);
+            fprintf(stderr,
+                    "las: it belongs to user %s (uid %u), mode %04o: run las attest as the user "
+                    "that runs las serve (e.g. sudo -u %s las attest ...)\n",
+                    owner ? owner->pw_name : "?", (unsigned)sb.st_uid,
+                    (unsigned)(sb.st_mode & 07777), owner ? owner->pw_name : "#UID");
+        } else {
+            fprintf(stderr,
+                    "las: a directory above it is not searchable by %s: run las attest "
+                    "as the user that runs las serve\n",
+                    user);
+        }
+        return true;
+    }
+    return false;
 }
 
 /* What the options ask for. */
@@ -206,7 +256,8 @@ static int make_report(struct las_client *client, const struct attest_args *a,
         st = las_sim_enclave_report(a->state_dir, &a->id, &target, a->report_data, report, why,
                                     sizeof why);
     if (st != LAS_OK) {
-        las_cli_error("%s: %s", a->gramine ? "gramine" : "simulated enclave", why);
+        if (a->gramine || !report_state_permission(a->state_dir))
+            las_cli_error("%s: %s", a->gramine ? "gramine" : "simulated enclave", why);
         return LAS_EXIT_IO;
     }
     if (a->report_out) {

@@ -114,3 +114,29 @@ grep -q "is a LAS quote" "$TEST_DIR/out" || fail "dcap verify -: $(cat "$TEST_DI
 expect_rc 2 "$LAS_BIN" verify - --policy - <"$TEST_DIR/q.bin"
 grep -q "only one of QUOTE, --policy, --evidence and --collateral can be '-'" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
 pass "'-' reads stdin (verify QUOTE and --policy, inspect, verify-evidence, dcap verify), once per run"
+
+# --- las attest against a state directory this user cannot read ----------------
+# As root the test runs las attest as nobody (setpriv); otherwise the state
+# directory is made unreadable for its owner.
+if [ "$(id -u)" = 0 ]; then
+  command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
+  as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+  user_re='nobody \(uid 65534\)'
+  expect_rc 3 as_other "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out /dev/null
+  grep -Eq "cannot use the simulated CPU in $state as user $user_re: $state: Permission denied" "$TEST_DIR/err" ||
+    fail "unsearchable parent: $(cat "$TEST_DIR/err")"
+  grep -q 'not searchable' "$TEST_DIR/err" || fail "no word of the directory above: $(cat "$TEST_DIR/err")"
+  chmod 0711 "$TEST_DIR"
+else
+  as_other() { "$@"; }
+  user_re="$(id -un) \\(uid $(id -u)\\)"
+  chmod 0 "$state"
+fi
+expect_rc 3 as_other "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out /dev/null
+grep -Eq "cannot use the simulated CPU in $state as user $user_re: $state(/sim-cpu.lock)?: Permission denied" "$TEST_DIR/err" ||
+  fail "unreadable state directory: $(cat "$TEST_DIR/err")"
+grep -q "it belongs to user $(id -un) (uid $(id -u)), mode 0[0-7]*: run las attest as the user that runs las serve" "$TEST_DIR/err" ||
+  fail "owner not named: $(cat "$TEST_DIR/err")"
+grep -q 'use the state directory of the running' "$TEST_DIR/err" && fail "the wrong advice: $(cat "$TEST_DIR/err")"
+chmod 0700 "$TEST_DIR" "$state"
+pass "las attest on a state directory it cannot read names the user, the path and its owner"
