@@ -376,7 +376,8 @@ static void platform_ids_usage(void)
            "Addresses: --las (repeatable), --file (whitespace separated, # comments),\n"
            "'-' reads them from stdin.\n\n" VERIFY_HELP);
     las_cli_print_exit_codes(stdout, "every instance's evidence verified",
-                             "an instance was unreachable or its evidence refused (left out)");
+                             "an instance was unreachable or its evidence refused (left out;\n"
+                             "     when none verified, no 'platforms:' line is printed)");
 }
 
 /* The options and addresses of platform-ids; -1 to go on, else an exit code. */
@@ -416,18 +417,26 @@ static int platform_ids_options(int argc, char **argv, struct address_list *l,
     return -1;
 }
 
-/* Fetches the evidence of addr and verifies it into res; false (reported on stderr) if not. */
-static bool verify_instance(const char *addr, const struct verify_args *a,
-                            struct las_evidence_result *res, json_t *all)
+/*
+ * Fetches the evidence of addr and verifies it into res: LAS_EXIT_OK, else
+ * (reported on stderr, naming addr once) LAS_EXIT_IO when it cannot be
+ * fetched, LAS_EXIT_REFUSED when it does not verify.
+ */
+static int verify_instance(const char *addr, const struct verify_args *a,
+                           struct las_evidence_result *res, json_t *all)
 {
     struct las_client *client = NULL;
     char *doc = NULL, prefix[600];
     if (las_client_new(addr, 0, &client) != LAS_OK) /* checked by add_address */
-        return false;
+        return LAS_EXIT_IO;
     if (las_client_platform(client, &doc) != LAS_OK) {
-        fprintf(stderr, "las: %s: %s\n", addr, las_client_last_error(client));
+        const char *why = las_client_last_error(client);
+        if (strstr(why, addr) != NULL) /* "cannot reach LAS at ADDR: ..." */
+            las_cli_error("%s", why);
+        else
+            las_cli_error("%s: %s", addr, why);
         las_client_free(client);
-        return false;
+        return LAS_EXIT_IO;
     }
     las_client_free(client);
     las_status st = las_evidence_verify((const uint8_t *)doc, strlen(doc), &a->opt, res);
@@ -437,7 +446,7 @@ static bool verify_instance(const char *addr, const struct verify_args *a,
     if (st != LAS_OK) {
         snprintf(prefix, sizeof prefix, "las: %s: evidence ", addr);
         las_cli_print_refusal(stderr, prefix, res->check, res->reason);
-        return false;
+        return LAS_EXIT_REFUSED;
     }
     if (!a->json) {
         snprintf(prefix, sizeof prefix, "# %s: ", addr);
@@ -447,7 +456,7 @@ static bool verify_instance(const char *addr, const struct verify_args *a,
         else if (res->dcap.tcb_status == LAS_TCB_UNKNOWN)
             printf("# %s: TCB status %s\n", addr, las_cli_tcb_text(res->dcap.tcb_status, false));
     }
-    return true;
+    return LAS_EXIT_OK;
 }
 
 /* Adds id to ids[*n] unless it is there already. */
@@ -472,20 +481,27 @@ static int platform_ids(int argc, char **argv, struct address_list *l, struct ve
     struct las_evidence_result *res = malloc(sizeof *res);
     char(*ids)[65] = calloc(l->n, sizeof *ids);
     json_t *all = json_array();
-    size_t n_ids = 0;
+    size_t n_ids = 0, n_refused = 0;
     rc = LAS_EXIT_OK;
     if (res == NULL || ids == NULL || all == NULL)
         rc = LAS_EXIT_IO;
     for (size_t i = 0; rc != LAS_EXIT_IO && i < l->n; i++) {
         char id[65];
-        if (!verify_instance(l->v[i], a, res, all)) {
+        int one = verify_instance(l->v[i], a, res, all);
+        if (one != LAS_EXIT_OK) {
+            n_refused += one == LAS_EXIT_REFUSED;
             rc = LAS_EXIT_REFUSED;
             continue;
         }
         las_platform_id_format(res->platform_id, id);
         add_id_once(ids, &n_ids, id);
     }
-    if (rc != LAS_EXIT_IO && a->json) {
+    if (rc != LAS_EXIT_IO && n_ids == 0 && !a->json) {
+        /* "platforms: []" would be a policy line that trusts nothing: print none. */
+        las_cli_error("no platform verified; no 'platforms:' line printed");
+        if (n_refused == 0)
+            rc = LAS_EXIT_IO; /* not one LAS could be asked */
+    } else if (rc != LAS_EXIT_IO && a->json) {
         las_cli_print_json(all);
         all = NULL;
     } else if (rc != LAS_EXIT_IO) {

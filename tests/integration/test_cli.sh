@@ -140,3 +140,18 @@ grep -q "it belongs to user $(id -un) (uid $(id -u)), mode 0[0-7]*: run las atte
 grep -q 'use the state directory of the running' "$TEST_DIR/err" && fail "the wrong advice: $(cat "$TEST_DIR/err")"
 chmod 0700 "$TEST_DIR" "$state"
 pass "las attest on a state directory it cannot read names the user, the path and its owner"
+
+# --- platform-ids and evidence with an unreachable LAS ------------------------
+expect_rc 3 "$LAS_BIN" platform-ids --las 127.0.0.1:1
+[ "$(grep -c '127.0.0.1:1' "$TEST_DIR/err")" = 1 ] || fail "the address is not named once: $(cat "$TEST_DIR/err")"
+[ "$(grep -o '127.0.0.1:1\b' "$TEST_DIR/err" | wc -l)" = 1 ] || fail "the address twice on a line: $(cat "$TEST_DIR/err")"
+[ ! -s "$TEST_DIR/out" ] || fail "platform-ids printed: $(cat "$TEST_DIR/out")"
+grep -q "no 'platforms:' line printed" "$TEST_DIR/err" || fail "$(cat "$TEST_DIR/err")"
+expect_rc 1 "$LAS_BIN" platform-ids --las "$LAS_ADDR"    # refused (simulated): still no empty list
+[ ! -s "$TEST_DIR/out" ] || fail "platform-ids printed for a refused LAS: $(cat "$TEST_DIR/out")"
+expect_rc 1 "$LAS_BIN" platform-ids --las 127.0.0.1:1 --las "$LAS_ADDR" --allow-simulation --sim-root "$state/sim-qe-root-ca.pem"
+grep -q "^platforms: \[$id\]$" "$TEST_DIR/out" || fail "the reachable one is not listed: $(cat "$TEST_DIR/out")"
+expect_rc 3 "$LAS_BIN" evidence --las 127.0.0.1:1 --out "$TEST_DIR/none.json"
+[ "$(grep -o '127.0.0.1:1\b' "$TEST_DIR/err" | wc -l)" = 1 ] || fail "evidence: $(cat "$TEST_DIR/err")"
+[ ! -e "$TEST_DIR/none.json" ] || fail "evidence created its --out file for an unreachable LAS"
+pass "platform-ids and evidence with an unreachable LAS: the address once, no empty platforms line, exit 3"

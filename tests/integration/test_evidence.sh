@@ -66,7 +66,7 @@ fake="127.0.0.1:$(awk '{print $2}' "$TEST_DIR/fake.port")"
 expect_rc 1 "$LAS_BIN" platform-ids --las "$addr1" --las "$fake" --las 127.0.0.1:1 "${roots[@]}"
 grep -q "^platforms: \[$id1\]$" "$TEST_DIR/out" || fail "forged instance not left out: $(cat "$TEST_DIR/out")"
 grep -q "$fake: evidence REFUSED (binding)" "$TEST_DIR/err" || fail "forgery not reported: $(cat "$TEST_DIR/err")"
-grep -q "127.0.0.1:1: cannot reach" "$TEST_DIR/err" || fail "unreachable LAS not reported"
+grep -q "cannot reach LAS at 127.0.0.1:1: " "$TEST_DIR/err" || fail "unreachable LAS not reported: $(cat "$TEST_DIR/err")"
 pass "a forged evidence document and an unreachable LAS are reported and left out (exit 1)"
 
 # Policies judge quotes together with the platform's evidence (issue 4 + 3).
