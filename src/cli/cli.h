@@ -59,6 +59,15 @@ int las_cli_client_at(const char *cmd, const char *addr, const char *from, struc
  */
 void las_cli_print_exit_codes(FILE *out, const char *ok, const char *refused);
 
+/*
+ * The usage error for what getopt_long returned as c ('?' unknown,
+ * ambiguous or given a value it takes none; ':' missing its value; else an
+ * option this command does not take), naming the option as typed. The
+ * commands parse with opterr = 0 (set in main.c) and an optstring that
+ * starts with ':', so that getopt prints nothing itself.
+ */
+int las_cli_option_error(const char *cmd, int c, char **argv);
+
 /* State directory for sim mode: flag, else $LAS_STATE_DIR, else the default. */
 const char *las_cli_state_dir(const char *flag);
 

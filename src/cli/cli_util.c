@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,20 @@ void las_cli_print_exit_codes(FILE *out, const char *ok, const char *refused)
     fprintf(out, "  %d  %s\n  %d  %s\n", LAS_EXIT_USAGE,
             las_exit_code_meaning(LAS_EXIT_USAGE, false), LAS_EXIT_IO,
             las_exit_code_meaning(LAS_EXIT_IO, false));
+}
+
+int las_cli_option_error(const char *cmd, int c, char **argv)
+{
+    /* getopt_long has moved optind past the option it could not use. */
+    const char *typed = optind > 0 ? argv[optind - 1] : "?";
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    if (optopt > 0 && optopt < 128 && strncmp(typed, "--", 2) != 0)
+        typed = shortopt; /* a short option, possibly inside a cluster like -xy */
+    if (c == ':')
+        return las_cli_usage_error(cmd, "option '%s' needs a value", typed);
+    if (c == '?' && strchr(typed, '=') != NULL && optopt != 0)
+        return las_cli_usage_error(cmd, "option '%s' takes no value", typed);
+    return las_cli_usage_error(cmd, "unknown or ambiguous option '%s'", typed);
 }
 
 int las_cli_client_at(const char *cmd, const char *addr, const char *from, struct las_client **out)

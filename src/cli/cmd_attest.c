@@ -174,7 +174,7 @@ static int parse_options(int argc, char **argv, struct attest_args *a)
 {
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", attest_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:", attest_opts, NULL)) != -1) {
         switch (c) {
         case O_LAS:
             a->addr = optarg;
@@ -206,7 +206,7 @@ static int parse_options(int argc, char **argv, struct attest_args *a)
             attest_usage();
             return LAS_EXIT_OK;
         default:
-            return las_cli_usage_error("attest", "invalid option");
+            return las_cli_option_error("attest", c, argv);
         }
     }
     if (optind != argc)

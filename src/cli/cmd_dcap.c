@@ -149,7 +149,7 @@ static int dcap_options(int argc, char **argv, struct dcap_args *a)
     };
     int c, rc = LAS_EXIT_OK;
     optind = 1;
-    while (rc == LAS_EXIT_OK && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while (rc == LAS_EXIT_OK && (c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == O_COLLATERAL) {
             a->collateral_path = optarg;
         } else if (c == O_AT) {
@@ -171,7 +171,7 @@ static int dcap_options(int argc, char **argv, struct dcap_args *a)
             dcap_usage(stdout);
             return LAS_EXIT_OK;
         } else {
-            rc = las_cli_usage_error("dcap verify", "invalid option");
+            rc = las_cli_option_error("dcap verify", c, argv);
         }
     }
     if (rc != LAS_EXIT_OK)

@@ -193,7 +193,7 @@ int las_cmd_evidence(int argc, char **argv)
     const char *addr = NULL, *out = "-";
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == O_LAS)
             addr = optarg;
         else if (c == O_OUT)
@@ -204,7 +204,7 @@ int las_cmd_evidence(int argc, char **argv)
             las_cli_print_exit_codes(stdout, "the evidence was saved (not verified)", NULL);
             return LAS_EXIT_OK;
         } else
-            return las_cli_usage_error("evidence", "invalid option");
+            return las_cli_option_error("evidence", c, argv);
     }
     if (optind != argc)
         return las_cli_usage_error("evidence", "unexpected argument '%s'", argv[optind]);
@@ -238,7 +238,7 @@ int las_cmd_verify_evidence(int argc, char **argv)
     int c, rc;
     memset(&a, 0, sizeof a);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: las verify-evidence FILE [OPTIONS]\n"
                    "Verifies platform evidence and prints the attested platform ID.\n\n" VERIFY_HELP
@@ -249,7 +249,7 @@ int las_cmd_verify_evidence(int argc, char **argv)
         rc = verify_option("verify-evidence", c, &a);
         if (rc != 0) {
             free(a.collateral);
-            return rc < 0 ? las_cli_usage_error("verify-evidence", "invalid option") : rc;
+            return rc < 0 ? las_cli_option_error("verify-evidence", c, argv) : rc;
         }
     }
     if (optind + 1 != argc) {
@@ -393,7 +393,7 @@ static int platform_ids_options(int argc, char **argv, struct address_list *l,
     };
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == O_LAS)
             rc = add_address(l, optarg, "--las");
         else if (c == O_FILE)
@@ -402,7 +402,7 @@ static int platform_ids_options(int argc, char **argv, struct address_list *l,
             platform_ids_usage();
             return LAS_EXIT_OK;
         } else if ((rc = verify_option("platform-ids", c, a)) < 0)
-            rc = las_cli_usage_error("platform-ids", "invalid option");
+            rc = las_cli_option_error("platform-ids", c, argv);
         if (rc != LAS_EXIT_OK)
             return rc;
     }

@@ -16,7 +16,7 @@ int las_cmd_id(int argc, char **argv)
     const char *addr = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
         switch (c) {
         case 'l':
             addr = optarg;
@@ -30,7 +30,7 @@ int las_cmd_id(int argc, char **argv)
             las_cli_print_exit_codes(stdout, "the ID was printed", NULL);
             return LAS_EXIT_OK;
         default:
-            return las_cli_usage_error("id", "invalid option");
+            return las_cli_option_error("id", c, argv);
         }
     }
     if (optind != argc)

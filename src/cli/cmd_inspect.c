@@ -152,13 +152,13 @@ int las_cmd_inspect(int argc, char **argv)
     bool json = false;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == 'h') {
             inspect_usage();
             return LAS_EXIT_OK;
         }
         if (c != 'j')
-            return las_cli_usage_error("inspect", "invalid option");
+            return las_cli_option_error("inspect", c, argv);
         json = true;
     }
     if (optind + 1 != argc)

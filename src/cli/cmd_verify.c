@@ -230,11 +230,13 @@ static int parse_flags(int argc, char **argv, struct verify_flags *f)
     };
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == 'h') {
             verify_usage();
             return LAS_EXIT_OK;
         }
+        if (c == '?' || c == ':')
+            return las_cli_option_error("verify", c, argv);
         rc = quote_option(c, f);
         if (rc < 0)
             rc = other_option(c, f);

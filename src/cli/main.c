@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `las`: one binary, subcommands from a table. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,7 @@ int main(int argc, char **argv)
                 las_cli_error("cannot initialize the crypto library");
                 return LAS_EXIT_IO;
             }
+            opterr = 0; /* the commands report bad options themselves (las_cli_option_error) */
             return commands[i].run(argc - 1, argv + 1);
         }
     }

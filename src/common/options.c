@@ -53,7 +53,9 @@ las_status las_options_from_env(const struct las_options *o, void *config, char 
             continue;
         if (opt->set(config, v) != LAS_OK) {
             snprintf(why, why_len, "invalid value of %s: expected %s", opt->env,
-                     opt->arg ? opt->arg : "1 or 0");
+                     opt->expect ? opt->expect
+                     : opt->arg  ? opt->arg
+                                 : "1 or 0");
             return LAS_ERR_INVALID_ARGUMENT;
         }
     }
@@ -80,7 +82,7 @@ static las_status refuse_flag(const struct las_options *o, int ch, const char *a
     else if (ch == '?' && opt != NULL) /* a switch given a value: --allow-root=1 */
         snprintf(why, why_len, "option --%s takes no value", opt->flag);
     else if (ch < OPT_BASE || ch >= OPT_BASE + n)
-        snprintf(why, why_len, "unknown or ambiguous option '%s' (see %s --help)", arg, o->program);
+        snprintf(why, why_len, "unknown or ambiguous option '%s'", arg);
     else if (!spelled_out(arg, o->opt[ch - OPT_BASE].flag))
         snprintf(why, why_len, "unknown option '%s' (did you mean --%s?)", arg,
                  o->opt[ch - OPT_BASE].flag);
@@ -117,7 +119,10 @@ las_status las_options_from_args(const struct las_options *o, void *config, int 
         at = optind;
         if (opt->set(config, optarg) != LAS_OK) {
             snprintf(why, why_len, "invalid value '%s' for --%s: expected %s", optarg ? optarg : "",
-                     opt->flag, opt->arg ? opt->arg : "no value");
+                     opt->flag,
+                     opt->expect ? opt->expect
+                     : opt->arg  ? opt->arg
+                                 : "no value");
             return LAS_ERR_INVALID_ARGUMENT;
         }
     }

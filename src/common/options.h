@@ -30,6 +30,7 @@ struct las_option {
     las_option_setter set;
     const char *arg; /* what its value looks like ("HOST:PORT"); NULL: a switch */
     const char *help;
+    const char *expect; /* a valid value in words for errors ("a number 0..256"); NULL: arg */
 };
 
 struct las_options {
@@ -61,8 +62,13 @@ void las_options_usage(const struct las_options *o, FILE *out);
 LAS_MUST_CHECK las_status las_option_uint(const char *value, unsigned long min, unsigned long max,
                                           unsigned long *out);
 
-/* Defines the setter fn: a number in [min, max] (las_option_uint) into ((type *)config)->field. */
+/*
+ * Defines the setter fn: a number in [min, max] (las_option_uint) into
+ * ((type *)config)->field, and fn##_range, that range in words for the
+ * table's expect field.
+ */
 #define LAS_OPTION_UINT_SETTER(fn, type, field, min, max)                                          \
+    static const char fn##_range[] = "a number " #min ".." #max;                                   \
     static las_status fn(void *config, const char *v)                                              \
     {                                                                                              \
         unsigned long n;                                                                           \

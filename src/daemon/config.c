@@ -77,6 +77,7 @@ static las_status set_sim_cpusvn(void *config, const char *v)
     return st == LAS_OK ? LAS_OK : LAS_ERR_INVALID_ARGUMENT;
 }
 
+static const char set_sim_isvsvn_range[] = "a number 0..65535";
 static las_status set_sim_isvsvn(void *config, const char *v)
 {
     struct las_config *c = config;
@@ -137,22 +138,26 @@ static const struct las_option options[] = {
     {"sim-cpusvn", "LAS_SIM_CPUSVN", set_sim_cpusvn, "HEX",
      "sim: set the simulated CPUSVN (32 hex digits), as a microcode update would"},
     {"sim-isvsvn", "LAS_SIM_ISVSVN", set_sim_isvsvn, "N",
-     "sim: run LAS with this ISVSVN, as a LAS update would"},
-    {"threads", "LAS_THREADS", set_threads, "N", "worker threads (default: one per CPU)"},
+     "sim: run LAS with this ISVSVN, as a LAS update would", set_sim_isvsvn_range},
+    {"threads", "LAS_THREADS", set_threads, "N", "worker threads (default: one per CPU)",
+     set_threads_range},
     {"max-connections", "LAS_MAX_CONNECTIONS", set_max_connections, "N",
-     "concurrent connections (default 4096, fewer if the file descriptor limit is lower)"},
+     "concurrent connections (default 4096, fewer if the file descriptor limit is lower)",
+     set_max_connections_range},
     {"max-connections-per-peer", "LAS_MAX_CONNECTIONS_PER_PEER", set_max_connections_per_peer, "N",
-     "concurrent connections per client address, IPv6 per /64 (default 64; 0: no limit)"},
+     "concurrent connections per client address, IPv6 per /64 (default 64; 0: no limit)",
+     set_max_connections_per_peer_range},
     {"request-timeout", "LAS_REQUEST_TIMEOUT", set_request_timeout, "SECONDS",
      "close a connection whose next request has not arrived whole this long after it could "
-     "(default 10)"},
+     "(default 10)",
+     set_request_timeout_range},
     {"connection-timeout", "LAS_CONNECTION_TIMEOUT", set_connection_timeout, "SECONDS",
-     "close connections idle this long (default 30)"},
+     "close connections idle this long (default 30)", set_connection_timeout_range},
     {"allowed-hosts", "LAS_ALLOWED_HOSTS", set_allowed_hosts, "LIST",
      "Host header values answered besides localhost, the listen host and this machine's "
      "addresses: names or addresses, comma-separated; '*' turns the check off"},
     {"shutdown-timeout", "LAS_SHUTDOWN_TIMEOUT", set_shutdown_timeout, "SECONDS",
-     "on SIGTERM, wait this long for in-flight requests (default 10)"},
+     "on SIGTERM, wait this long for in-flight requests (default 10)", set_shutdown_timeout_range},
     {"aesm-socket", "LAS_AESM_SOCKET", set_aesm_socket, "PATH",
      "sgx: AESM socket that quote generation needs (default /var/run/aesmd/aesm.socket)"},
     {"log-level", "LAS_LOG_LEVEL", set_log_level, "debug|info|warn|error",

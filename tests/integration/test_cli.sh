@@ -155,3 +155,33 @@ expect_rc 3 "$LAS_BIN" evidence --las 127.0.0.1:1 --out "$TEST_DIR/none.json"
 [ "$(grep -o '127.0.0.1:1\b' "$TEST_DIR/err" | wc -l)" = 1 ] || fail "evidence: $(cat "$TEST_DIR/err")"
 [ ! -e "$TEST_DIR/none.json" ] || fail "evidence created its --out file for an unreachable LAS"
 pass "platform-ids and evidence with an unreachable LAS: the address once, no empty platforms line, exit 3"
+
+# --- option errors: once, naming the option; numbers out of range state the range
+check_once() { # WANT CMD...: exit 2, stderr exactly "las ...: WANT" and the --help hint
+  local want=$1
+  shift
+  expect_rc 2 "$@"
+  [ "$(wc -l <"$TEST_DIR/err")" = 2 ] || fail "'$*' printed more than one error: $(cat "$TEST_DIR/err")"
+  grep -qF -- "$want" "$TEST_DIR/err" || fail "'$*': expected '$want', got: $(cat "$TEST_DIR/err")"
+  grep -q "^(see 'las " "$TEST_DIR/err" || fail "'$*': no --help hint"
+}
+check_once "las id: unknown or ambiguous option '--bogus'" "$LAS_BIN" id --bogus
+check_once "las verify: option '--platform' needs a value" "$LAS_BIN" verify --platform
+check_once "las verify: option '--json=1' takes no value" "$LAS_BIN" verify q.bin --json=1
+check_once "las verify: unknown or ambiguous option '--allow'" "$LAS_BIN" verify q.bin --allow
+check_once "las inspect: unknown or ambiguous option '-x'" "$LAS_BIN" inspect -x
+check_once "las platform-ids: option '--las' needs a value" "$LAS_BIN" platform-ids --las
+check_once "las dcap verify: option '--at' needs a value" "$LAS_BIN" dcap verify --at
+check_once "las attest: option '--isvsvn' needs a value" "$LAS_BIN" attest --isvsvn
+check_once "las evidence: unknown or ambiguous option '--nope'" "$LAS_BIN" evidence --nope
+check_once "las verify-evidence: unknown or ambiguous option '--nope'" "$LAS_BIN" verify-evidence --nope
+check_once "las serve: unknown or ambiguous option '--bogus'" "$LAS_BIN" serve --bogus
+check_once "las serve: invalid value '999' for --threads: expected a number 0..256" "$LAS_BIN" serve --threads 999
+check_once "las serve: invalid value '0' for --max-connections: expected a number 1..1000000" \
+  "$LAS_BIN" serve --max-connections 0
+check_once "las serve: invalid value '9999' for --request-timeout: expected a number 1..3600" \
+  "$LAS_BIN" serve --request-timeout 9999
+LAS_THREADS=x check_once "las serve: invalid value of LAS_THREADS: expected a number 0..256" "$LAS_BIN" serve
+check_once "las attest: --isvsvn needs a number 0..65535" "$LAS_BIN" attest --isvsvn 70000
+check_once "las verify: --max-age needs seconds, 1 to 315360000" "$LAS_BIN" verify q.bin --max-age 0
+pass "option errors are printed once and name the option; numbers out of range state their range"
