@@ -156,6 +156,17 @@ expect_output 'hardware evidence is refused \(LAS enclave not pinned\)'
 LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids expect_rc 0 "$INIT" --dry-run --mode sim --las-mrenclave "$signer"
 expect_output "get-platform-ids -n las -r las --trust-sim-roots -- --allow-simulation --las-mrenclave $signer\$"
 grep -q ' exec ' "$TEST_DIR/calls" && fail "las id was used although get-platform-ids is there"
+# --collateral and --allow-unknown-tcb go to get-platform-ids (las verify-evidence): without one
+# of them mode sgx verifies no node.
+echo '{}' >"$TEST_DIR/coll.json"
+: >"$TEST_DIR/calls"
+LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" \
+  --mode sgx --las-mrsigner "$signer" --collateral "$TEST_DIR/coll.json"
+grep -qx "get-platform-ids -n las -r las -- --las-mrsigner $signer --collateral $TEST_DIR/coll.json" "$TEST_DIR/calls" ||
+  fail "get-platform-ids arguments with --collateral: $(grep get-platform-ids "$TEST_DIR/calls")"
+LAS_GET_PLATFORM_IDS=$TEST_DIR/get-platform-ids expect_rc 0 "$INIT" --dry-run --no-operator --mode sgx \
+  --las-mrsigner "$signer" --allow-unknown-tcb
+expect_output "get-platform-ids -n las -r las -- --las-mrsigner $signer --allow-unknown-tcb\$"
 
 # A failed rollout is exit 1.
 sed -i 's/successfully rolled out'"'"' ;;/successfully rolled out'"'"'; exit 1 ;;/' "$TEST_DIR/bin/kubectl"

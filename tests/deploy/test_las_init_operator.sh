@@ -12,6 +12,8 @@ command -v jq >/dev/null || skip "jq is missing (./scripts/install-deps)"
 expect_rc 0 "$INIT" --help
 expect_output -- '--no-operator'
 expect_output -- '--allow-simulation'
+expect_output -- '--collateral FILE'
+expect_output -- '--allow-unknown-tcb'
 
 bad=(
   "--values is for the Helm chart|--values /etc/hostname"
@@ -21,6 +23,10 @@ bad=(
   "--allow-simulation is for the operator|--no-operator --allow-simulation"
   "no crd.yaml and operator.yaml|--operator-manifests /nonexistent"
   "invalid image|--image a#b"
+  "give --collateral or --allow-unknown-tcb, not both|--collateral /etc/hostname --allow-unknown-tcb"
+  "--collateral / is a directory|--collateral /"
+  "cannot read --collateral /nonexistent|--collateral /nonexistent"
+  "--collateral needs a value|--collateral"
 )
 for case in "${bad[@]}"; do
   msg=${case%%|*}
@@ -73,4 +79,50 @@ expect_output 'NO SECURITY'
 expect_rc 0 "$INIT" --dry-run --allow-simulation
 [ "$(jq -c .spec <<<"$(cr)")" = '{"verification":{"allowSimulation":true}}' ] || fail "--allow-simulation: $(cr)"
 pass "--mode sim and --allow-simulation allow simulated evidence; nothing else does"
+
+# --- collateral and allowUnknownTcb reach spec.verification ------------------
+# Without them mode sgx verifies no node (hardware evidence has no TCB status).
+printf '{"tcbInfo": {"fmspc": "00906ED50000"}, "note": "a \\"quoted\\" line\\n"}\n' >"$TEST_DIR/coll.json"
+expect_rc 0 "$INIT" --dry-run -n conf -r edge --mode sgx --las-mrsigner "$mrsigner" --collateral "$TEST_DIR/coll.json"
+[ "$(jq -c .spec.verification <<<"$(cr)")" = \
+  '{"allowSimulation":false,"lasMrsigner":"'$mrsigner'","collateral":{"configMap":"edge-collateral","key":"collateral.json"}}' ] ||
+  fail "--collateral: $(jq -c .spec.verification <<<"$(cr)")"
+cm=$(sed -n '/^# 4b\./,/^# 5\./p' "$TEST_DIR/out" | sed -n 's/^#    //p' | jq -c .) || fail "no ConfigMap in the plan"
+[ "$(jq -r '.kind + " " + .metadata.name + " " + .metadata.namespace + " " + (.data | keys | join(","))' <<<"$cm")" = \
+  "ConfigMap edge-collateral conf collateral.json" ] || fail "collateral ConfigMap in the plan: $cm"
+expect_rc 0 "$INIT" --dry-run --allow-unknown-tcb
+[ "$(jq -c .spec <<<"$(cr)")" = '{"verification":{"allowSimulation":false,"allowUnknownTcb":true}}' ] ||
+  fail "--allow-unknown-tcb: $(cr)"
+expect_output 'TCB status unknown'
+expect_rc 0 "$INIT" --dry-run --set verification.allowUnknownTcb=true
+[ "$(jq -c .spec.verification.allowUnknownTcb <<<"$(cr)")" = true ] || fail "--set verification.allowUnknownTcb=true is no boolean"
+
+# For real against a stub kubectl: the ConfigMap holds the file byte for
+# byte and is applied before the resource that names it.
+mkdir -p "$TEST_DIR/bin"
+cat >"$TEST_DIR/bin/kubectl" <<EOF
+#!/usr/bin/env bash
+echo "kubectl \$*" >>"$TEST_DIR/calls"
+case " \$* " in
+*" apply -f - "*) { echo ---; cat; } >>"$TEST_DIR/applied" ;;
+*" apply -f "* | *" wait "* | *" rollout status "*) ;;
+*" get las "*) echo '{"metadata":{"generation":1},"status":{"observedGeneration":1,"conditions":[{"type":"Ready","status":"True"}],"nodes":[{"name":"n1","platformID":"AB","verified":true}],"platforms":["AB"]}}' ;;
+*) echo "stub kubectl: unexpected: \$*" >&2; exit 9 ;;
+esac
+EOF
+chmod +x "$TEST_DIR/bin/kubectl"
+: >"$TEST_DIR/calls"
+: >"$TEST_DIR/applied"
+PATH=$TEST_DIR/bin:$PATH expect_rc 0 "$INIT" -n conf -r edge --mode sgx --las-mrsigner "$mrsigner" \
+  --collateral "$TEST_DIR/coll.json"
+expect_output '^platforms: \[AB\]$'
+yq -c 'select(.kind == "ConfigMap")' "$TEST_DIR/applied" >"$TEST_DIR/cm.json" || fail "applied ConfigMap is not YAML/JSON"
+jq -j '.data["collateral.json"]' "$TEST_DIR/cm.json" | cmp -s - "$TEST_DIR/coll.json" ||
+  fail "the ConfigMap does not hold the collateral file: $(cat "$TEST_DIR/cm.json")"
+applied_kinds=$(yq -r '.kind' "$TEST_DIR/applied" | grep -v '^---$' | tr '\n' ' ')
+[[ $applied_kinds == *"ConfigMap LocalAttestationService "* ]] ||
+  fail "the ConfigMap is not applied just before the resource: $applied_kinds"
+[ "$(yq -c 'select(.kind == "LocalAttestationService") | .spec.verification.collateral' "$TEST_DIR/applied")" = \
+  '{"configMap":"edge-collateral","key":"collateral.json"}' ] || fail "applied resource: $(cat "$TEST_DIR/applied")"
+pass "--collateral FILE (a ConfigMap the resource names) and --allow-unknown-tcb reach spec.verification"
 echo "las-init (operator path): all checks passed"
