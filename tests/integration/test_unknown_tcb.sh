@@ -70,7 +70,7 @@ fake="127.0.0.1:$(awk '{print $2}' "$TEST_DIR/fake.port")"
 expect_rc 1 "$LAS_BIN" platform-ids --las "$fake" "${mrs[@]}" --at "$at"
 grep -q "$fake: evidence REFUSED (hardware_quote): collateral: no collateral" "$TEST_DIR/err" ||
   fail "platform-ids without collateral: $(cat "$TEST_DIR/err")"
-grep -q '^platforms: \[\]$' "$TEST_DIR/out" || fail "platform-ids listed it: $(cat "$TEST_DIR/out")"
+[ ! -s "$TEST_DIR/out" ] || fail "platform-ids printed: $(cat "$TEST_DIR/out")" # no empty platforms line
 expect_rc 1 "$LAS_BIN" platform-ids --las "$fake" "${mrs[@]}" --at "$at" --allow-unknown-tcb
 grep -q "$fake: evidence REFUSED (binding)" "$TEST_DIR/err" || fail "platform-ids tolerated: $(cat "$TEST_DIR/err")"
 pass "platform-ids: the same refusal, the same toleration"
