@@ -116,23 +116,29 @@ grep -q "only one of QUOTE, --policy, --evidence and --collateral can be '-'" "$
 pass "'-' reads stdin (verify QUOTE and --policy, inspect, verify-evidence, dcap verify), once per run"
 
 # --- las attest against a state directory this user cannot read ----------------
-# As root the test runs las attest as nobody (setpriv); otherwise the state
+# As root the test runs las attest as nobody (setpriv), from a copy of the
+# binary that nobody can run wherever the build is; otherwise the state
 # directory is made unreadable for its owner.
 if [ "$(id -u)" = 0 ]; then
   command -v setpriv >/dev/null || fail "setpriv (util-linux) is missing"
-  as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-  user_re='nobody \(uid 65534\)'
-  expect_rc 3 as_other "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out /dev/null
-  grep -Eq "cannot use the simulated CPU in $state as user $user_re: $state: Permission denied" "$TEST_DIR/err" ||
-    fail "unsearchable parent: $(cat "$TEST_DIR/err")"
-  grep -q 'not searchable' "$TEST_DIR/err" || fail "no word of the directory above: $(cat "$TEST_DIR/err")"
   chmod 0711 "$TEST_DIR"
+  install -m 0755 "$LAS_BIN" "$TEST_DIR/las-copy"
+  as_other() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+  other_bin=$TEST_DIR/las-copy
+  user_re='nobody \(uid 65534\)'
+  mkdir -m 0700 "$TEST_DIR/locked"
+  cp -a "$state" "$TEST_DIR/locked/state"
+  expect_rc 3 as_other "$other_bin" attest --las "$LAS_ADDR" --state-dir "$TEST_DIR/locked/state" --out /dev/null
+  grep -Eq "cannot use the simulated CPU in $TEST_DIR/locked/state as user $user_re: $TEST_DIR/locked/state: Permission denied" \
+    "$TEST_DIR/err" || fail "unsearchable parent: $(cat "$TEST_DIR/err")"
+  grep -q 'not searchable' "$TEST_DIR/err" || fail "no word of the directory above: $(cat "$TEST_DIR/err")"
 else
   as_other() { "$@"; }
+  other_bin=$LAS_BIN
   user_re="$(id -un) \\(uid $(id -u)\\)"
   chmod 0 "$state"
 fi
-expect_rc 3 as_other "$LAS_BIN" attest --las "$LAS_ADDR" --state-dir "$state" --out /dev/null
+expect_rc 3 as_other "$other_bin" attest --las "$LAS_ADDR" --state-dir "$state" --out /dev/null
 grep -Eq "cannot use the simulated CPU in $state as user $user_re: $state(/sim-cpu.lock)?: Permission denied" "$TEST_DIR/err" ||
   fail "unreadable state directory: $(cat "$TEST_DIR/err")"
 grep -q "it belongs to user $(id -un) (uid $(id -u)), mode 0[0-7]*: run las attest as the user that runs las serve" "$TEST_DIR/err" ||
