@@ -90,6 +90,11 @@ extra=$(cd "$fs" && find . -type f ! -path './usr/bin/las' ! -path './usr/bin/la
 for lib in $(ldd "$LAS_BIN" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'); do
   [ -f "$fs$lib" ] || fail "library $lib missing from the image"
 done
+# The daemon links no libcurl (nor its LDAP, Kerberos, RTMP libraries); its
+# client commands load libcurl.so.4 at run time, so the image holds it.
+readelf -d "$fs/usr/bin/las" | grep -E 'NEEDED.*lib(curl|ldap|gssapi|rtmp)' &&
+  fail "the image's las links libcurl or its libraries"
+[ -n "$(find "$fs" -name 'libcurl.so.4*' -print -quit)" ] || fail "no libcurl.so.4 in the image for las's client commands"
 pass "image contents: las, las-operator, their libraries and the loader, /etc, package records, licenses, SBOM"
 
 # Every library's Debian package, where scanners look: a dpkg status entry
