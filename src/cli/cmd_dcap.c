@@ -20,7 +20,7 @@ static void dcap_usage(FILE *out)
             "usage: las dcap verify QUOTE [OPTIONS]\n"
             "Verifies the Intel DCAP quote (SGX, version 3 or 4) in file QUOTE: its signatures,\n"
             "the PCK certificate chain to the pinned Intel SGX Root CA and, with collateral,\n"
-            "the TCB status and advisories (docs/dcap.md).\n\n"
+            "the TCB status and advisories (docs/dcap.md). QUOTE '-' is stdin.\n\n"
             "  --collateral FILE     collateral JSON (TCB info, QE identity, CRLs); without it\n"
             "                        a hardware quote is refused: its TCB status is unknown\n"
             "  --allow-unknown-tcb   accept a hardware quote without collateral (TCB status\n"

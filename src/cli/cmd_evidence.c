@@ -241,7 +241,8 @@ int las_cmd_verify_evidence(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == 'h') {
             printf("usage: las verify-evidence FILE [OPTIONS]\n"
-                   "Verifies platform evidence and prints the attested platform ID.\n\n" VERIFY_HELP
+                   "Verifies platform evidence and prints the attested platform ID.\n"
+                   "FILE '-' is stdin.\n\n" VERIFY_HELP
                    "\nExit codes: 0 verified, 1 refused, 2 usage error, 3 I/O error.\n");
             free(a.collateral);
             return LAS_EXIT_OK;

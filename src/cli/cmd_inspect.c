@@ -29,7 +29,7 @@ static void inspect_usage(void)
     printf("usage: las inspect FILE [--json]\n"
            "Decodes a LAS quote, a platform evidence document (las evidence) or an Intel\n"
            "DCAP quote and prints its fields, including the pin of the simulated root CA\n"
-           "for --sim-root. It verifies nothing and never prints OK.\n\n"
+           "for --sim-root. It verifies nothing and never prints OK. FILE '-' is stdin.\n\n"
            "Exit codes: 0 decoded, 1 not a file of these kinds, 2 usage error, 3 I/O error.\n");
 }
 

@@ -211,6 +211,11 @@ podman "${P[@]}" logs "$name" >"$TEST_DIR/serve.log" 2>&1
 logged=$(grep 'public key' "$TEST_DIR/serve.log" | tail -n 1 | awk '{print $8}')
 id=$(in_ns "$LAS_BIN" id --las 127.0.0.1:18766) || fail "las id against the container failed"
 [ "$id" = "$logged" ] || fail "las id says $id, the log says '$logged'"
+# The image's own las as a client (helm test, get-platform-ids): it loads
+# libcurl.so.4 from the image's libraries.
+in_ns chroot "$fs" /usr/bin/las id --las 127.0.0.1:18766 >"$TEST_DIR/image-id" 2>&1 ||
+  fail "the image's las id failed: $(cat "$TEST_DIR/image-id")"
+[ "$(cat "$TEST_DIR/image-id")" = "$logged" ] || fail "the image's las id says $(cat "$TEST_DIR/image-id")"
 [ -s "$state/sim-cpu.state" ] || fail "the container wrote no simulated CPU into its state volume"
 # The host acts as a simulated enclave: the same simulated CPU (the state
 # volume, whose owner, the image's user, it has to be), the container's LAS.
