@@ -680,7 +680,7 @@ static void reconcile(struct las_op_controller *c, const struct las_op_resource 
      *    verified again only when the document or the trust settings changed. */
     char *collateral = NULL;
     size_t collateral_len = 0;
-    char collateral_error[LAS_OP_REASON_SIZE] = "";
+    char collateral_error[600] = "";
     bool trust_changed = false;
     if (spec_ok) {
         if (read_collateral(c, &spec.trust, &collateral, &collateral_len, collateral_error,
@@ -738,7 +738,7 @@ static void reconcile(struct las_op_controller *c, const struct las_op_resource 
         t0 = mono_us();
         if (collateral_error[0]) {
             memset(&v, 0, sizeof v);
-            snprintf(v.reason, sizeof v.reason, "%s", collateral_error);
+            snprintf(v.reason, sizeof v.reason, "%.*s", (int)sizeof v.reason - 1, collateral_error);
             snprintf(v.tcb_status, sizeof v.tcb_status, "NotEvaluated");
         } else {
             las_op_verify_evidence((const uint8_t *)doc, strlen(doc), &spec.trust,
