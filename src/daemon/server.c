@@ -6,16 +6,21 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <microhttpd.h>
+#include <http_parser.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <netdb.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,31 +36,41 @@
 
 #define METRICS_BUFFER_SIZE 16384
 /*
- * libmicrohttpd's memory per connection: request line and headers, and the
- * answer's headers. It clears all of it after every request (a memset that
- * also evicts a signature's worth of cache), so it is small: LAS's requests
- * have a few hundred bytes of headers (docs/http-api.md, Limits).
+ * A request's line and headers may take this many bytes (URL, names and
+ * values, as the parser hands them over): beyond it the answer is 431, or
+ * 414 when the URL alone is longer than MAX_URL (docs/http-api.md, Limits).
  */
-#define CONNECTION_MEMORY 4096
+#define MAX_HEAD 4096
+#define MAX_URL  2048
+/* A connection's input buffer: one read; a request of LAS's fits in one. */
+#define INPUT_BUFFER 4096
 /* --max-connections when not given, if the descriptor limit allows it (docs/operations.md). */
 #define DEFAULT_MAX_CONNECTIONS 4096
 /* The descriptor limit LAS raises its soft limit to (within the hard limit) at start. */
 #define WANTED_FD_LIMIT 65536
 /* Descriptors LAS needs besides its connections: standard streams, the listening socket,
- * the acceptor's two, each worker's wake-up, state and log files, the AESM socket. */
-#define RESERVED_FDS(threads) (64 + 2 * (threads))
+ * the acceptor's two, each worker's epoll and hand-over pipe, state and log files, the
+ * AESM socket. */
+#define RESERVED_FDS(threads) (64 + 3 * (threads))
 /* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
 #define MAX_DISCARDED_BODY 65536
 
+struct conn;
+
 /*
- * One libmicrohttpd daemon with one thread per worker: the acceptor gives
- * each new connection to the worker with the fewest (libmicrohttpd's own
- * thread pool would pick by descriptor number, which can leave 5 of 8
- * connections on one of two workers).
+ * One HTTP worker per CPU: a thread with its own epoll set. The acceptor
+ * gives each new connection to the worker with the fewest, through the
+ * worker's hand-over pipe (one descriptor number per write).
  */
 struct http_worker {
     struct las_server *server;
-    struct MHD_Daemon *mhd;
+    pthread_t thread;
+    bool started;
+    int epoll_fd;
+    int handover[2];    /* pipe: [0] read by the worker, [1] written by the acceptor */
+    struct conn *conns; /* the worker's connections (its thread only, then las_server_free) */
+    char date[40];      /* "Date: ...\r\n" of the current second */
+    time_t date_second;
     /* Connections handed to this worker and not reported closed; only the
      * acceptor adds, workers subtract. */
     _Atomic unsigned open;
@@ -68,6 +83,7 @@ struct las_server {
     struct http_worker *workers;
     unsigned n_workers;
     unsigned next_worker; /* where the acceptor's search starts (ties go round) */
+    unsigned connection_timeout_s;
     struct las_acceptor *acceptor;
     struct las_host_check *hosts; /* NULL without a listener (las_server_new alone) */
     int listen_fd;
@@ -85,22 +101,63 @@ struct las_server {
     _Atomic int stopping;
 };
 
+/* Which request header the parser is handing over. */
+enum header_kind { HDR_OTHER, HDR_HOST, HDR_CONTENT_LENGTH, HDR_TRANSFER_ENCODING, HDR_ORIGIN };
+
 /*
- * Per-request state. One per connection, allocated when the connection
- * starts and reused by each of its requests (libmicrohttpd handles one
- * request of a connection at a time): no allocation per request.
+ * One connection and the request being read on it. The parser
+ * (libhttp-parser) is fed what arrives; it stops (pauses) after each
+ * request, whose answer is sent before the next request is parsed.
  */
-struct request {
-    int fd; /* the connection's descriptor, for the acceptor's deadlines */
+struct conn {
+    struct conn *prev, *next;
+    struct http_worker *w;
+    struct las_server *s;
+    int fd; /* -1: no socket (las_server_handle_bytes); answers go to sink */
+    void (*sink)(void *cls, const void *data, size_t len);
+    void *sink_cls;
+    http_parser parser;
+    uint64_t last_active_ns;
+    bool paused;       /* the parser stopped after a request or an early answer */
+    bool answer_done;  /* the request being answered is complete once its answer is out */
+    bool close_after;  /* close once the pending answer is out */
+    bool watching_out; /* registered for EPOLLOUT (answer partly sent) */
+    /* output not yet sent */
+    uint8_t *out;
+    size_t out_len, out_off;
+    /* the current request */
+    bool in_request;
+    bool answered; /* answered before its end: the rest is read and dropped */
     struct timespec start;
     enum las_route route;
     int status;
+    size_t head_bytes;
+    char url[MAX_URL + 1];
+    size_t url_len;
+    bool url_too_long, head_too_large;
+    char field[24];
+    size_t field_len;
+    bool in_value;
+    enum header_kind kind;
+    char host[256];
+    size_t host_len;
+    bool have_host, host_too_long, origin;
+    unsigned n_content_length, n_transfer_encoding;
     size_t body_len;
-    int body_too_large;
-    size_t discarded; /* bytes of an oversized chunked body thrown away */
+    bool body_too_large, drop;
+    size_t discarded;
     uint8_t body[LAS_SGX_REPORT_SIZE];
+    /* input not yet parsed */
+    size_t in_len, in_off;
+    char in[INPUT_BUFFER];
 };
 
+static uint64_t now_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}
 static uint64_t elapsed_ns(const struct timespec *start)
 {
     struct timespec now;
@@ -283,221 +340,664 @@ void las_http_response_release(struct las_http_response *r)
     memset(r, 0, sizeof *r);
 }
 
-/* ---- libmicrohttpd glue ------------------------------------------------- */
+/* ---- HTTP/1.1 on LAS's own epoll workers, parsed by libhttp-parser -------- */
 
-/* Queues r on conn; the response's body is copied, kept or handed over as its kind says. */
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct request *rq,
-                                     struct las_http_response *r)
+static const char *reason_phrase(int status)
 {
-    static const enum MHD_ResponseMemoryMode modes[] = {
-        [LAS_HTTP_BODY_STATIC] = MHD_RESPMEM_PERSISTENT,
-        [LAS_HTTP_BODY_INLINE] = MHD_RESPMEM_MUST_COPY,
-        [LAS_HTTP_BODY_HEAP] = MHD_RESPMEM_MUST_FREE,
-    };
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->body_len, (void *)r->body, modes[r->kind]);
-    if (resp == NULL) {
-        las_http_response_release(r);
-        return MHD_NO;
+    switch (status) {
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 421:
+        return "Misdirected Request";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Unknown";
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (r->allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    enum MHD_Result result = MHD_queue_response(conn, (unsigned)r->status, resp);
-    MHD_destroy_response(resp); /* owns a heap body from here */
-    rq->status = r->status;
-    return result;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, int status,
-                                  const char *code, const char *message)
+/* The Date header of this second (RFC 9110 IMF-fixdate), remade once a second. */
+static const char *date_header(struct http_worker *w, char *own, size_t own_len)
+{
+    time_t t = time(NULL);
+    char *buf = w ? w->date : own;
+    size_t len = w ? sizeof w->date : own_len;
+    if (w == NULL || t != w->date_second) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        if (strftime(buf, len, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm) == 0)
+            buf[0] = '\0';
+        if (w)
+            w->date_second = t;
+    }
+    return buf;
+}
+
+static void close_conn(struct conn *c);
+
+/* Writes what is pending; false when the connection was closed (an error). */
+static bool send_pending(struct conn *c, const struct iovec *iov, int n_iov)
+{
+    size_t total = 0;
+    for (int i = 0; i < n_iov; i++)
+        total += iov[i].iov_len;
+    if (c->fd < 0) {
+        for (int i = 0; i < n_iov; i++)
+            c->sink(c->sink_cls, iov[i].iov_base, iov[i].iov_len);
+        return true;
+    }
+    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n_iov};
+    ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return false;
+        n = 0;
+    }
+    c->last_active_ns = now_ns();
+    if ((size_t)n == total)
+        return true;
+    /* Partly sent: keep the rest until the socket takes it. */
+    size_t rest = total - (size_t)n;
+    uint8_t *out = malloc(rest);
+    if (out == NULL)
+        return false;
+    size_t skip = (size_t)n, k = 0;
+    for (int i = 0; i < n_iov; i++) {
+        const uint8_t *p = iov[i].iov_base;
+        size_t len = iov[i].iov_len;
+        if (skip >= len) {
+            skip -= len;
+            continue;
+        }
+        memcpy(out + k, p + skip, len - skip);
+        k += len - skip;
+        skip = 0;
+    }
+    free(c->out);
+    c->out = out;
+    c->out_len = rest;
+    c->out_off = 0;
+    return true;
+}
+
+/* Queues (sends, as far as the socket takes it) r as the answer to the current request. */
+static void answer(struct conn *c, struct las_http_response *r, bool head_only)
+{
+    char hdr[512], own_date[40];
+    const char *date = date_header(c->w, own_date, sizeof own_date);
+    int n = snprintf(hdr, sizeof hdr,
+                     "HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\nCache-Control: no-store\r\n%s%s%s"
+                     "%sContent-Length: %zu\r\n\r\n",
+                     r->status, reason_phrase(r->status), date, r->content_type,
+                     r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+                     c->close_after ? "Connection: close\r\n" : "", r->body_len);
+    c->status = r->status;
+    struct iovec iov[2] = {{hdr, (size_t)n}, {(void *)r->body, head_only ? 0 : r->body_len}};
+    if (n < 0 || (size_t)n >= sizeof hdr || !send_pending(c, iov, 2))
+        c->drop = true; /* cannot answer: the connection closes */
+    las_http_response_release(r);
+}
+
+static void answer_error(struct conn *c, int status, const char *code, const char *message)
 {
     struct las_http_response r;
     memset(&r, 0, sizeof r);
     respond_error(&r, status, code, message);
-    return send_response(conn, rq, &r);
+    answer(c, &r, false);
 }
 
-static int connection_fd(struct MHD_Connection *conn)
+static void request_reset(struct conn *c)
 {
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    return info ? info->connect_fd : -1;
+    c->in_request = false;
+    c->answered = false;
+    c->route = LAS_ROUTE_OTHER;
+    c->status = 0;
+    c->head_bytes = 0;
+    c->url_len = 0;
+    c->url[0] = '\0';
+    c->url_too_long = c->head_too_large = false;
+    c->field_len = 0;
+    c->in_value = false;
+    c->kind = HDR_OTHER;
+    c->host_len = 0;
+    c->have_host = c->host_too_long = c->origin = false;
+    c->n_content_length = c->n_transfer_encoding = 0;
+    c->body_len = 0;
+    c->body_too_large = false;
+    c->discarded = 0;
 }
 
-static enum MHD_Result dispatch(struct las_server *s, struct MHD_Connection *conn,
-                                struct request *rq, const char *url, const char *method)
+static struct conn *conn_of(http_parser *p)
 {
-    struct las_http_response r;
-    /* The whole request is in: its deadline (--request-timeout) no longer runs. */
-    las_acceptor_request_received(s->acceptor, rq->fd);
-    las_server_handle(s, method, url, rq->body, rq->body_len, rq->body_too_large, &r);
-    return send_response(conn, rq, &r);
+    return p->data;
+}
+
+static int on_message_begin(http_parser *p)
+{
+    struct conn *c = conn_of(p);
+    request_reset(c);
+    c->in_request = true;
+    clock_gettime(CLOCK_MONOTONIC, &c->start);
+    if (c->w)
+        atomic_fetch_add_explicit(&c->w->in_flight, 1, memory_order_relaxed);
+    return 0;
+}
+
+/* Counts the request's head; pauses the parser when it grows too large. */
+static bool head_grows(struct conn *c, size_t len)
+{
+    c->head_bytes += len;
+    if (c->head_bytes > MAX_HEAD) {
+        c->head_too_large = true;
+        http_parser_pause(&c->parser, 1);
+        return false;
+    }
+    return true;
+}
+
+static int on_url(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = conn_of(p);
+    if (c->url_len + len > MAX_URL) {
+        c->url_too_long = true;
+        http_parser_pause(p, 1);
+        return 0;
+    }
+    if (!head_grows(c, len))
+        return 0;
+    memcpy(c->url + c->url_len, at, len);
+    c->url_len += len;
+    c->url[c->url_len] = '\0';
+    return 0;
+}
+
+static int on_header_field(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = conn_of(p);
+    if (!head_grows(c, len))
+        return 0;
+    if (c->in_value) { /* a new header begins */
+        c->in_value = false;
+        c->field_len = 0;
+    }
+    size_t room = sizeof c->field - 1 - c->field_len;
+    size_t n = len < room ? len : room;
+    memcpy(c->field + c->field_len, at, n);
+    c->field_len += n;
+    if (len > room) /* longer than any name LAS looks at */
+        c->field_len = sizeof c->field - 1, c->field[0] = '\0';
+    c->field[c->field_len] = '\0';
+    return 0;
+}
+
+static int on_header_value(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = conn_of(p);
+    if (!head_grows(c, len))
+        return 0;
+    if (!c->in_value) { /* the first piece of a value: which header is it? */
+        c->in_value = true;
+        c->kind = HDR_OTHER;
+        if (strcasecmp(c->field, "Host") == 0) {
+            /* the first Host counts, as before */
+            c->kind = c->have_host ? HDR_OTHER : HDR_HOST;
+            c->have_host = true;
+        } else if (strcasecmp(c->field, "Content-Length") == 0) {
+            c->kind = HDR_CONTENT_LENGTH;
+            c->n_content_length++;
+        } else if (strcasecmp(c->field, "Transfer-Encoding") == 0) {
+            c->kind = HDR_TRANSFER_ENCODING;
+            c->n_transfer_encoding++;
+        } else if (strcasecmp(c->field, "Origin") == 0) {
+            c->kind = HDR_ORIGIN;
+            c->origin = true;
+        }
+    }
+    if (c->kind == HDR_HOST) {
+        if (c->host_len + len >= sizeof c->host) {
+            c->host_too_long = true;
+        } else {
+            memcpy(c->host + c->host_len, at, len);
+            c->host_len += len;
+        }
+    }
+    return 0;
+}
+
+/* The request is in whole (or answered early): its deadline no longer runs. */
+static void request_received(struct conn *c)
+{
+    if (c->s->acceptor && c->fd >= 0)
+        las_acceptor_request_received(c->s->acceptor, c->fd);
+}
+
+/* Answers before the body is read; a request with a body then closes the connection. */
+static void answer_early(struct conn *c, int status, const char *code, const char *message)
+{
+    request_received(c);
+    bool has_body = (c->parser.flags & F_CHUNKED) || c->parser.content_length > 0;
+    if (has_body || !http_should_keep_alive(&c->parser))
+        c->close_after = true;
+    answer_error(c, status, code, message);
+    c->answered = true;
+    if (has_body) {
+        c->answer_done = true;
+        c->paused = true;
+        http_parser_pause(&c->parser, 1);
+    }
+}
+
+static bool method_fits(enum las_route route, const char *method)
+{
+    bool is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    return route == LAS_ROUTE_QUOTE ? strcmp(method, "POST") == 0 : is_get;
+}
+
+static int on_headers_complete(http_parser *p)
+{
+    struct conn *c = conn_of(p);
+    struct las_server *s = c->s;
+    const char *method = http_method_str((enum http_method)p->method);
+
+    /* A query string is ignored; no percent-decoding ("%00" must not cut a path short). */
+    char *query = strchr(c->url, '?');
+    if (query)
+        *query = '\0';
+    c->route = route_of(c->url);
+    if (p->http_major != 1) {
+        answer_early(c, 505, "unsupported", "only HTTP/1.0 and HTTP/1.1 are spoken here");
+        c->close_after = true;
+        return 0;
+    }
+    /* The Host value without the blanks around it. */
+    while (c->host_len > 0 && (c->host[c->host_len - 1] == ' ' || c->host[c->host_len - 1] == '\t'))
+        c->host_len--;
+    c->host[c->host_len] = '\0';
+    /* DNS rebinding: a page re-pointed at LAS carries its own name in Host. */
+    if (s->hosts &&
+        (c->host_too_long || !las_host_check_allows(s->hosts, c->have_host ? c->host : NULL))) {
+        las_debug("http: refused a request for another host (see --allowed-hosts)");
+        answer_early(c, 421, "host_not_allowed",
+                     "the Host header names neither this LAS nor its machine (see "
+                     "las serve --allowed-hosts)");
+        return 0;
+    }
+    /* Browsers send Origin with cross-origin (and same-origin POST) requests; LAS's
+     * clients never do. No CORS answer is ever given. */
+    if (c->origin) {
+        answer_early(c, 403, "origin_not_allowed", "LAS does not answer requests from web pages");
+        return 0;
+    }
+    /* Content-Length with Transfer-Encoding: the body's end is ambiguous. */
+    if (c->n_content_length > 0 && c->n_transfer_encoding > 0) {
+        answer_early(c, 400, las_status_name(LAS_ERR_MALFORMED),
+                     "ambiguous body length (Content-Length repeated or with Transfer-Encoding)");
+        c->close_after = true;
+        return 0;
+    }
+    /* Refuse an announced oversized body before reading any of it. */
+    if (c->route == LAS_ROUTE_QUOTE && p->method == HTTP_POST && c->n_content_length > 0 &&
+        p->content_length > LAS_SGX_REPORT_SIZE) {
+        las_metrics_quote(&s->metrics, LAS_ERR_BAD_SIZE);
+        char msg[96];
+        snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT", LAS_SGX_REPORT_SIZE);
+        answer_early(c, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
+        return 0;
+    }
+    /*
+     * A body sent to an unknown path or with a wrong method is refused
+     * before it is read (the connection then closes); without a body the
+     * answer waits for the end of the request.
+     */
+    bool has_body = (p->flags & F_CHUNKED) || p->content_length > 0;
+    if (has_body && (c->route == LAS_ROUTE_OTHER || !method_fits(c->route, method))) {
+        struct las_http_response r;
+        request_received(c);
+        las_server_handle(s, method, c->url, NULL, 0, false, &r);
+        c->close_after = true;
+        answer(c, &r, false);
+        c->answered = true;
+        c->answer_done = true;
+        c->paused = true;
+        http_parser_pause(p, 1);
+    }
+    return 0;
+}
+
+static int on_body(http_parser *p, const char *at, size_t len)
+{
+    struct conn *c = conn_of(p);
+    if (c->body_too_large || len > sizeof c->body - c->body_len) {
+        /* Beyond the limit (a chunked body): drop up to a bound, answer 400 at its end;
+         * beyond the bound, drop the connection. */
+        c->body_too_large = true;
+        c->discarded += len;
+        if (c->discarded > MAX_DISCARDED_BODY) {
+            c->drop = true;
+            http_parser_pause(p, 1);
+        }
+        return 0;
+    }
+    memcpy(c->body + c->body_len, at, len);
+    c->body_len += len;
+    return 0;
+}
+
+static int on_message_complete(http_parser *p)
+{
+    struct conn *c = conn_of(p);
+    if (!http_should_keep_alive(p))
+        c->close_after = true;
+    if (!c->answered) {
+        struct las_http_response r;
+        const char *method = http_method_str((enum http_method)p->method);
+        request_received(c);
+        las_server_handle(c->s, method, c->url, c->body, c->body_len, c->body_too_large, &r);
+        answer(c, &r, p->method == HTTP_HEAD);
+        c->answered = true;
+    }
+    c->answer_done = true;
+    c->paused = true;
+    http_parser_pause(p, 1);
+    return 0;
+}
+
+static const http_parser_settings parser_settings = {
+    .on_message_begin = on_message_begin,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
+};
+
+/* The request's answer is out: count it; the next request's deadline starts. */
+static void request_done(struct conn *c)
+{
+    if (!c->in_request)
+        return;
+    if (c->s->acceptor && c->fd >= 0)
+        las_acceptor_answered(c->s->acceptor, c->fd);
+    if (c->status != 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t ns = (uint64_t)(now.tv_sec - c->start.tv_sec) * 1000000000ull +
+                      (uint64_t)(now.tv_nsec - c->start.tv_nsec);
+        las_metrics_request(&c->s->metrics, c->route, c->status, ns);
+    }
+    if (c->w)
+        atomic_fetch_sub_explicit(&c->w->in_flight, 1, memory_order_relaxed);
+    c->in_request = false;
+}
+
+/* An error the parser found: answered (unless already) and the connection closes. */
+static void answer_parse_error(struct conn *c)
+{
+    enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+    static const char h2_preface[] = "PRI * HTTP/2.0\r\n";
+    c->close_after = true;
+    if (c->answered || c->drop)
+        return;
+    if (!c->in_request) /* no request begun: count it as one for the metrics and the stop */
+        on_message_begin(&c->parser);
+    c->answered = true;
+    if (c->url_too_long)
+        answer_error(c, 414, "malformed", "the URL is too long");
+    else if (c->head_too_large)
+        answer_error(c, 431, "malformed", "the request's headers are too large");
+    else if (c->in_len >= sizeof h2_preface - 1 &&
+             memcmp(c->in, h2_preface, sizeof h2_preface - 1) == 0)
+        answer_error(c, 505, "unsupported", "only HTTP/1.0 and HTTP/1.1 are spoken here");
+    else if (e == HPE_UNEXPECTED_CONTENT_LENGTH)
+        answer_error(c, 400, las_status_name(LAS_ERR_MALFORMED),
+                     "ambiguous body length (Content-Length repeated or with Transfer-Encoding)");
+    else
+        answer_error(c, 400, las_status_name(LAS_ERR_MALFORMED), http_errno_description(e));
 }
 
 /*
- * No percent-decoding: LAS's paths need none, and decoding lets "%00" cut a
- * path short ("/v1/target-info%00x" would match /v1/target-info).
+ * Parses what is buffered and answers, as far as the socket lets it. Returns
+ * false when the connection is to be closed now.
  */
-static size_t keep_url_escaped(void *cls, struct MHD_Connection *conn, char *uri)
+static bool serve(struct conn *c)
 {
-    (void)cls;
-    (void)conn;
-    return strlen(uri);
+    for (;;) {
+        if (c->drop)
+            return false;
+        if (c->out_off < c->out_len)
+            return true; /* wait until the socket takes the rest (EPOLLOUT) */
+        if (c->answer_done) {
+            c->answer_done = false;
+            request_done(c);
+            if (c->close_after)
+                return false;
+        }
+        if (c->paused && !c->close_after) {
+            c->paused = false;
+            http_parser_pause(&c->parser, 0);
+        }
+        if (c->in_off >= c->in_len) {
+            c->in_off = c->in_len = 0;
+            return true; /* wait for more */
+        }
+        size_t n = http_parser_execute(&c->parser, &parser_settings, c->in + c->in_off,
+                                       c->in_len - c->in_off);
+        c->in_off += n;
+        enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
+        if (e == HPE_PAUSED) {
+            if (c->drop)
+                return false;
+            if (c->url_too_long || c->head_too_large) {
+                c->parser.http_errno = HPE_OK;
+                answer_parse_error(c);
+                c->answer_done = true;
+            }
+            c->paused = true;
+            continue;
+        }
+        if (e != HPE_OK) {
+            answer_parse_error(c);
+            c->answer_done = true;
+            continue;
+        }
+    }
 }
 
-/* The request headers LAS looks at, gathered in one pass over them. */
-struct request_headers {
-    const char *host, *content_length;
-    unsigned n_content_length, n_transfer_encoding;
-    bool origin;
-};
+/* ---- the worker's event loop -------------------------------------------- */
 
-static enum MHD_Result gather_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                     const char *value)
+static void conn_unlink(struct conn *c)
 {
-    struct request_headers *h = cls;
-    (void)kind;
-    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
-        if (h->host == NULL)
-            h->host = value;
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
-        if (h->n_content_length++ == 0)
-            h->content_length = value;
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        h->n_transfer_encoding++;
-    } else if (strcasecmp(key, "Origin") == 0) {
-        h->origin = true;
-    }
-    return MHD_YES;
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (c->w)
+        c->w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **req_cls)
+/* Closes c: reported to the acceptor first (its descriptor is not reused before). */
+static void close_conn(struct conn *c)
 {
-    struct http_worker *w = cls;
-    struct las_server *s = w->server;
-    struct request *rq = *req_cls;
-    (void)version;
-
-    if (rq == NULL) {
-        const union MHD_ConnectionInfo *info =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        rq = info ? info->socket_context : NULL;
-        if (rq == NULL)
-            return MHD_NO; /* its connection state could not be allocated */
-        clock_gettime(CLOCK_MONOTONIC, &rq->start);
-        rq->route = route_of(url);
-        rq->status = 0;
-        rq->body_len = 0;
-        rq->body_too_large = 0;
-        rq->discarded = 0;
-        *req_cls = rq;
-        atomic_fetch_add_explicit(&w->in_flight, 1, memory_order_relaxed);
-        struct request_headers h = {0};
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, gather_header, &h);
-        /* DNS rebinding: a page re-pointed at LAS carries its own name in Host. */
-        if (s->hosts && !las_host_check_allows(s->hosts, h.host)) {
-            las_debug("http: refused a request for another host (see --allowed-hosts)");
-            return send_error(conn, rq, 421, "host_not_allowed",
-                              "the Host header names neither this LAS nor its machine (see "
-                              "las serve --allowed-hosts)");
-        }
-        /* Browsers send Origin with cross-origin (and same-origin POST) requests; LAS's
-         * clients never do. No CORS answer is ever given. */
-        if (h.origin)
-            return send_error(conn, rq, 403, "origin_not_allowed",
-                              "LAS does not answer requests from web pages");
-        /* Refuse an announced oversized body before reading any of it. */
-        const char *length = h.content_length;
-        if (length && rq->route == LAS_ROUTE_QUOTE && strcmp(method, "POST") == 0 &&
-            (strlen(length) > 6 || atol(length) > LAS_SGX_REPORT_SIZE)) {
-            rq->body_too_large = 1;
-            las_metrics_quote(&s->metrics, LAS_ERR_BAD_SIZE);
-            char msg[96];
-            snprintf(msg, sizeof msg, "the body must be a %d-byte SGX REPORT", LAS_SGX_REPORT_SIZE);
-            return send_error(conn, rq, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
-        }
-        /* Several Content-Lengths, or one with Transfer-Encoding: the body's end is ambiguous. */
-        if (h.n_content_length > 1 || (h.n_content_length > 0 && h.n_transfer_encoding > 0))
-            return send_error(conn, rq, 400, las_status_name(LAS_ERR_MALFORMED),
-                              "ambiguous body length (Content-Length repeated or with "
-                              "Transfer-Encoding)");
-        /*
-         * A body sent to an unknown path or with a wrong method is refused
-         * before it is read (the connection then closes); without a body the
-         * answer waits for the end of the request so the connection stays
-         * usable for pipelined requests.
-         */
-        int is_post = strcmp(method, "POST") == 0;
-        int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-        int has_body = (length && strcmp(length, "0") != 0) || h.n_transfer_encoding > 0;
-        if (has_body &&
-            (rq->route == LAS_ROUTE_OTHER || (rq->route == LAS_ROUTE_QUOTE ? !is_post : !is_get)))
-            return dispatch(s, conn, rq, url, method);
-        return MHD_YES;
-    }
-    if (*upload_data_size != 0) {
-        size_t n = *upload_data_size;
-        *upload_data_size = 0;
-        if (rq->status != 0)
-            return MHD_YES; /* already answered; discard */
-        if (rq->body_too_large || n > sizeof rq->body - rq->body_len) {
-            /*
-             * A chunked body beyond the limit: libmicrohttpd cannot answer
-             * mid-upload, so discard up to a bound and answer 400 at its end;
-             * beyond the bound, drop the connection.
-             */
-            rq->body_too_large = 1;
-            rq->discarded += n;
-            return rq->discarded > MAX_DISCARDED_BODY ? MHD_NO : MHD_YES;
-        }
-        memcpy(rq->body + rq->body_len, upload_data, n);
-        rq->body_len += n;
-        return MHD_YES;
-    }
-    if (rq->status != 0)
-        return MHD_YES;
-    return dispatch(s, conn, rq, url, method);
+    struct las_server *s = c->s;
+    if (c->in_request && c->w)
+        atomic_fetch_sub_explicit(&c->w->in_flight, 1, memory_order_relaxed);
+    conn_unlink(c);
+    atomic_fetch_sub(&s->metrics.connections_open, 1);
+    atomic_fetch_sub(&c->w->open, 1);
+    if (s->acceptor)
+        las_acceptor_closed(s->acceptor, c->fd);
+    close(c->fd);
+    free(c->out);
+    free(c);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void watch(struct conn *c, bool out)
 {
-    struct http_worker *w = cls;
-    struct las_server *s = w->server;
-    struct request *rq = *req_cls;
-    (void)conn;
-    (void)toe;
-    if (rq == NULL)
+    if (out == c->watching_out)
         return;
-    /* The answer is out: the next request's deadline starts now. */
-    las_acceptor_answered(s->acceptor, rq->fd);
-    las_metrics_request(&s->metrics, rq->route, rq->status, elapsed_ns(&rq->start));
-    atomic_fetch_sub_explicit(&w->in_flight, 1, memory_order_relaxed);
-    *req_cls = NULL; /* the struct belongs to the connection */
+    struct epoll_event ev = {.events = out ? EPOLLOUT : EPOLLIN, .data.ptr = c};
+    if (epoll_ctl(c->w->epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0)
+        c->watching_out = out;
 }
 
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
+static void conn_init(struct conn *c, struct las_server *s, struct http_worker *w, int fd)
 {
-    struct http_worker *w = cls;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        struct request *rq = calloc(1, sizeof *rq);
-        if (rq != NULL)
-            rq->fd = connection_fd(conn);
-        *socket_context = rq; /* NULL: its requests are refused (on_request) */
-        atomic_fetch_add(&w->server->metrics.connections_open, 1);
-    } else {
-        /* Called before libmicrohttpd closes the descriptor: it cannot be reused yet. */
-        atomic_fetch_sub(&w->server->metrics.connections_open, 1);
+    /* everything but the buffers */
+    memset(c, 0, offsetof(struct conn, body));
+    c->s = s;
+    c->w = w;
+    c->fd = fd;
+    c->in_len = c->in_off = 0;
+    http_parser_init(&c->parser, HTTP_REQUEST);
+    c->parser.data = c;
+    request_reset(c);
+}
+
+static void conn_add(struct http_worker *w, int fd)
+{
+    struct las_server *s = w->server;
+    struct conn *c = malloc(sizeof *c);
+    struct epoll_event ev = {.events = EPOLLIN};
+    atomic_fetch_add(&s->metrics.connections_open, 1);
+    if (c == NULL) {
+        las_warn("http: out of memory for a new connection");
+        atomic_fetch_sub(&s->metrics.connections_open, 1);
         atomic_fetch_sub(&w->open, 1);
-        las_acceptor_closed(w->server->acceptor, connection_fd(conn));
-        free(*socket_context);
-        *socket_context = NULL;
+        if (s->acceptor)
+            las_acceptor_closed(s->acceptor, fd);
+        close(fd);
+        return;
     }
+    conn_init(c, s, w, fd);
+    c->last_active_ns = now_ns();
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ev.data.ptr = c;
+    if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        las_warn("http: cannot watch a new connection: %s", strerror(errno));
+        close_conn(c);
+    }
+}
+
+static void conn_readable(struct conn *c)
+{
+    ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        close_conn(c); /* the client closed (or the acceptor shut it down) */
+        return;
+    }
+    if (n < 0)
+        return;
+    c->in_len += (size_t)n;
+    c->last_active_ns = now_ns();
+    if (!serve(c)) {
+        close_conn(c);
+        return;
+    }
+    watch(c, c->out_off < c->out_len);
+}
+
+static void conn_writable(struct conn *c)
+{
+    ssize_t n =
+        send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        close_conn(c);
+        return;
+    }
+    if (n > 0) {
+        c->out_off += (size_t)n;
+        c->last_active_ns = now_ns();
+    }
+    if (c->out_off < c->out_len)
+        return;
+    free(c->out);
+    c->out = NULL;
+    c->out_len = c->out_off = 0;
+    if (!serve(c)) {
+        close_conn(c);
+        return;
+    }
+    watch(c, c->out_off < c->out_len);
+}
+
+/* Closes the connections idle (no byte in or out) for longer than --connection-timeout. */
+static void close_idle(struct http_worker *w)
+{
+    uint64_t limit = (uint64_t)w->server->connection_timeout_s * 1000000000ull;
+    uint64_t now = now_ns();
+    struct conn *c = w->conns;
+    while (c) {
+        struct conn *next = c->next;
+        if (limit > 0 && now - c->last_active_ns > limit)
+            close_conn(c);
+        c = next;
+    }
+}
+
+static void *worker_loop(void *arg)
+{
+    struct http_worker *w = arg;
+    struct epoll_event events[64];
+    uint64_t last_sweep = now_ns();
+    pthread_setname_np(pthread_self(), "las-http");
+    for (;;) {
+        int n = epoll_wait(w->epoll_fd, events, 64, 1000);
+        if (n < 0 && errno != EINTR) {
+            las_error("http: epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            struct conn *c = events[i].data.ptr;
+            if (c == NULL) { /* the hand-over pipe: new connections, or -1 to stop */
+                int fds[64];
+                ssize_t got = read(w->handover[0], fds, sizeof fds);
+                for (ssize_t k = 0; k < got / (ssize_t)sizeof fds[0]; k++) {
+                    if (fds[k] < 0)
+                        return NULL;
+                    conn_add(w, fds[k]);
+                }
+                continue;
+            }
+            if (events[i].events & EPOLLOUT)
+                conn_writable(c);
+            else
+                conn_readable(c);
+        }
+        uint64_t now = now_ns();
+        if (now - last_sweep >= 1000000000ull) {
+            last_sweep = now;
+            close_idle(w);
+        }
+    }
+    return NULL;
 }
 
 /* The acceptor's hand-over (on its thread): to the worker with the fewest connections. */
@@ -506,6 +1006,8 @@ static bool add_connection(void *cls, int fd, const struct sockaddr *addr, sockl
     struct las_server *s = cls;
     struct http_worker *best = NULL;
     unsigned best_open = UINT_MAX;
+    (void)addr;
+    (void)addr_len;
     for (unsigned k = 0; k < s->n_workers; k++) {
         struct http_worker *w = &s->workers[(s->next_worker + k) % s->n_workers];
         unsigned open = atomic_load(&w->open);
@@ -516,22 +1018,34 @@ static bool add_connection(void *cls, int fd, const struct sockaddr *addr, sockl
     }
     s->next_worker = (unsigned)(best - s->workers + 1) % s->n_workers;
     atomic_fetch_add(&best->open, 1);
-    if (MHD_add_connection(best->mhd, fd, addr, addr_len) == MHD_YES)
+    if (write(best->handover[1], &fd, sizeof fd) == (ssize_t)sizeof fd)
         return true;
     atomic_fetch_sub(&best->open, 1);
     las_warn("http: a new connection was refused: %s", strerror(errno));
+    close(fd);
     return false;
 }
 
-__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+void las_server_handle_bytes(struct las_server *s, const uint8_t *data, size_t len,
+                             void (*sink)(void *cls, const void *data, size_t len), void *cls)
 {
-    char msg[512];
-    (void)cls;
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-        msg[--n] = '\0';
-    las_debug("http: %s", msg);
+    struct conn *c = malloc(sizeof *c);
+    if (c == NULL)
+        return;
+    conn_init(c, s, NULL, -1);
+    c->sink = sink;
+    c->sink_cls = cls;
+    while (len > 0) {
+        size_t n = len < sizeof c->in - c->in_len ? len : sizeof c->in - c->in_len;
+        memcpy(c->in + c->in_len, data, n);
+        c->in_len += n;
+        data += n;
+        len -= n;
+        if (!serve(c))
+            break;
+    }
+    free(c->out);
+    free(c);
 }
 
 static las_status bind_listen(const char *addr, int *fd_out, uint16_t *port_out, char *why,
@@ -651,8 +1165,19 @@ void las_server_free(struct las_server *s)
         return;
     las_acceptor_stop(s->acceptor);
     for (unsigned i = 0; i < s->n_workers; i++) {
-        if (s->workers[i].mhd) /* closes its connections: reported to the acceptor */
-            MHD_stop_daemon(s->workers[i].mhd);
+        struct http_worker *w = &s->workers[i];
+        int stop = -1;
+        if (w->started && write(w->handover[1], &stop, sizeof stop) == (ssize_t)sizeof stop)
+            pthread_join(w->thread, NULL);
+        /* Its connections close here: reported to the acceptor, then closed. */
+        while (w->conns)
+            close_conn(w->conns);
+        if (w->epoll_fd >= 0)
+            close(w->epoll_fd);
+        if (w->handover[0] >= 0)
+            close(w->handover[0]);
+        if (w->handover[1] >= 0)
+            close(w->handover[1]);
     }
     free(s->workers);
     las_acceptor_free(s->acceptor);
@@ -770,33 +1295,28 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         goto fail;
     }
     /*
-     * poll, not epoll: libmicrohttpd 0.9.75's epoll mode misses a client's
-     * close that arrives with its last bytes, so such connections hold a slot
-     * until the connection timeout (tests/integration/test_abuse.sh, churn).
-     * No listening socket: LAS's acceptor thread (daemon/acceptor.h) accepts,
-     * enforces --max-connections and hands each connection to a worker;
-     * MHD_USE_ITC wakes the worker for it. libmicrohttpd's own limit is only
-     * a backstop, set high enough that it never refuses a hand-over: twice
-     * the limit, as a closed connection is reported a moment before the
-     * worker stops counting it.
+     * One epoll worker per CPU (libmicrohttpd's poll loop, response objects
+     * and per-connection memory pool cost 15,000 instructions per request:
+     * bench/RESULTS.md). No listening socket of their own: LAS's acceptor
+     * thread (daemon/acceptor.h) accepts, enforces --max-connections and
+     * hands each connection to a worker through its pipe.
      */
+    s->connection_timeout_s = cfg->connection_timeout;
     for (unsigned i = 0; i < threads; i++) {
         struct http_worker *w = &s->workers[i];
         w->server = s;
-        w->mhd = MHD_start_daemon(
-            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-                MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG,
-            0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-            MHD_OPTION_CONNECTION_LIMIT, 2 * max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-            cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-            MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_NOTIFY_CONNECTION,
-            on_connection, w, MHD_OPTION_UNESCAPE_CALLBACK, keep_url_escaped, NULL, MHD_OPTION_END);
-        if (w->mhd == NULL) {
-            snprintf(why, why_len, "cannot start the HTTP server on %s", cfg->listen);
+        w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        w->handover[0] = w->handover[1] = -1;
+        s->n_workers++;
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+        if (w->epoll_fd < 0 || pipe2(w->handover, O_CLOEXEC | O_NONBLOCK) != 0 ||
+            epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->handover[0], &ev) != 0 ||
+            pthread_create(&w->thread, NULL, worker_loop, w) != 0) {
+            snprintf(why, why_len, "cannot start the HTTP workers: %s", strerror(errno));
             st = LAS_ERR_IO;
             goto fail;
         }
-        s->n_workers++;
+        w->started = true;
     }
     struct las_acceptor_config acfg = {
         .listen_fd = s->listen_fd,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The HTTP/1.1 server of `las serve`, on libmicrohttpd (see docs/http-api.md). */
+/* The HTTP/1.1 server of `las serve`: epoll workers, requests parsed by libhttp-parser
+ * (see docs/http-api.md and docs/architecture.md). */
 #ifndef LAS_SERVER_H
 #define LAS_SERVER_H
 
@@ -27,7 +28,7 @@ LAS_MUST_CHECK las_status las_server_start(const struct las_config *cfg, struct 
                                            struct las_server **out, char *why, size_t why_len);
 
 /*
- * The request handling without sockets (the libmicrohttpd glue, the fuzzer
+ * The request handling without sockets (the HTTP workers, the fuzzer
  * and tests call it): las_server_new prepares everything but the listener;
  * las_server_handle answers one request. body_too_large says the body was
  * cut for size (only its first body_len bytes are given).
@@ -56,6 +57,15 @@ struct las_http_response {
 void las_server_handle(struct las_server *s, const char *method, const char *url,
                        const uint8_t *body, size_t body_len, bool body_too_large,
                        struct las_http_response *r);
+
+/*
+ * The connection handling without a socket (the fuzzer and tests): data is
+ * parsed as the bytes one connection receives, and each answer LAS would
+ * send is handed to sink, in pieces. Stops at the first request after which
+ * LAS would close the connection.
+ */
+void las_server_handle_bytes(struct las_server *s, const uint8_t *data, size_t len,
+                             void (*sink)(void *cls, const void *data, size_t len), void *cls);
 
 /* Frees what r owns (a heap body); r is zeroed. */
 void las_http_response_release(struct las_http_response *r);
