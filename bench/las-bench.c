@@ -218,7 +218,7 @@ static void proc_worker_cpu(pid_t pid, struct worker_cpu *out)
             continue;
         snprintf(file, sizeof file, "/proc/%d/task/%s/comm", (int)pid, e->d_name);
         if (!read_first_line(file, line, sizeof line) ||
-            (strncmp(line, "MHD-worker", 10) != 0 && strncmp(line, "MHD-single", 10) != 0))
+            strncmp(line, "las-http", 8) != 0) /* the HTTP workers (src/daemon/server.c) */
             continue;
         snprintf(file, sizeof file, "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
         uint64_t ns;

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -48,26 +49,28 @@
 #define DEFAULT_MAX_CONNECTIONS 4096
 /* The descriptor limit LAS raises its soft limit to (within the hard limit) at start. */
 #define WANTED_FD_LIMIT 65536
-/* Descriptors LAS needs besides its connections: standard streams, the listening socket,
- * the acceptor's two, each worker's epoll and hand-over pipe, state and log files, the
- * AESM socket. */
-#define RESERVED_FDS(threads) (64 + 3 * (threads))
+/* Descriptors LAS needs besides its connections: standard streams, the listening socket, * the
+ * acceptor's two, each worker's epoll set and wake-up, state and log files, the AESM socket. */
+#define RESERVED_FDS(threads) (64 + 2 * (threads))
 /* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
 #define MAX_DISCARDED_BODY 65536
 
 struct conn;
 
 /*
- * One HTTP worker per CPU: a thread with its own epoll set. The acceptor
- * gives each new connection to the worker with the fewest, through the
- * worker's hand-over pipe (one descriptor number per write).
+ * One HTTP worker per CPU: a thread with its own epoll set. The acceptor * gives each new
+ * connection to the worker with the fewest: it queues the connection on the worker's hand-over list
+ * and wakes it (eventfd).
  */
 struct http_worker {
     struct las_server *server;
     pthread_t thread;
     bool started;
     int epoll_fd;
-    int handover[2];    /* pipe: [0] read by the worker, [1] written by the acceptor */
+    int wake_fd; /* eventfd: new connections queued, or stop */
+    pthread_mutex_t handover_lock;
+    struct conn *handover; /* connections handed over, not yet taken by the worker */
+    _Atomic bool stop;
     struct conn *conns; /* the worker's connections (its thread only, then las_server_free) */
     char date[40];      /* "Date: ...\r\n" of the current second */
     time_t date_second;
@@ -593,11 +596,19 @@ static void request_received(struct conn *c)
         las_acceptor_request_received(c->s->acceptor, c->fd);
 }
 
+/* The request has a body (libhttp-parser's content_length is ULLONG_MAX without the header). */
+static bool announces_body(const struct conn *c)
+{
+    return (c->parser.flags & F_CHUNKED) ||
+           (c->n_content_length > 0 && c->parser.content_length > 0 &&
+            c->parser.content_length != ULLONG_MAX);
+}
+
 /* Answers before the body is read; a request with a body then closes the connection. */
 static void answer_early(struct conn *c, int status, const char *code, const char *message)
 {
     request_received(c);
-    bool has_body = (c->parser.flags & F_CHUNKED) || c->parser.content_length > 0;
+    bool has_body = announces_body(c);
     if (has_body || !http_should_keep_alive(&c->parser))
         c->close_after = true;
     answer_error(c, status, code, message);
@@ -671,7 +682,7 @@ static int on_headers_complete(http_parser *p)
      * before it is read (the connection then closes); without a body the
      * answer waits for the end of the request.
      */
-    bool has_body = (p->flags & F_CHUNKED) || p->content_length > 0;
+    bool has_body = announces_body(c);
     if (has_body && (c->route == LAS_ROUTE_OTHER || !method_fits(c->route, method))) {
         struct las_http_response r;
         request_received(c);
@@ -876,31 +887,18 @@ static void conn_init(struct conn *c, struct las_server *s, struct http_worker *
     request_reset(c);
 }
 
-static void conn_add(struct http_worker *w, int fd)
+/* Takes a connection the acceptor handed over: on the worker's list and in its epoll set. */
+static void conn_add(struct http_worker *w, struct conn *c)
 {
-    struct las_server *s = w->server;
-    struct conn *c = malloc(sizeof *c);
-    struct epoll_event ev = {.events = EPOLLIN};
-    atomic_fetch_add(&s->metrics.connections_open, 1);
-    if (c == NULL) {
-        las_warn("http: out of memory for a new connection");
-        atomic_fetch_sub(&s->metrics.connections_open, 1);
-        atomic_fetch_sub(&w->open, 1);
-        if (s->acceptor)
-            las_acceptor_closed(s->acceptor, fd);
-        close(fd);
-        return;
-    }
-    conn_init(c, s, w, fd);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    atomic_fetch_add(&w->server->metrics.connections_open, 1);
     c->last_active_ns = now_ns();
+    c->prev = NULL;
     c->next = w->conns;
     if (w->conns)
         w->conns->prev = c;
     w->conns = c;
-    int one = 1;
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    ev.data.ptr = c;
-    if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) != 0) {
         las_warn("http: cannot watch a new connection: %s", strerror(errno));
         close_conn(c);
     }
@@ -976,13 +974,20 @@ static void *worker_loop(void *arg)
         }
         for (int i = 0; i < n; i++) {
             struct conn *c = events[i].data.ptr;
-            if (c == NULL) { /* the hand-over pipe: new connections, or -1 to stop */
-                int fds[64];
-                ssize_t got = read(w->handover[0], fds, sizeof fds);
-                for (ssize_t k = 0; k < got / (ssize_t)sizeof fds[0]; k++) {
-                    if (fds[k] < 0)
-                        return NULL;
-                    conn_add(w, fds[k]);
+            if (c == NULL) { /* the wake-up: new connections, or stop */
+                uint64_t count;
+                if (read(w->wake_fd, &count, sizeof count) < 0 && errno != EAGAIN)
+                    las_warn("http: reading the wake-up: %s", strerror(errno));
+                if (atomic_load(&w->stop))
+                    return NULL;
+                pthread_mutex_lock(&w->handover_lock);
+                struct conn *list = w->handover;
+                w->handover = NULL;
+                pthread_mutex_unlock(&w->handover_lock);
+                while (list) {
+                    struct conn *next = list->next;
+                    conn_add(w, list);
+                    list = next;
                 }
                 continue;
             }
@@ -1017,13 +1022,24 @@ static bool add_connection(void *cls, int fd, const struct sockaddr *addr, sockl
         }
     }
     s->next_worker = (unsigned)(best - s->workers + 1) % s->n_workers;
+    struct conn *c = malloc(sizeof *c);
+    if (c == NULL) {
+        las_warn("http: a new connection was refused: out of memory");
+        close(fd);
+        return false;
+    }
+    conn_init(c, s, best, fd);
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     atomic_fetch_add(&best->open, 1);
-    if (write(best->handover[1], &fd, sizeof fd) == (ssize_t)sizeof fd)
-        return true;
-    atomic_fetch_sub(&best->open, 1);
-    las_warn("http: a new connection was refused: %s", strerror(errno));
-    close(fd);
-    return false;
+    pthread_mutex_lock(&best->handover_lock);
+    c->next = best->handover;
+    best->handover = c;
+    pthread_mutex_unlock(&best->handover_lock);
+    uint64_t one_more = 1;
+    if (write(best->wake_fd, &one_more, sizeof one_more) != (ssize_t)sizeof one_more)
+        las_warn("http: waking a worker: %s", strerror(errno));
+    return true;
 }
 
 void las_server_handle_bytes(struct las_server *s, const uint8_t *data, size_t len,
@@ -1166,18 +1182,29 @@ void las_server_free(struct las_server *s)
     las_acceptor_stop(s->acceptor);
     for (unsigned i = 0; i < s->n_workers; i++) {
         struct http_worker *w = &s->workers[i];
-        int stop = -1;
-        if (w->started && write(w->handover[1], &stop, sizeof stop) == (ssize_t)sizeof stop)
+        uint64_t one = 1;
+        atomic_store(&w->stop, true);
+        if (w->started) {
+            if (write(w->wake_fd, &one, sizeof one) != (ssize_t)sizeof one)
+                las_warn("http: stopping a worker: %s", strerror(errno));
             pthread_join(w->thread, NULL);
+        }
         /* Its connections close here: reported to the acceptor, then closed. */
+        while (w->handover) {
+            struct conn *c = w->handover;
+            w->handover = c->next;
+            atomic_fetch_add(&s->metrics.connections_open, 1); /* close_conn counts it out */
+            c->prev = c->next = NULL;
+            w->conns = c;
+            close_conn(c);
+        }
         while (w->conns)
             close_conn(w->conns);
         if (w->epoll_fd >= 0)
             close(w->epoll_fd);
-        if (w->handover[0] >= 0)
-            close(w->handover[0]);
-        if (w->handover[1] >= 0)
-            close(w->handover[1]);
+        if (w->wake_fd >= 0)
+            close(w->wake_fd);
+        pthread_mutex_destroy(&w->handover_lock);
     }
     free(s->workers);
     las_acceptor_free(s->acceptor);
@@ -1306,11 +1333,12 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
         struct http_worker *w = &s->workers[i];
         w->server = s;
         w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-        w->handover[0] = w->handover[1] = -1;
+        w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        pthread_mutex_init(&w->handover_lock, NULL);
         s->n_workers++;
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
-        if (w->epoll_fd < 0 || pipe2(w->handover, O_CLOEXEC | O_NONBLOCK) != 0 ||
-            epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->handover[0], &ev) != 0 ||
+        if (w->epoll_fd < 0 || w->wake_fd < 0 ||
+            epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->wake_fd, &ev) != 0 ||
             pthread_create(&w->thread, NULL, worker_loop, w) != 0) {
             snprintf(why, why_len, "cannot start the HTTP workers: %s", strerror(errno));
             st = LAS_ERR_IO;
