@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz target: LAS's HTTP request handling (las_server_handle), called
- * directly on a server without sockets over a simulated CPU in a temporary
- * state directory. Input: byte 0 picks the method (bit 7: the body was cut
- * for size), then the URL up to the first '\n', then the body.
+ * Fuzz target: LAS's HTTP request handling on a server without sockets
+ * over a simulated CPU in a temporary state directory, twice per input:
+ * 1. las_server_handle: byte 0 picks the method (bit 7: the body was cut
+ *    for size), then the URL up to the first '\n', then the body;
+ * 2. las_server_handle_bytes: the whole input as the bytes one connection
+ *    receives, through the HTTP parser (libhttp-parser) and LAS's request
+ *    glue, as the HTTP workers run them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +64,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* What one connection would have been sent: every answer begins with a status line. */
+struct wire {
+    size_t len, answers;
+    bool bad;
+};
+
+static void on_wire(void *cls, const void *data, size_t len)
+{
+    struct wire *w = cls;
+    static const char status_line[] = "HTTP/1.1 ";
+    /* each answer is handed over as its head, then its body (if any) */
+    if (len >= sizeof status_line - 1 && memcmp(data, status_line, sizeof status_line - 1) == 0)
+        w->answers++;
+    else if (w->len == 0)
+        w->bad = true;
+    w->len += len;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const methods[] = {"GET",    "POST",    "HEAD", "PUT",
@@ -95,5 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r.status >= 400) /* every error LAS itself answers has the JSON error body */
         FUZZ_ASSERT(r.body_len > 10 && memcmp(r.body, "{\"error\":", 9) == 0);
     las_http_response_release(&r);
+
+    struct wire wire = {0};
+    las_server_handle_bytes(server, data, size, on_wire, &wire);
+    FUZZ_ASSERT(!wire.bad);
+    FUZZ_ASSERT(wire.answers <= size / 16 + 1); /* no answer without a request's bytes */
     return 0;
 }
