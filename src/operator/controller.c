@@ -338,7 +338,7 @@ void las_op_nodes_sync(struct las_op_node **nodes, size_t *n_nodes, size_t *cap,
         las_op_node_set_ready(n, false, now);
     }
     /* The DaemonSet no longer wants a pod on nodes left without one: forget them. */
-    if ((int64_t)with_pods >= desired) {
+    if (desired >= 0 && (int64_t)with_pods >= desired) {
         size_t out = 0;
         for (size_t k = 0; k < *n_nodes; k++) {
             if (has_pod[k])
@@ -673,7 +673,7 @@ static void reconcile(struct las_op_controller *c, const struct las_op_resource 
     /* 2. Nodes, from the pods and the DaemonSet. */
     struct las_op_ds_status ds;
     read_ds_status(c, r->name, &ds);
-    las_op_nodes_sync(&mg->nodes, &mg->n_nodes, &mg->cap, pods, n_pods, ds.found ? ds.desired : 0,
+    las_op_nodes_sync(&mg->nodes, &mg->n_nodes, &mg->cap, pods, n_pods, ds.found ? ds.desired : -1,
                       now);
 
     /* 3. Evidence: fetched from every ready LAS at a full sweep or when its pod changed;

@@ -88,7 +88,10 @@ void las_op_controller_run(struct las_op_controller *c, const atomic_bool *stop,
 /*
  * Brings a node table up to date with the resource's pods: one entry per
  * node that has a pod, entries of nodes without a pod kept (not ready)
- * while fewer nodes have pods than the DaemonSet wants. Pure (tests).
+ * while fewer nodes have pods than the DaemonSet wants (desired), or always
+ * when that is unknown (desired < 0: the DaemonSet could not be read), so
+ * that a node's last verified ID, which its next PlatformIDChanged Event
+ * names, is not lost to one failed request. Pure (tests).
  */
 void las_op_nodes_sync(struct las_op_node **nodes, size_t *n_nodes, size_t *cap,
                        const struct las_op_pod *pods, size_t n_pods, int64_t desired, int64_t now);

@@ -351,6 +351,12 @@ static void test_nodes_sync(void **state)
     assert_string_equal(nodes[1].pod, "");
     assert_false(nodes[1].ready);
     assert_int_equal(nodes[1].last_transition, 60);
+    /* The DaemonSet could not be read (desired unknown): node-b and its last ID stay. */
+    strcpy(nodes[1].last_verified_id, "b-id");
+    las_op_nodes_sync(&nodes, &n, &cap, pods + 1, 1, -1, 65);
+    assert_int_equal(n, 2);
+    assert_string_equal(nodes[1].name, "node-b");
+    assert_string_equal(nodes[1].last_verified_id, "b-id");
     /* The DaemonSet wants one pod only (node-b left the selector): node-b is forgotten. */
     las_op_nodes_sync(&nodes, &n, &cap, pods + 1, 1, 1, 70);
     assert_int_equal(n, 1);
