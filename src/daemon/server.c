@@ -130,7 +130,8 @@ struct conn {
     size_t out_len, out_off;
     /* the current request */
     bool in_request;
-    bool answered; /* answered before its end: the rest is read and dropped */
+    bool head_complete; /* the request line and headers are parsed */
+    bool answered;      /* answered before its end: the rest is read and dropped */
     struct timespec start;
     enum las_route route;
     int status;
@@ -507,17 +508,24 @@ static void answer(struct conn *c, struct las_http_response *r, bool head_only)
     las_http_response_release(r);
 }
 
+/* A HEAD request (its head parsed): its answers, errors too, carry no body. */
+static bool is_head(const struct conn *c)
+{
+    return c->head_complete && c->parser.method == HTTP_HEAD;
+}
+
 static void answer_error(struct conn *c, int status, const char *code, const char *message)
 {
     struct las_http_response r;
     memset(&r, 0, sizeof r);
     respond_error(&r, status, code, message);
-    answer(c, &r, false);
+    answer(c, &r, is_head(c));
 }
 
 static void request_reset(struct conn *c)
 {
     c->in_request = false;
+    c->head_complete = false;
     c->answered = false;
     c->route = LAS_ROUTE_OTHER;
     c->status = 0;
@@ -675,6 +683,7 @@ static int on_headers_complete(http_parser *p)
     struct conn *c = conn_of(p);
     struct las_server *s = c->s;
     const char *method = http_method_str((enum http_method)p->method);
+    c->head_complete = true;
 
     /* A query string is ignored; no percent-decoding ("%00" must not cut a path short). */
     char *query = strchr(c->url, '?');
@@ -732,7 +741,7 @@ static int on_headers_complete(http_parser *p)
         request_received(c);
         las_server_handle(s, method, c->url, NULL, 0, false, &r);
         c->close_after = true;
-        answer(c, &r, false);
+        answer(c, &r, is_head(c));
         c->answered = true;
         c->answer_done = true;
         c->paused = true;
@@ -770,7 +779,7 @@ static int on_message_complete(http_parser *p)
         const char *method = http_method_str((enum http_method)p->method);
         request_received(c);
         las_server_handle(c->s, method, c->url, c->body, c->body_len, c->body_too_large, &r);
-        answer(c, &r, p->method == HTTP_HEAD);
+        answer(c, &r, is_head(c));
         c->answered = true;
     }
     c->answer_done = true;

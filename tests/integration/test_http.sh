@@ -59,6 +59,38 @@ code=$(http GET /healthz); [ "$code" = 200 ] || fail "healthz after garbage: $co
 exec 3>&-
 pass "garbage and unfinished requests do not disturb other clients"
 
+# Raw requests (python3 sockets): raw BYTES (with \r, \n escapes) [SECONDS] prints all LAS answers until it
+# closes the connection or SECONDS (default 1) pass without a byte.
+raw() {
+  python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1"))
+s.settimeout(float(sys.argv[3]))
+out = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except (socket.timeout, ConnectionResetError):
+    pass
+sys.stdout.buffer.write(out)' "${LAS_ADDR##*:}" "$1" "${2:-1}" | tr -d '\r'
+}
+# The status lines of the answers, one a line.
+statuses() { grep -a '^HTTP/' | cut -d' ' -f2 | tr '\n' ' '; }
+
+# A HEAD answer has no body, errors too: the next answer follows its head at once.
+out=$(raw 'HEAD /healthz HTTP/1.1\r\nHost: localhost\r\nOrigin: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')
+[ "$(awk 'p == 1 { print; exit } /^$/ { p = 1 }' <<<"$out" | cut -c1-12)" = "HTTP/1.1 200" ] ||
+  fail "HEAD refused with Origin: a body follows the head: $out"
+out=$(raw 'HEAD /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n')
+[ "$(awk 'p == 1 { print; exit } /^$/ { p = 1 }' <<<"$out" | cut -c1-12)" = "HTTP/1.1 200" ] ||
+  fail "HEAD /nowhere: a body follows the head: $out"
+grep -q '^Content-Length: [1-9]' <<<"$out" || fail "HEAD /nowhere: no Content-Length as for GET"
+pass "HEAD answers (errors too) carry no body; keep-alive goes on"
+
 code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz: $code"
 code=$(http GET /v1/platform); [ "$code" = 200 ] || fail "platform: $code"
 grep -q '"mode": "sim"' "$TEST_DIR/body" || fail "platform document lacks mode"
