@@ -139,13 +139,15 @@ struct conn {
     char url[MAX_URL + 1];
     size_t url_len;
     bool url_too_long, head_too_large;
+    bool blank_in_name; /* a header name with SP or HTAB (libhttp-parser lets it through) */
     char field[24];
     size_t field_len;
     bool in_value;
     enum header_kind kind;
     char host[256];
     size_t host_len;
-    bool have_host, host_too_long, origin;
+    unsigned n_host;
+    bool host_too_long, origin;
     unsigned n_content_length, n_transfer_encoding;
     size_t body_len;
     bool body_too_large, drop;
@@ -498,6 +500,8 @@ static void answer(struct conn *c, struct las_http_response *r, bool head_only)
     }
     if (c->close_after)
         head_add(&h, "Connection: close\r\n");
+    else if (c->head_complete && c->parser.http_minor == 0) /* HTTP/1.0 asked for keep-alive */
+        head_add(&h, "Connection: keep-alive\r\n");
     head_add(&h, "Content-Length: ");
     head_add_number(&h, r->body_len);
     head_add(&h, "\r\n\r\n");
@@ -537,7 +541,9 @@ static void request_reset(struct conn *c)
     c->in_value = false;
     c->kind = HDR_OTHER;
     c->host_len = 0;
-    c->have_host = c->host_too_long = c->origin = false;
+    c->n_host = 0;
+    c->host_too_long = c->origin = false;
+    c->blank_in_name = false;
     c->n_content_length = c->n_transfer_encoding = 0;
     c->body_len = 0;
     c->body_too_large = false;
@@ -597,6 +603,8 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
         c->in_value = false;
         c->field_len = 0;
     }
+    if (memchr(at, ' ', len) || memchr(at, '\t', len))
+        c->blank_in_name = true;
     size_t room = sizeof c->field - 1 - c->field_len;
     size_t n = len < room ? len : room;
     memcpy(c->field + c->field_len, at, n);
@@ -616,9 +624,8 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         c->in_value = true;
         c->kind = HDR_OTHER;
         if (strcasecmp(c->field, "Host") == 0) {
-            /* the first Host counts, as before */
-            c->kind = c->have_host ? HDR_OTHER : HDR_HOST;
-            c->have_host = true;
+            c->n_host++; /* more than one is refused */
+            c->kind = c->n_host == 1 ? HDR_HOST : HDR_OTHER;
         } else if (strcasecmp(c->field, "Content-Length") == 0) {
             c->kind = HDR_CONTENT_LENGTH;
             c->n_content_length++;
@@ -691,8 +698,23 @@ static int on_headers_complete(http_parser *p)
         *query = '\0';
     c->route = route_of(c->url);
     if (p->http_major != 1) {
+        c->close_after = true; /* before the answer, which then says so */
         answer_early(c, 505, "unsupported", "only HTTP/1.0 and HTTP/1.1 are spoken here");
+        return 0;
+    }
+    /* RFC 9112 section 5.1: no whitespace between a header's name and its colon
+     * ("Content-Length : 5" would slip past the checks below). */
+    if (c->blank_in_name) {
         c->close_after = true;
+        answer_early(c, 400, las_status_name(LAS_ERR_MALFORMED),
+                     "a header name contains a space or tab");
+        return 0;
+    }
+    /* RFC 9112 section 3.2: exactly one Host in HTTP/1.1, at most one in HTTP/1.0. */
+    if (c->n_host > 1 || (p->http_minor >= 1 && c->n_host == 0)) {
+        answer_early(c, 400, las_status_name(LAS_ERR_MALFORMED),
+                     c->n_host > 1 ? "more than one Host header"
+                                   : "an HTTP/1.1 request without a Host header");
         return 0;
     }
     /* The Host value without the blanks around it. */
@@ -701,7 +723,7 @@ static int on_headers_complete(http_parser *p)
     c->host[c->host_len] = '\0';
     /* DNS rebinding: a page re-pointed at LAS carries its own name in Host. */
     if (s->hosts &&
-        (c->host_too_long || !las_host_check_allows(s->hosts, c->have_host ? c->host : NULL))) {
+        (c->host_too_long || !las_host_check_allows(s->hosts, c->n_host > 0 ? c->host : NULL))) {
         las_debug("http: refused a request for another host (see --allowed-hosts)");
         answer_early(c, 421, "host_not_allowed",
                      "the Host header names neither this LAS nor its machine (see "
@@ -716,9 +738,9 @@ static int on_headers_complete(http_parser *p)
     }
     /* Content-Length with Transfer-Encoding: the body's end is ambiguous. */
     if (c->n_content_length > 0 && c->n_transfer_encoding > 0) {
+        c->close_after = true;
         answer_early(c, 400, las_status_name(LAS_ERR_MALFORMED),
                      "ambiguous body length (Content-Length repeated or with Transfer-Encoding)");
-        c->close_after = true;
         return 0;
     }
     /* Refuse an announced oversized body before reading any of it. */

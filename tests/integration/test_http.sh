@@ -91,6 +91,38 @@ out=$(raw 'HEAD /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\nGET /healthz HTTP/1.
 grep -q '^Content-Length: [1-9]' <<<"$out" || fail "HEAD /nowhere: no Content-Length as for GET"
 pass "HEAD answers (errors too) carry no body; keep-alive goes on"
 
+# A blank in a header name is refused (RFC 9112 section 5.1): LAS's checks match exact names.
+for h in 'Content-Length : 5' 'Host : evil.example' 'Origin : x' 'Origin\t: x'; do
+  out=$(raw "GET /healthz HTTP/1.1\r\nHost: localhost\r\n$h\r\n\r\n")
+  [ "$(statuses <<<"$out")" = "400 " ] || fail "header '$h': $(statuses <<<"$out")"
+done
+pass "header names with a blank: 400"
+
+# HTTP/1.1 needs exactly one Host (RFC 9112 section 3.2); HTTP/1.0 may go without.
+out=$(raw 'GET /healthz HTTP/1.1\r\n\r\n')
+[ "$(statuses <<<"$out")" = "400 " ] || fail "HTTP/1.1 without Host: $(statuses <<<"$out")"
+out=$(raw 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\n\r\n')
+[ "$(statuses <<<"$out")" = "400 " ] || fail "two Hosts: $(statuses <<<"$out")"
+out=$(raw 'GET /healthz HTTP/1.0\r\n\r\n')
+[ "$(statuses <<<"$out")" = "200 " ] || fail "HTTP/1.0 without Host: $(statuses <<<"$out")"
+pass "HTTP/1.1 without Host or with two: 400; HTTP/1.0 without Host: 200"
+
+# Every answer after which LAS closes says so.
+for req in 'GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n' \
+  'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'; do
+  out=$(raw "$req")
+  grep -q '^Connection: close$' <<<"$out" || fail "no Connection: close: $out"
+done
+pass "505 and ambiguous-length 400 answers carry Connection: close"
+
+# HTTP/1.0 keep-alive is said out loud (or the connection closes).
+out=$(raw 'GET /healthz HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n')
+[ "$(statuses <<<"$out")" = "200 200 " ] || fail "HTTP/1.0 keep-alive: $(statuses <<<"$out")"
+[ "$(grep -c '^Connection: keep-alive$' <<<"$out")" = 1 ] && grep -q '^Connection: close$' <<<"$out" ||
+  fail "HTTP/1.0 keep-alive: the answers do not say it: $out"
+pass "HTTP/1.0 with Connection: Keep-Alive gets Connection: keep-alive"
+
+
 code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz: $code"
 code=$(http GET /v1/platform); [ "$code" = 200 ] || fail "platform: $code"
 grep -q '"mode": "sim"' "$TEST_DIR/body" || fail "platform document lacks mode"
