@@ -105,7 +105,14 @@ struct las_server {
 };
 
 /* Which request header the parser is handing over. */
-enum header_kind { HDR_OTHER, HDR_HOST, HDR_CONTENT_LENGTH, HDR_TRANSFER_ENCODING, HDR_ORIGIN };
+enum header_kind {
+    HDR_OTHER,
+    HDR_HOST,
+    HDR_CONTENT_LENGTH,
+    HDR_TRANSFER_ENCODING,
+    HDR_ORIGIN,
+    HDR_EXPECT
+};
 
 /*
  * One connection and the request being read on it. The parser
@@ -125,6 +132,9 @@ struct conn {
     bool answer_done;  /* the request being answered is complete once its answer is out */
     bool close_after;  /* close once the pending answer is out */
     bool watching_out; /* registered for EPOLLOUT (answer partly sent) */
+    bool lingering;    /* the last answer is out: input is read and dropped until EOF */
+    uint64_t linger_start_ns;
+    size_t lingered;
     /* output not yet sent */
     uint8_t *out;
     size_t out_len, out_off;
@@ -148,6 +158,10 @@ struct conn {
     size_t host_len;
     unsigned n_host;
     bool host_too_long, origin;
+    char expect[16]; /* the Expect value ("100-continue" is the only one known) */
+    size_t expect_len;
+    unsigned n_expect;
+    bool send_continue; /* answer "100 Continue" once the head is parsed and no body came */
     unsigned n_content_length, n_transfer_encoding;
     size_t body_len;
     bool body_too_large, drop;
@@ -367,6 +381,8 @@ static const char *reason_phrase(int status)
         return "URI Too Long";
     case 421:
         return "Misdirected Request";
+    case 417:
+        return "Expectation Failed";
     case 431:
         return "Request Header Fields Too Large";
     case 500:
@@ -544,6 +560,9 @@ static void request_reset(struct conn *c)
     c->n_host = 0;
     c->host_too_long = c->origin = false;
     c->blank_in_name = false;
+    c->expect_len = 0;
+    c->n_expect = 0;
+    c->send_continue = false;
     c->n_content_length = c->n_transfer_encoding = 0;
     c->body_len = 0;
     c->body_too_large = false;
@@ -635,6 +654,9 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
         } else if (strcasecmp(c->field, "Origin") == 0) {
             c->kind = HDR_ORIGIN;
             c->origin = true;
+        } else if (strcasecmp(c->field, "Expect") == 0) {
+            c->kind = HDR_EXPECT;
+            c->n_expect++;
         }
     }
     if (c->kind == HDR_HOST) {
@@ -644,6 +666,14 @@ static int on_header_value(http_parser *p, const char *at, size_t len)
             memcpy(c->host + c->host_len, at, len);
             c->host_len += len;
         }
+    } else if (c->kind == HDR_EXPECT) {
+        size_t room = sizeof c->expect - 1 - c->expect_len;
+        size_t n = len < room ? len : room;
+        memcpy(c->expect + c->expect_len, at, n);
+        c->expect_len += n;
+        c->expect[c->expect_len] = '\0';
+        if (len > room) /* longer than "100-continue": not it */
+            c->expect[0] = '\0';
     }
     return 0;
 }
@@ -768,6 +798,25 @@ static int on_headers_complete(http_parser *p)
         c->answer_done = true;
         c->paused = true;
         http_parser_pause(p, 1);
+        return 0;
+    }
+    /*
+     * Expect (RFC 9110 section 10.1.1): "100-continue" is answered "100
+     * Continue" when the body is to be read and none of it has come yet (see
+     * serve()); an HTTP/1.0 client's is ignored. Any other expectation: 417.
+     */
+    if (c->n_expect > 0) {
+        char *v = c->expect;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        size_t n = strlen(v);
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            v[--n] = '\0';
+        if (c->n_expect > 1 || strcasecmp(v, "100-continue") != 0) {
+            answer_early(c, 417, "unsupported", "the only expectation known is 100-continue");
+            return 0;
+        }
+        c->send_continue = has_body && p->http_minor >= 1;
     }
     return 0;
 }
@@ -775,6 +824,7 @@ static int on_headers_complete(http_parser *p)
 static int on_body(http_parser *p, const char *at, size_t len)
 {
     struct conn *c = conn_of(p);
+    c->send_continue = false; /* the client did not wait for it */
     if (c->body_too_large || len > sizeof c->body - c->body_len) {
         /* Beyond the limit (a chunked body): drop up to a bound, answer 400 at its end;
          * beyond the bound, drop the connection. */
@@ -892,6 +942,13 @@ static bool serve(struct conn *c)
         size_t n = http_parser_execute(&c->parser, &parser_settings, c->in + c->in_off,
                                        c->in_len - c->in_off);
         c->in_off += n;
+        if (c->send_continue && !c->answered) { /* the head is in, no body byte yet */
+            static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+            struct iovec iov = {(void *)cont, sizeof cont - 1};
+            c->send_continue = false;
+            if (!send_pending(c, &iov, 1))
+                c->drop = true;
+        }
         enum http_errno e = HTTP_PARSER_ERRNO(&c->parser);
         if (e == HPE_PAUSED) {
             if (c->drop)

@@ -60,7 +60,7 @@ exec 3>&-
 pass "garbage and unfinished requests do not disturb other clients"
 
 # Raw requests (python3 sockets): raw BYTES (with \r, \n escapes) [SECONDS] prints all LAS answers until it
-# closes the connection or SECONDS (default 1) pass without a byte.
+# closes the connection or SECONDS (default 1) pass without a byte; "[reset]" if LAS reset it.
 raw() {
   python3 -c '
 import socket, sys
@@ -74,8 +74,10 @@ try:
         if not d:
             break
         out += d
-except (socket.timeout, ConnectionResetError):
+except socket.timeout:
     pass
+except ConnectionResetError:
+    out += b"\n[reset]\n"
 sys.stdout.buffer.write(out)' "${LAS_ADDR##*:}" "$1" "${2:-1}" | tr -d '\r'
 }
 # The status lines of the answers, one a line.
@@ -122,13 +124,25 @@ out=$(raw 'GET /healthz HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET /healthz H
   fail "HTTP/1.0 keep-alive: the answers do not say it: $out"
 pass "HTTP/1.0 with Connection: Keep-Alive gets Connection: keep-alive"
 
+# Expect: 100-continue is answered before the body comes; other expectations get 417.
+out=$(raw 'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 432\r\nExpect: 100-continue\r\n\r\n' 0.5)
+[ "$(statuses <<<"$out")" = "100 " ] || fail "Expect: 100-continue: $(statuses <<<"$out")"
+out=$(raw 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nExpect: something\r\n\r\n')
+[ "$(statuses <<<"$out")" = "417 " ] || fail "Expect: something: $(statuses <<<"$out")"
+t=$(curl -s -o "$TEST_DIR/body" -w '%{http_code} %{time_total}' -H 'Expect: 100-continue' \
+  --data-binary @"$TEST_DIR/good.report" "http://$LAS_ADDR/v1/quote")
+[ "${t%% *}" = 200 ] && awk -v t="${t#* }" 'BEGIN { exit !(t < 0.8) }' ||
+  fail "curl with Expect: 100-continue: $t (curl waits 1 s without the 100)"
+pass "Expect: 100-continue answered with 100; other Expect values 417"
+
 
 code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz: $code"
 code=$(http GET /v1/platform); [ "$code" = 200 ] || fail "platform: $code"
 grep -q '"mode": "sim"' "$TEST_DIR/body" || fail "platform document lacks mode"
 grep -q '"platform_id": "[0-9A-F]\{64\}"' "$TEST_DIR/body" || fail "platform document lacks ID"
 code=$(http GET /metrics); [ "$code" = 200 ] || fail "metrics: $code"
-grep -q '^las_quotes_total{outcome="issued"} 1$' "$TEST_DIR/body" || fail "issued count"
+# two issued: one above with Expect: 100-continue
+grep -q '^las_quotes_total{outcome="issued"} 2$' "$TEST_DIR/body" || fail "issued count"
 grep -q '^las_quotes_total{outcome="report_mac_invalid"} 3$' "$TEST_DIR/body" || fail "mac count"
 grep -q '^las_quotes_total{outcome="bad_request_size"} 6$' "$TEST_DIR/body" || fail "size count"
 grep -q '^las_http_request_duration_seconds_count [1-9]' "$TEST_DIR/body" || fail "histogram"
