@@ -54,6 +54,9 @@
 #define RESERVED_FDS(threads) (64 + 2 * (threads))
 /* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
 #define MAX_DISCARDED_BODY 65536
+/* A lingering close (see conn_finish) reads and drops this much, for this long, at most. */
+#define MAX_LINGER_BYTES 65536
+#define LINGER_NS        2000000000ull
 
 struct conn;
 
@@ -1036,8 +1039,44 @@ static void conn_add(struct http_worker *w, struct conn *c)
     }
 }
 
+/*
+ * serve() is done with c. After a last answer, closing at once with client
+ * bytes unread would make the kernel reset the connection, which can cut
+ * the answer short: LAS sends its FIN (shutdown) and reads and drops what
+ * still comes until the client's FIN, MAX_LINGER_BYTES or LINGER_NS, then
+ * closes. A connection dropped without an answer closes at once.
+ */
+static void conn_finish(struct conn *c)
+{
+    if (c->drop || c->lingering || shutdown(c->fd, SHUT_WR) != 0) {
+        close_conn(c);
+        return;
+    }
+    c->lingering = true;
+    c->linger_start_ns = now_ns();
+    c->lingered = 0;
+    watch(c, false);
+}
+
+/* A lingering connection is readable: drop what came; close at its end or bound. */
+static void conn_linger(struct conn *c)
+{
+    char buf[4096];
+    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n > 0)
+        c->lingered += (size_t)n;
+    if (n <= 0 || c->lingered > MAX_LINGER_BYTES)
+        close_conn(c);
+}
+
 static void conn_readable(struct conn *c)
 {
+    if (c->lingering) {
+        conn_linger(c);
+        return;
+    }
     ssize_t n = recv(c->fd, c->in + c->in_len, sizeof c->in - c->in_len, 0);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
         close_conn(c); /* the client closed (or the acceptor shut it down) */
@@ -1048,7 +1087,7 @@ static void conn_readable(struct conn *c)
     c->in_len += (size_t)n;
     c->last_active_ns = now_ns();
     if (!serve(c)) {
-        close_conn(c);
+        conn_finish(c);
         return;
     }
     watch(c, c->out_off < c->out_len);
@@ -1072,7 +1111,7 @@ static void conn_writable(struct conn *c)
     c->out = NULL;
     c->out_len = c->out_off = 0;
     if (!serve(c)) {
-        close_conn(c);
+        conn_finish(c);
         return;
     }
     watch(c, c->out_off < c->out_len);
@@ -1086,7 +1125,8 @@ static void close_idle(struct http_worker *w)
     struct conn *c = w->conns;
     while (c) {
         struct conn *next = c->next;
-        if (limit > 0 && now - c->last_active_ns > limit)
+        if ((limit > 0 && now - c->last_active_ns > limit) ||
+            (c->lingering && now - c->linger_start_ns > LINGER_NS))
             close_conn(c);
         c = next;
     }

@@ -135,6 +135,14 @@ t=$(curl -s -o "$TEST_DIR/body" -w '%{http_code} %{time_total}' -H 'Expect: 100-
   fail "curl with Expect: 100-continue: $t (curl waits 1 s without the 100)"
 pass "Expect: 100-continue answered with 100; other Expect values 417"
 
+# Closing with unread input: the answer arrives whole and the connection ends with a FIN,
+# not a reset (which can cut the answer short when it is not yet sent): a lingering close.
+body=$(head -c 60000 /dev/zero | tr '\0' x)
+out=$(raw "POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 60000\r\n\r\n$body" 2)
+[ "$(statuses <<<"$out")" = "404 " ] && grep -q '"code":"not_found"' <<<"$out" &&
+  ! grep -q '^\[reset\]$' <<<"$out" ||
+  fail "answer before an unread body: $out"
+pass "an answer before an unread body arrives whole"
 
 code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz: $code"
 code=$(http GET /v1/platform); [ "$code" = 200 ] || fail "platform: $code"
