@@ -785,6 +785,16 @@ static int on_headers_complete(http_parser *p)
         answer_early(c, 400, las_status_name(LAS_ERR_BAD_SIZE), msg);
         return 0;
     }
+    /* GET and HEAD ignore a body; a long one is refused before it is read. */
+    if (c->route != LAS_ROUTE_QUOTE && c->route != LAS_ROUTE_OTHER && c->n_content_length > 0 &&
+        p->content_length > sizeof c->body && p->content_length != ULLONG_MAX &&
+        method_fits(c->route, method)) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "a body sent with %s must not exceed %d bytes", method,
+                 LAS_SGX_REPORT_SIZE);
+        answer_early(c, 413, las_status_name(LAS_ERR_MALFORMED), msg);
+        return 0;
+    }
     /*
      * A body sent to an unknown path or with a wrong method is refused
      * before it is read (the connection then closes); without a body the
@@ -988,6 +998,8 @@ static void conn_unlink(struct conn *c)
 static void close_conn(struct conn *c)
 {
     struct las_server *s = c->s;
+    if (c->in_request && c->drop) /* dropped without an answer: counted as code "other" */
+        las_metrics_request(&s->metrics, c->route, 0, 0);
     if (c->in_request && c->w)
         atomic_fetch_sub_explicit(&c->w->in_flight, 1, memory_order_relaxed);
     conn_unlink(c);
@@ -1498,7 +1510,7 @@ las_status las_server_start(const struct las_config *cfg, struct las_backend *b,
      * and per-connection memory pool cost 15,000 instructions per request:
      * bench/RESULTS.md). No listening socket of their own: LAS's acceptor
      * thread (daemon/acceptor.h) accepts, enforces --max-connections and
-     * hands each connection to a worker through its pipe.
+     * hands each connection to a worker (its hand-over list and eventfd wake-up).
      */
     s->connection_timeout_s = cfg->connection_timeout;
     for (unsigned i = 0; i < threads; i++) {

@@ -144,6 +144,17 @@ out=$(raw "POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 60000\r\
   fail "answer before an unread body: $out"
 pass "an answer before an unread body arrives whole"
 
+# A long body on a GET route: 413 before it is read. A chunked upload dropped beyond
+# 64 KiB: no answer, counted under code="other".
+out=$(raw 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n')
+[ "$(statuses <<<"$out")" = "413 " ] || fail "GET with a 100,000-byte body: $(statuses <<<"$out")"
+body=$(head -c 70000 /dev/zero | tr '\0' x)
+out=$(raw "POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n11170\r\n$body\r\n0\r\n\r\n")
+[ -z "$(statuses <<<"$out")" ] || fail "chunked upload of 70,000 bytes: $(statuses <<<"$out")"
+curl -s "http://$LAS_ADDR/metrics" | grep -q '^las_http_requests_total{handler="quote",code="other"} 1$' ||
+  fail "the dropped upload is not counted under code=\"other\""
+pass "GET with a long body: 413; a dropped upload counts as code=\"other\""
+
 code=$(http GET /readyz); [ "$code" = 200 ] || fail "readyz: $code"
 code=$(http GET /v1/platform); [ "$code" = 200 ] || fail "platform: $code"
 grep -q '"mode": "sim"' "$TEST_DIR/body" || fail "platform document lacks mode"
