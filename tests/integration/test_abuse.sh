@@ -106,7 +106,7 @@ code=$(mhd lower); [ "$code" = 405 ] || [ "$code" = 400 ] || [ "$code" = 501 ] |
 req h2 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'
 [ "$(mhd h2)" = 505 ] || fail "HTTP/2 preface: $(mhd h2)"
 req http09 'GET /healthz\r\n\r\n'
-code=$(mhd http09); [ "$code" = 400 ] || [ "$code" = 505 ] || fail "HTTP/0.9: '$code'"
+code=$(mhd http09); [ "$code" = 505 ] || fail "HTTP/0.9: '$code'"
 req http10 'GET /healthz HTTP/1.0\r\n\r\n'
 [ "$(raw http10)" = 200 ] || fail "HTTP/1.0: $(raw http10)"
 still_serves "wrong methods and paths"

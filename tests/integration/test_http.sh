@@ -116,6 +116,11 @@ for req in 'GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n' \
   grep -q '^Connection: close$' <<<"$out" || fail "no Connection: close: $out"
 done
 pass "505 and ambiguous-length 400 answers carry Connection: close"
+out=$(raw 'GET /healthz HTTP/1.2\r\nHost: localhost\r\nConnection: close\r\n\r\n')
+[ "$(statuses <<<"$out")" = "200 " ] || fail "HTTP/1.2: $(statuses <<<"$out")"
+out=$(raw 'GET /healthz\r\n\r\n')
+[ "$(statuses <<<"$out")" = "505 " ] || fail "HTTP/0.9: $(statuses <<<"$out")"
+pass "HTTP/1.2 is served as 1.1; HTTP/0.9 gets 505 (docs/http-api.md)"
 
 # HTTP/1.0 keep-alive is said out loud (or the connection closes).
 out=$(raw 'GET /healthz HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n')
