@@ -110,7 +110,7 @@ out=$(raw 'GET /healthz HTTP/1.0\r\n\r\n')
 pass "HTTP/1.1 without Host or with two: 400; HTTP/1.0 without Host: 200"
 
 # Every answer after which LAS closes says so.
-for req in 'GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n' \
+for req in 'GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n' 'GET /healthz HTTP/2.1\r\nHost: localhost\r\n\r\n' \
   'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'; do
   out=$(raw "$req")
   grep -q '^Connection: close$' <<<"$out" || fail "no Connection: close: $out"
