@@ -49,7 +49,7 @@
 #define DEFAULT_MAX_CONNECTIONS 4096
 /* The descriptor limit LAS raises its soft limit to (within the hard limit) at start. */
 #define WANTED_FD_LIMIT 65536
-/* Descriptors LAS needs besides its connections: standard streams, the listening socket, * the
+/* Descriptors LAS needs besides its connections: standard streams, the listening socket, the
  * acceptor's two, each worker's epoll set and wake-up, state and log files, the AESM socket. */
 #define RESERVED_FDS(threads) (64 + 2 * (threads))
 /* Oversized chunked bodies are read and dropped up to this many bytes, then the connection. */
@@ -61,7 +61,7 @@
 struct conn;
 
 /*
- * One HTTP worker per CPU: a thread with its own epoll set. The acceptor * gives each new
+ * One HTTP worker per CPU: a thread with its own epoll set. The acceptor gives each new
  * connection to the worker with the fewest: it queues the connection on the worker's hand-over list
  * and wakes it (eventfd).
  */
