@@ -628,11 +628,14 @@ static int on_header_field(http_parser *p, const char *at, size_t len)
     if (memchr(at, ' ', len) || memchr(at, '\t', len))
         c->blank_in_name = true;
     size_t room = sizeof c->field - 1 - c->field_len;
-    size_t n = len < room ? len : room;
-    memcpy(c->field + c->field_len, at, n);
-    c->field_len += n;
-    if (len > room) /* longer than any name LAS looks at */
-        c->field_len = sizeof c->field - 1, c->field[0] = '\0';
+    if (len > room) {
+        /* Longer than any name LAS looks at: kept full and empty, so it matches none. */
+        c->field_len = sizeof c->field - 1;
+        c->field[0] = '\0';
+        return 0;
+    }
+    memcpy(c->field + c->field_len, at, len);
+    c->field_len += len;
     c->field[c->field_len] = '\0';
     return 0;
 }

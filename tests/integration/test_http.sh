@@ -109,6 +109,15 @@ out=$(raw 'GET /healthz HTTP/1.0\r\n\r\n')
 [ "$(statuses <<<"$out")" = "200 " ] || fail "HTTP/1.0 without Host: $(statuses <<<"$out")"
 pass "HTTP/1.1 without Host or with two: 400; HTTP/1.0 without Host: 200"
 
+# A header name longer than any LAS looks at is no Host, however it begins
+# (and "Host" whose pieces exceed the name buffer matches nothing either).
+long="Host$(printf 'x%.0s' {1..40})"
+out=$(raw "GET /healthz HTTP/1.1\r\nHost: localhost\r\n$long: evil.example\r\n\r\n")
+[ "$(statuses <<<"$out")" = "200 " ] || fail "a long name beginning with Host counted as Host: $(statuses <<<"$out")"
+out=$(raw "GET /healthz HTTP/1.1\r\n$long: localhost\r\n\r\n")
+[ "$(statuses <<<"$out")" = "400 " ] || fail "a long name beginning with Host taken for Host: $(statuses <<<"$out")"
+pass "a long header name beginning with Host is not Host"
+
 # Every answer after which LAS closes says so.
 for req in 'GET /healthz HTTP/2.0\r\nHost: localhost\r\n\r\n' 'GET /healthz HTTP/2.1\r\nHost: localhost\r\n\r\n' \
   'POST /v1/quote HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n'; do
