@@ -3,11 +3,12 @@
  * The accepting thread of `las serve`: who gets a connection, and how long
  * it may keep it without asking anything.
  *
- * libmicrohttpd's worker threads all poll the listening socket and race for
- * each new connection; the one that is already awake wins, so a burst of
- * keep-alive connections often lands on one worker while the others stay
- * idle (bench/RESULTS.md). LAS accepts on one thread instead and hands each
- * connection to the HTTP server, which gives it to its least busy worker.
+ * Worker threads that all poll the listening socket race for each new
+ * connection; the one that is already awake wins, so a burst of keep-alive
+ * connections often lands on one worker while the others stay idle (what
+ * libmicrohttpd did, bench/RESULTS.md). LAS accepts on one thread instead
+ * and hands each connection to the HTTP server (server.c), which gives it
+ * to its worker with the fewest connections.
  *
  * The same thread defends the connection slots (docs/security.md,
  * "Connection exhaustion"):
