@@ -285,6 +285,20 @@ static void shut(struct las_acceptor *a, int fd)
     shutdown(fd, SHUT_RDWR);
 }
 
+/*
+ * How long the connection in slot fd has waited for its next request, or 0:
+ * no connection there, one being closed, or one whose request is in (or
+ * whose wait began only now). Under a->lock.
+ */
+static uint64_t waited_ns(const struct las_acceptor *a, int fd, uint64_t now)
+{
+    const struct conn_slot *s = &a->slots[fd];
+    if (!s->in_use || s->closing)
+        return 0;
+    uint64_t since = atomic_load_explicit(&s->waiting_since, memory_order_relaxed);
+    return since != 0 && now > since ? now - since : 0;
+}
+
 /* Closes every connection that owes its request beyond the deadline. */
 static void sweep(struct las_acceptor *a, uint64_t now)
 {
@@ -292,11 +306,8 @@ static void sweep(struct las_acceptor *a, uint64_t now)
     unsigned closed = 0;
     pthread_mutex_lock(&a->lock);
     for (int fd = 0; fd <= a->max_fd; fd++) {
-        struct conn_slot *s = &a->slots[fd];
-        if (!s->in_use || s->closing)
-            continue;
-        uint64_t since = atomic_load_explicit(&s->waiting_since, memory_order_relaxed);
-        if (since != 0 && now > since && now - since >= limit) {
+        uint64_t waited = waited_ns(a, fd, now);
+        if (waited > 0 && waited >= limit) {
             shut(a, fd);
             closed++;
         }
@@ -323,27 +334,24 @@ static void sweep(struct las_acceptor *a, uint64_t now)
 static bool evict(struct las_acceptor *a, uint64_t now)
 {
     int victim[EVICT_BATCH];
-    uint64_t since_of[EVICT_BATCH];
+    uint64_t waited_of[EVICT_BATCH];
     unsigned n = 0;
     pthread_mutex_lock(&a->lock);
     for (int fd = 0; fd <= a->max_fd; fd++) {
-        struct conn_slot *s = &a->slots[fd];
-        if (!s->in_use || s->closing)
+        uint64_t waited = waited_ns(a, fd, now);
+        if (waited < EVICT_MIN_WAIT_NS) /* also: not waiting */
             continue;
-        uint64_t since = atomic_load_explicit(&s->waiting_since, memory_order_relaxed);
-        if (since == 0 || now <= since || now - since < EVICT_MIN_WAIT_NS)
+        if (n == EVICT_BATCH && waited <= waited_of[n - 1])
             continue;
-        if (n == EVICT_BATCH && since >= since_of[n - 1])
-            continue;
-        /* Keep the batch sorted, oldest first. */
+        /* Keep the batch sorted, longest wait first. */
         unsigned i = n < EVICT_BATCH ? n++ : n - 1;
-        while (i > 0 && since_of[i - 1] > since) {
+        while (i > 0 && waited_of[i - 1] < waited) {
             victim[i] = victim[i - 1];
-            since_of[i] = since_of[i - 1];
+            waited_of[i] = waited_of[i - 1];
             i--;
         }
         victim[i] = fd;
-        since_of[i] = since;
+        waited_of[i] = waited;
     }
     for (unsigned i = 0; i < n; i++) {
         shut(a, victim[i]);
