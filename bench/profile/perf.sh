@@ -12,6 +12,7 @@ name=$1 port=$2 seconds=$3
 shift 4
 out=${OUT:-/tmp}
 command -v wrk >/dev/null || { echo "perf.sh: wrk is not installed (apt-get install wrk)" >&2; exit 3; }
+command -v perf >/dev/null || { echo "perf.sh: perf is not installed (apt-get install linux-perf)" >&2; exit 3; }
 "$@" >"$out/perf.$name.log" 2>&1 &
 spid=$!
 trap 'kill $spid 2>/dev/null || true' EXIT
