@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Thin, must-check wrappers over OpenSSL 3 libcrypto (AES-CMAC, SHA-256,
- * HKDF) and libsodium (randomness, constant-time comparison, wiping), so the
- * rest of LAS never touches library-specific error conventions.
+ * Thin, must-check wrappers over OpenSSL 3 libcrypto (SHA-256, HKDF), Nettle
+ * (AES-CMAC) and libsodium (randomness, constant-time comparison, wiping),
+ * so the rest of LAS never touches library-specific error conventions.
  */
 #ifndef LAS_CRYPTO_H
 #define LAS_CRYPTO_H
@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <nettle/aes.h>
+#include <nettle/cmac.h>
 
 #include "las/status.h"
 
@@ -22,6 +25,24 @@ LAS_MUST_CHECK las_status las_crypto_init(void);
 /* AES-128-CMAC (NIST SP 800-38B, RFC 4493). */
 LAS_MUST_CHECK las_status las_aes_cmac(const uint8_t key[static 16], const uint8_t *msg, size_t len,
                                        uint8_t mac[static LAS_CMAC_SIZE]);
+
+/*
+ * An AES-128-CMAC key prepared for many messages: the AES key schedule and
+ * the two CMAC subkeys, computed once by las_cmac_key_init. It is secret
+ * (the key can be recovered from it): keep it in las_secret_alloc memory,
+ * and las_wipe it when done. las_cmac_keyed only reads it, so threads may
+ * share one.
+ */
+struct las_cmac_key {
+    struct aes128_ctx cipher;
+    struct cmac128_key subkeys;
+};
+
+void las_cmac_key_init(struct las_cmac_key *k, const uint8_t key[static 16]);
+
+/* AES-128-CMAC of msg under a prepared key; its result equals las_aes_cmac's. */
+void las_cmac_keyed(const struct las_cmac_key *k, const uint8_t *msg, size_t len,
+                    uint8_t mac[static LAS_CMAC_SIZE]);
 
 LAS_MUST_CHECK las_status las_sha256(const void *data, size_t len,
                                      uint8_t out[static LAS_SHA256_SIZE]);

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "common/crypto.h"
 #include "las/sgx.h"
 #include "las/status.h"
 
@@ -15,5 +16,9 @@
  */
 LAS_MUST_CHECK las_status las_report_mac_check(const uint8_t report_key[static LAS_SGX_KEY_SIZE],
                                                const struct las_sgx_report *report);
+
+/* The same check with the REPORT key prepared once (las_cmac_key_init). */
+LAS_MUST_CHECK las_status las_report_mac_check_keyed(const struct las_cmac_key *report_key,
+                                                     const struct las_sgx_report *report);
 
 #endif

@@ -21,11 +21,12 @@ struct sim_impl {
     struct las_sim_qe *qe; /* the simulated quoting enclave, for hardware quotes */
     /*
      * LAS's REPORT key for the KEYID of this boot (the one every REPORT made
-     * on this simulated CPU carries), derived once at open: a simulated
-     * EGETKEY costs a CMAC and this saves one per attestation. Read-only
-     * afterwards, so the server threads share it without a lock.
+     * on this simulated CPU carries), derived and prepared for CMAC once at
+     * open: a simulated EGETKEY costs a CMAC, and the AES key schedule
+     * another part of one, per attestation. Read-only afterwards, so the
+     * server threads share it without a lock; in this locked allocation.
      */
-    uint8_t report_key[LAS_SGX_KEY_SIZE];
+    struct las_cmac_key report_key;
     uint8_t report_keyid[LAS_SGX_KEYID_SIZE];
 };
 
@@ -62,7 +63,7 @@ static las_status sim_verify_report(struct las_backend *b, const struct las_sgx_
      */
     if (memcmp(report->keyid, s->report_keyid, sizeof s->report_keyid) != 0)
         return LAS_ERR_REPORT_MAC;
-    return las_report_mac_check(s->report_key, report);
+    return las_report_mac_check_keyed(&s->report_key, report);
 }
 
 static las_status sim_seal_key(struct las_backend *b, const struct las_sgx_keyrequest *req,
@@ -186,7 +187,11 @@ las_status las_backend_sim_open(const struct las_backend_sim_config *cfg, struct
     }
     b->identity = self_report.body;
     memcpy(s->report_keyid, s->cpu.report_keyid, sizeof s->report_keyid);
-    st = sim_report_key(s, s->report_keyid, s->report_key);
+    uint8_t report_key[LAS_SGX_KEY_SIZE];
+    st = sim_report_key(s, s->report_keyid, report_key);
+    if (st == LAS_OK)
+        las_cmac_key_init(&s->report_key, report_key);
+    las_wipe(report_key, sizeof report_key);
     if (st != LAS_OK) {
         snprintf(why, why_len, "simulated EGETKEY failed: %s", las_status_message(st));
         goto fail;

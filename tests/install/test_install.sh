@@ -47,7 +47,7 @@ has_dir -L "$libdir" || fail "pkg-config --libs lacks -L$libdir: $flags"
 [[ " $flags " == *" -llas "* ]] || fail "pkg-config --libs lacks -llas: $flags"
 [ "$(pkg-config --modversion las)" = "$LAS_VERSION" ] || fail "pkg-config version is not $LAS_VERSION"
 static=$(pkg-config --static --libs las)
-for lib in -lcrypto -lsodium -ljansson -lyaml; do
+for lib in -lcrypto -lsodium -lnettle -ljansson -lyaml; do
   [[ " $static " == *" $lib "* ]] || fail "pkg-config --static --libs lacks $lib: $static"
 done
 # libcurl is loaded by the client at its first request (src/client/curl_api.h), never linked.

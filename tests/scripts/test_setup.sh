@@ -16,7 +16,7 @@ for p in podman clang libclang-rt-14-dev libcmocka-dev jq yq unzip zip; do
   grep -qxF "$p" "$TEST_DIR/run.txt" && fail "install-deps --run installs $p, which running LAS does not need"
   grep -qxF "$p" "$TEST_DIR/all.txt" || fail "install-deps --all lacks $p"
 done
-for p in build-essential cmake pkg-config libssl-dev libsodium-dev libmicrohttpd-dev libhttp-parser-dev \
+for p in build-essential cmake pkg-config libssl-dev libsodium-dev nettle-dev libmicrohttpd-dev libhttp-parser-dev \
   libcurl4-openssl-dev libjansson-dev libyaml-dev; do
   grep -qxF "$p" "$TEST_DIR/run.txt" || fail "install-deps --run lacks $p, which building las needs"
 done
