@@ -9,7 +9,11 @@
  * through the policy, i.e. its platform ID is pinned (platforms), or it is
  * the verified successor of a pinned ID (follow_successions), or the policy
  * pins no platform and the quote comes with platform evidence anchored in a
- * root the policy trusts. The empty policy accepts nothing.
+ * root the policy trusts. Evidence counts only from the LAS enclave the
+ * policy pins (evidence.las_mrsigner or las_mrenclave; without a pin,
+ * hardware evidence counts for nothing and simulated evidence must come
+ * from the simulated LAS), whatever options it was verified with. The empty
+ * policy accepts nothing.
  */
 #ifndef LAS_VERIFIER_H
 #define LAS_VERIFIER_H

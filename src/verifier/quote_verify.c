@@ -12,6 +12,7 @@
 
 #include "common/hex.h"
 #include "common/reason.h"
+#include "format/las_enclave.h"
 #include "las/verifier.h"
 
 /* The rules, in evaluation order: the one table of names (docs/verifier.md). */
@@ -146,7 +147,31 @@ static void check_signature(struct las_verdict *v, const uint8_t *buf, size_t le
 static bool las_pins_hold(const struct las_policy *pol, const struct las_evidence_result *ev,
                           char *why, size_t n)
 {
+    static const uint8_t simulated_las_signer[32] = LAS_SIMULATED_LAS_MRSIGNER;
     char hex[2 * LAS_SGX_HASH_SIZE + 1];
+    /*
+     * The caller may have verified the evidence under options of its own: the
+     * policy's rule (las_evidence_verify's) is applied again. Without a pin,
+     * hardware evidence says only "some enclave on genuine SGX", and
+     * simulated evidence must come from the simulated LAS.
+     */
+    if (!pol->has_las_mrsigner && !pol->has_las_mrenclave) {
+        if (!ev->simulated) {
+            snprintf(why, n,
+                     "the policy pins no LAS enclave, so hardware evidence cannot vouch for a "
+                     "platform: set evidence.las_mrsigner or evidence.las_mrenclave "
+                     "(--las-mrsigner, --las-mrenclave)");
+            return false;
+        }
+        if (memcmp(simulated_las_signer, ev->las.mrsigner, 32) != 0) {
+            las_hex_encode(ev->las.mrsigner, 32, hex, 0);
+            snprintf(why, n,
+                     "the simulated evidence comes from a LAS with MRSIGNER %s, not the simulated "
+                     "LAS, and the policy pins no LAS enclave",
+                     hex);
+            return false;
+        }
+    }
     if (pol->has_las_mrsigner && memcmp(pol->las_mrsigner, ev->las.mrsigner, 32) != 0) {
         las_hex_encode(ev->las.mrsigner, 32, hex, 0);
         snprintf(why, n, "the evidence comes from a LAS with MRSIGNER %s, not the pinned one", hex);

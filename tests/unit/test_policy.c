@@ -16,6 +16,7 @@
 #include "common/crypto.h"
 #include "common/hex.h"
 #include "common/rfc3339.h"
+#include "format/las_enclave.h"
 #include "identity/platform_key.h"
 #include "identity/quote_sign.h"
 #include "las/client.h"
@@ -24,13 +25,15 @@
 #include "backend/app_enclave.h"
 #include "test_helpers.h"
 
-#define T0      1800000000ull /* issue time of the test quotes */
-#define NOW     (T0 + 10)     /* default evaluation time */
-#define HEX_A   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define HEX_B   "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-#define HEX_C   "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
-#define OTHER   "7777777777777777777777777777777777777777777777777777777777777777"
-#define PINNED  "platforms: [$PID]\n"
+#define T0     1800000000ull /* issue time of the test quotes */
+#define NOW    (T0 + 10)     /* default evaluation time */
+#define HEX_A  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HEX_B  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HEX_C  "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+#define OTHER  "7777777777777777777777777777777777777777777777777777777777777777"
+#define PINNED "platforms: [$PID]\n"
+/* Hardware evidence counts only for a pinned LAS enclave: make_evidence's is HEX_A. */
+#define LAS_PIN "evidence: {las_mrsigner: " HEX_A "}\n"
 #define ZERO64  "0000000000000000000000000000000000000000000000000000000000000000"
 #define ZERO60  "000000000000000000000000000000000000000000000000000000000000"
 #define ZERO58  "0000000000000000000000000000000000000000000000000000000000"
@@ -68,9 +71,10 @@ enum facts_kind {
     F_OUT_OF_DATE_CONFIGURATION,
     F_REVOKED,
     F_NO_COLLATERAL,
-    F_SIMULATED,      /* simulated evidence, UpToDate, its root pinned as ROOT_E */
-    F_OTHER_PLATFORM, /* evidence for another platform ID */
-    F_UNVERIFIED,     /* a result that las_evidence_verify refused */
+    F_SIMULATED,           /* simulated evidence of the simulated LAS, its root pinned as ROOT_E */
+    F_SIMULATED_OTHER_LAS, /* the same, but from a LAS enclave with MRSIGNER HEX_A */
+    F_OTHER_PLATFORM,      /* evidence for another platform ID */
+    F_UNVERIFIED,          /* a result that las_evidence_verify refused */
 };
 
 static const char advisories[][LAS_DCAP_ADVISORY_SIZE] = {"INTEL-SA-00334", "INTEL-SA-00615"};
@@ -94,8 +98,12 @@ static const struct eval_case eval_cases[] = {
      LAS_CHECK_SKIPPED},
     {"empty policy refuses an unauthenticated platform", "{}\n", Q_DEFAULT, F_NONE, 0, 0,
      LAS_ERR_REFUSED, "platform", NULL, 0},
-    {"evidence vouches for an unpinned platform", "{}\n", Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_OK,
-     NULL, "platform", LAS_CHECK_PASS},
+    {"evidence of the pinned LAS vouches for an unpinned platform", LAS_PIN, Q_DEFAULT,
+     F_UP_TO_DATE, 0, 0, LAS_OK, NULL, "platform", LAS_CHECK_PASS},
+    {"hardware evidence vouches for nothing without a LAS pin", "{}\n", Q_DEFAULT, F_UP_TO_DATE, 0,
+     0, LAS_ERR_REFUSED, "evidence", "platform", LAS_CHECK_FAIL},
+    {"hardware evidence of a pinned platform needs a LAS pin too", PINNED, Q_DEFAULT, F_UP_TO_DATE,
+     0, 0, LAS_ERR_REFUSED, "evidence", "platform", LAS_CHECK_PASS},
     {"other pinned platform refuses", "platforms: [" OTHER "]\n", Q_DEFAULT, F_NONE, 0, 0,
      LAS_ERR_REFUSED, "platform", NULL, 0},
     {"any of two pinned platforms", "platforms:\n  - " OTHER "\n  - $PID\n", Q_DEFAULT, F_NONE, 0,
@@ -120,6 +128,13 @@ static const struct eval_case eval_cases[] = {
     {"simulated evidence with an unpinned root vouches for nothing",
      "security:\n  tolerate: [simulation]\n", Q_SIM, F_SIMULATED, 0, 0, LAS_ERR_REFUSED, "platform",
      "evidence", LAS_CHECK_PASS},
+    {"simulated evidence of another LAS vouches for nothing without a LAS pin",
+     "evidence: {sim_roots: [" ROOT_E "]}\nsecurity:\n  tolerate: [simulation]\n", Q_SIM,
+     F_SIMULATED_OTHER_LAS, 0, 0, LAS_ERR_REFUSED, "evidence", "platform", LAS_CHECK_FAIL},
+    {"simulated evidence of a pinned LAS enclave vouches",
+     "evidence: {sim_roots: [" ROOT_E "], las_mrsigner: " HEX_A "}\nsecurity:\n  tolerate: "
+     "[simulation]\n",
+     Q_SIM, F_SIMULATED_OTHER_LAS, 0, 0, LAS_OK, NULL, "platform", LAS_CHECK_PASS},
     {"simulated evidence with a pinned root vouches",
      "evidence: {sim_roots: [" ROOT_E "]}\nsecurity:\n  tolerate: [simulation]\n", Q_SIM,
      F_SIMULATED, 0, 0, LAS_OK, NULL, "platform", LAS_CHECK_PASS},
@@ -194,59 +209,63 @@ static const struct eval_case eval_cases[] = {
     /* TCB status and tolerations */
     {"no evidence: TCB skipped", PINNED, Q_DEFAULT, F_NONE, 0, 0, LAS_OK, NULL, "tcb",
      LAS_CHECK_SKIPPED},
-    {"UpToDate accepted", PINNED, Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_OK, NULL, "tcb",
+    {"UpToDate accepted", PINNED LAS_PIN, Q_DEFAULT, F_UP_TO_DATE, 0, 0, LAS_OK, NULL, "tcb",
      LAS_CHECK_PASS},
-    {"UpToDate with advisories listed", PINNED, Q_DEFAULT, F_UP_TO_DATE, 2, 0, LAS_OK, NULL,
+    {"UpToDate with advisories listed", PINNED LAS_PIN, Q_DEFAULT, F_UP_TO_DATE, 2, 0, LAS_OK, NULL,
      "advisories", LAS_CHECK_PASS},
-    {"hardware evidence without collateral: TCB Unknown refused", PINNED, Q_DEFAULT,
+    {"hardware evidence without collateral: TCB Unknown refused", PINNED LAS_PIN, Q_DEFAULT,
      F_NO_COLLATERAL, 0, 0, LAS_ERR_REFUSED, "tcb", "advisories", LAS_CHECK_SKIPPED},
-    {"hardware evidence without collateral vouches for nothing", "{}\n", Q_DEFAULT, F_NO_COLLATERAL,
-     0, 0, LAS_ERR_REFUSED, "tcb", "platform", LAS_CHECK_PASS},
+    {"hardware evidence without collateral vouches for nothing", LAS_PIN, Q_DEFAULT,
+     F_NO_COLLATERAL, 0, 0, LAS_ERR_REFUSED, "tcb", "platform", LAS_CHECK_PASS},
     {"hardware evidence without collateral: unknown-tcb tolerated",
-     PINNED "security: {tolerate: [unknown-tcb]}\n", Q_DEFAULT, F_NO_COLLATERAL, 0, 0, LAS_OK, NULL,
-     "tcb", LAS_CHECK_PASS},
-    {"unknown-tcb tolerates no known status", PINNED "security: {tolerate: [unknown-tcb]}\n",
-     Q_DEFAULT, F_OUT_OF_DATE, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+     PINNED LAS_PIN "security: {tolerate: [unknown-tcb]}\n", Q_DEFAULT, F_NO_COLLATERAL, 0, 0,
+     LAS_OK, NULL, "tcb", LAS_CHECK_PASS},
+    {"unknown-tcb tolerates no known status",
+     PINNED LAS_PIN "security: {tolerate: [unknown-tcb]}\n", Q_DEFAULT, F_OUT_OF_DATE, 0, 0,
+     LAS_ERR_REFUSED, "tcb", NULL, 0},
     {"simulated evidence has no collateral: TCB skipped",
      PINNED "security: {tolerate: [simulation]}\n", Q_DEFAULT, F_SIMULATED, 0, 0, LAS_OK, NULL,
      "tcb", LAS_CHECK_SKIPPED},
-    {"SWHardeningNeeded refused", PINNED, Q_DEFAULT, F_SW_HARDENING, 0, 0, LAS_ERR_REFUSED, "tcb",
-     NULL, 0},
+    {"SWHardeningNeeded refused", PINNED LAS_PIN, Q_DEFAULT, F_SW_HARDENING, 0, 0, LAS_ERR_REFUSED,
+     "tcb", NULL, 0},
     {"SWHardeningNeeded tolerated, advisories ignored",
-     PINNED "security:\n  tolerate: [software-hardening-needed]\n  ignore_advisories: "
-            "[INTEL-SA-00615, INTEL-SA-00334]\n",
+     PINNED LAS_PIN "security:\n  tolerate: [software-hardening-needed]\n  ignore_advisories: "
+                    "[INTEL-SA-00615, INTEL-SA-00334]\n",
      Q_DEFAULT, F_SW_HARDENING, 2, 0, LAS_OK, NULL, "advisories", LAS_CHECK_PASS},
     {"SWHardeningNeeded tolerated, advisory not ignored",
-     PINNED "security:\n  tolerate: [software-hardening-needed]\n", Q_DEFAULT, F_SW_HARDENING, 1, 0,
-     LAS_ERR_REFUSED, "advisories", "tcb", LAS_CHECK_PASS},
+     PINNED LAS_PIN "security:\n  tolerate: [software-hardening-needed]\n", Q_DEFAULT,
+     F_SW_HARDENING, 1, 0, LAS_ERR_REFUSED, "advisories", "tcb", LAS_CHECK_PASS},
     {"SWHardeningNeeded tolerated, one of two advisories ignored",
-     PINNED "security:\n  tolerate: [software-hardening-needed]\n  ignore_advisories: "
-            "[INTEL-SA-00334]\n",
+     PINNED LAS_PIN "security:\n  tolerate: [software-hardening-needed]\n  ignore_advisories: "
+                    "[INTEL-SA-00334]\n",
      Q_DEFAULT, F_SW_HARDENING, 2, 0, LAS_ERR_REFUSED, "advisories", NULL, 0},
-    {"ConfigurationNeeded tolerated", PINNED "security: {tolerate: [configuration-needed]}\n",
-     Q_DEFAULT, F_CONFIGURATION, 0, 0, LAS_OK, NULL, "tcb", LAS_CHECK_PASS},
+    {"ConfigurationNeeded tolerated",
+     PINNED LAS_PIN "security: {tolerate: [configuration-needed]}\n", Q_DEFAULT, F_CONFIGURATION, 0,
+     0, LAS_OK, NULL, "tcb", LAS_CHECK_PASS},
     {"ConfigurationNeeded needs its own toleration",
-     PINNED "security: {tolerate: [software-hardening-needed, outdated-tcb]}\n", Q_DEFAULT,
+     PINNED LAS_PIN "security: {tolerate: [software-hardening-needed, outdated-tcb]}\n", Q_DEFAULT,
      F_CONFIGURATION, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
     {"ConfigurationAndSWHardeningNeeded with both",
-     PINNED "security: {tolerate: [configuration-needed, software-hardening-needed]}\n", Q_DEFAULT,
-     F_CONFIGURATION_AND_SW, 0, 0, LAS_OK, NULL, NULL, 0},
+     PINNED LAS_PIN "security: {tolerate: [configuration-needed, software-hardening-needed]}\n",
+     Q_DEFAULT, F_CONFIGURATION_AND_SW, 0, 0, LAS_OK, NULL, NULL, 0},
     {"ConfigurationAndSWHardeningNeeded with one",
-     PINNED "security: {tolerate: [configuration-needed]}\n", Q_DEFAULT, F_CONFIGURATION_AND_SW, 0,
-     0, LAS_ERR_REFUSED, "tcb", NULL, 0},
-    {"OutOfDate refused", PINNED, Q_DEFAULT, F_OUT_OF_DATE, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+     PINNED LAS_PIN "security: {tolerate: [configuration-needed]}\n", Q_DEFAULT,
+     F_CONFIGURATION_AND_SW, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
+    {"OutOfDate refused", PINNED LAS_PIN, Q_DEFAULT, F_OUT_OF_DATE, 0, 0, LAS_ERR_REFUSED, "tcb",
+     NULL, 0},
     {"OutOfDate tolerated with its advisories",
-     PINNED "security:\n  tolerate: [outdated-tcb]\n  ignore_advisories: [INTEL-SA-00334]\n",
+     PINNED LAS_PIN
+     "security:\n  tolerate: [outdated-tcb]\n  ignore_advisories: [INTEL-SA-00334]\n",
      Q_DEFAULT, F_OUT_OF_DATE, 1, 0, LAS_OK, NULL, NULL, 0},
     {"OutOfDateConfigurationNeeded with outdated-tcb only",
-     PINNED "security: {tolerate: [outdated-tcb]}\n", Q_DEFAULT, F_OUT_OF_DATE_CONFIGURATION, 0, 0,
-     LAS_ERR_REFUSED, "tcb", NULL, 0},
+     PINNED LAS_PIN "security: {tolerate: [outdated-tcb]}\n", Q_DEFAULT,
+     F_OUT_OF_DATE_CONFIGURATION, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
     {"OutOfDateConfigurationNeeded with both",
-     PINNED "security: {tolerate: [outdated-tcb, configuration-needed]}\n", Q_DEFAULT,
+     PINNED LAS_PIN "security: {tolerate: [outdated-tcb, configuration-needed]}\n", Q_DEFAULT,
      F_OUT_OF_DATE_CONFIGURATION, 0, 0, LAS_OK, NULL, NULL, 0},
     {"Revoked is never tolerated",
-     PINNED "security:\n  tolerate: [outdated-tcb, configuration-needed, "
-            "software-hardening-needed, debug-mode, simulation]\n",
+     PINNED LAS_PIN "security:\n  tolerate: [outdated-tcb, configuration-needed, "
+                    "software-hardening-needed, debug-mode, simulation]\n",
      Q_DEFAULT, F_REVOKED, 0, 0, LAS_ERR_REFUSED, "tcb", NULL, 0},
     /* combined */
     {"first failing rule in order names the refusal", "platforms: [" OTHER "]\n", Q_DEBUG, F_NONE,
@@ -298,6 +317,7 @@ static const struct las_evidence_result *make_evidence(enum facts_kind kind, siz
         [F_REVOKED] = LAS_TCB_REVOKED,
         [F_NO_COLLATERAL] = LAS_TCB_UNKNOWN,
         [F_SIMULATED] = LAS_TCB_UNKNOWN, /* no collateral exists for simulated platforms */
+        [F_SIMULATED_OTHER_LAS] = LAS_TCB_UNKNOWN,
         [F_OTHER_PLATFORM] = LAS_TCB_UP_TO_DATE,
         [F_UNVERIFIED] = LAS_TCB_UP_TO_DATE,
     };
@@ -308,7 +328,7 @@ static const struct las_evidence_result *make_evidence(enum facts_kind kind, siz
     ev->status = ev->verified ? LAS_OK : LAS_ERR_SIGNATURE;
     ev->check = ev->verified ? NULL : "hardware_quote";
     snprintf(ev->reason, sizeof ev->reason, "%s", ev->verified ? "" : "quote_signature: forged");
-    ev->simulated = kind == F_SIMULATED;
+    ev->simulated = kind == F_SIMULATED || kind == F_SIMULATED_OTHER_LAS;
     ev->anchor = ev->simulated ? LAS_ANCHOR_SIM_ROOT : LAS_ANCHOR_INTEL_ROOT;
     ev->dcap.simulated = ev->simulated;
     memset(ev->dcap.root_pin, 0xee, sizeof ev->dcap.root_pin);
@@ -316,7 +336,11 @@ static const struct las_evidence_result *make_evidence(enum facts_kind kind, siz
     for (size_t i = 0; i < n_adv; i++)
         memcpy(ev->dcap.advisories[i], advisories[i], LAS_DCAP_ADVISORY_SIZE);
     ev->dcap.n_advisories = n_adv;
-    memset(ev->las.mrsigner, 0xaa, 32);
+    static const uint8_t simulated_las[32] = LAS_SIMULATED_LAS_MRSIGNER;
+    if (kind == F_SIMULATED)
+        memcpy(ev->las.mrsigner, simulated_las, 32);
+    else
+        memset(ev->las.mrsigner, 0xaa, 32);
     memcpy(ev->platform_id, fx->key.public_key, 32);
     if (kind == F_OTHER_PLATFORM)
         memset(ev->platform_id, 0x77, 32);
@@ -619,7 +643,7 @@ static void test_unknown_tcb_explained(void **state)
     (void)state;
     make_quote(Q_DEFAULT, quote);
     struct las_verify_args args = {.now = NOW, .evidence = make_evidence(F_NO_COLLATERAL, 0, &ev)};
-    expand(PINNED, yaml, sizeof yaml);
+    expand(PINNED LAS_PIN, yaml, sizeof yaml);
     assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, NULL), LAS_OK);
     assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
     assert_string_equal(v.check, "tcb");
@@ -782,6 +806,7 @@ static void chain_evidence(struct las_evidence_result *ev, const uint8_t (*ids)[
     ev->verified = true;
     ev->anchor = LAS_ANCHOR_INTEL_ROOT;
     ev->dcap.tcb_status = LAS_TCB_UP_TO_DATE; /* verified with collateral */
+    memset(ev->las.mrsigner, 0xaa, 32);       /* the LAS enclave LAS_PIN pins */
     memcpy(ev->platform_id, platform, 32);
     for (size_t i = 0; i + 1 < n; i++) {
         memcpy(ev->successions[i].old_id, ids[i], 32);
@@ -803,7 +828,7 @@ static void test_follow_successions(void **state)
     memset(ids[0], 0xa1, 32); /* A, pinned */
     memset(ids[1], 0xa2, 32); /* an intermediate ID */
     memcpy(ids[2], fx->key.public_key, 32);
-    snprintf(yaml, sizeof yaml, "platforms: [%s]\nfollow_successions: true\n",
+    snprintf(yaml, sizeof yaml, "platforms: [%s]\nfollow_successions: true\n" LAS_PIN,
              "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1");
     assert_int_equal(las_policy_load((const uint8_t *)yaml, strlen(yaml), &pol, NULL), LAS_OK);
     assert_true(pol.follow_successions);
@@ -817,6 +842,14 @@ static void test_follow_successions(void **state)
     assert_memory_equal(v.predecessor, ids[0], 32);
     assert_int_equal(v.succession_steps, 2);
     assert_non_null(strstr(find_check(&v, "platform")->reason, "successor of pinned platform ID"));
+
+    /* Without a LAS pin the hardware evidence, and so its chain, counts for nothing. */
+    pol.has_las_mrsigner = false;
+    assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
+    check_verdict("no LAS pin", &v, "evidence");
+    assert_non_null(strstr(v.reason, "pins no LAS enclave"));
+    assert_false(v.successor);
+    pol.has_las_mrsigner = true;
 
     /* The same without follow_successions: the pin alone decides. */
     pol.follow_successions = false;
