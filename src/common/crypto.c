@@ -23,11 +23,11 @@ las_status las_crypto_init(void)
 
 /*
  * AES-128-CMAC through Nettle, not OpenSSL (docs/architecture.md, "Why
- * AES-CMAC comes from Nettle, not OpenSSL"): OpenSSL 3.0's CMAC makes one provider call per 16-byte
- * block and allocates its contexts, about 11,400 instructions for a REPORT
- * body, where Nettle needs about 1,900 with a prepared key. Nettle's contexts
- * are plain structures that the caller places, so a prepared key can live in
- * locked memory.
+ * AES-CMAC comes from Nettle, not OpenSSL"): OpenSSL 3.0's CMAC makes one
+ * provider call per 16-byte block and allocates its contexts, about 11,400
+ * instructions for a REPORT body, where Nettle needs about 1,900 with a
+ * prepared key. Nettle's contexts are plain structures that the caller
+ * places, so a prepared key can live in locked memory.
  */
 void las_cmac_key_init(struct las_cmac_key *k, const uint8_t key[static 16])
 {

@@ -158,9 +158,9 @@ static bool las_pins_hold(const struct las_policy *pol, const struct las_evidenc
     if (!pol->has_las_mrsigner && !pol->has_las_mrenclave) {
         if (!ev->simulated) {
             snprintf(why, n,
-                     "the policy pins no LAS enclave, so hardware evidence cannot vouch for a "
-                     "platform: set evidence.las_mrsigner or evidence.las_mrenclave "
-                     "(--las-mrsigner, --las-mrenclave)");
+                     "the policy pins no LAS enclave, so hardware evidence counts for nothing "
+                     "(it shows only some enclave on genuine SGX): set evidence.las_mrsigner or "
+                     "evidence.las_mrenclave (--las-mrsigner, --las-mrenclave)");
             return false;
         }
         if (memcmp(simulated_las_signer, ev->las.mrsigner, 32) != 0) {
