@@ -12,6 +12,7 @@
 #include "format/evidence_json.h"
 #include "format/las_enclave.h"
 #include "las/evidence.h"
+#include "verifier/las_pin.h"
 
 /* SGX derives keys for older SVNs only: a statement leads to newer or equal SVNs. */
 static bool is_upgrade(const struct las_succession *s)
@@ -146,30 +147,44 @@ static las_status check_binding(const struct evidence_doc *d, struct las_evidenc
     return LAS_OK;
 }
 
-/* 4. The enclave is LAS: the pinned one (simulated evidence: the simulated LAS signer). */
-static las_status check_las_identity(const struct las_evidence_options *opt,
-                                     struct las_evidence_result *res)
+bool las_evidence_las_pinned(const struct las_evidence_options *opt, bool simulated,
+                             const struct las_sgx_report_body *las, char *why, size_t why_len)
 {
     static const uint8_t simulated_las_signer[32] = LAS_SIMULATED_LAS_MRSIGNER;
     char hex[65];
     const uint8_t *want_signer = opt->las_mrsigner;
     if (opt->las_mrenclave == NULL && want_signer == NULL) {
-        if (!res->simulated)
-            return las_refuse(res, LAS_ERR_REFUSED, "las_identity",
-                              "LAS enclave not pinned: pass the MRSIGNER or MRENCLAVE of your LAS "
-                              "release (--las-mrsigner / --las-mrenclave)");
+        if (!simulated) {
+            snprintf(why, why_len,
+                     "LAS enclave not pinned: hardware evidence shows only some enclave on "
+                     "genuine SGX; pin the MRSIGNER or MRENCLAVE of your LAS release "
+                     "(--las-mrsigner / --las-mrenclave, evidence.las_mrsigner / las_mrenclave "
+                     "in a policy)");
+            return false;
+        }
         want_signer = simulated_las_signer;
     }
-    if (opt->las_mrenclave && memcmp(opt->las_mrenclave, res->las.mrenclave, 32) != 0) {
-        las_hex_encode(res->las.mrenclave, 32, hex, 0);
-        return las_refuse(res, LAS_ERR_REFUSED, "las_identity",
-                          "LAS MRENCLAVE %s is not the pinned one", hex);
+    if (opt->las_mrenclave && memcmp(opt->las_mrenclave, las->mrenclave, 32) != 0) {
+        las_hex_encode(las->mrenclave, 32, hex, 0);
+        snprintf(why, why_len, "LAS MRENCLAVE %s is not the pinned one", hex);
+        return false;
     }
-    if (want_signer && memcmp(want_signer, res->las.mrsigner, 32) != 0) {
-        las_hex_encode(res->las.mrsigner, 32, hex, 0);
-        return las_refuse(res, LAS_ERR_REFUSED, "las_identity",
-                          "LAS MRSIGNER %s is not the pinned one", hex);
+    if (want_signer && memcmp(want_signer, las->mrsigner, 32) != 0) {
+        las_hex_encode(las->mrsigner, 32, hex, 0);
+        snprintf(why, why_len, "LAS MRSIGNER %s is not the %s one", hex,
+                 want_signer == simulated_las_signer ? "simulated LAS's (none pinned)" : "pinned");
+        return false;
     }
+    return true;
+}
+
+/* 4. The enclave is LAS: the pinned one (simulated evidence: the simulated LAS signer). */
+static las_status check_las_identity(const struct las_evidence_options *opt,
+                                     struct las_evidence_result *res)
+{
+    char why[sizeof res->reason];
+    if (!las_evidence_las_pinned(opt, res->simulated, &res->las, why, sizeof why))
+        return las_refuse(res, LAS_ERR_REFUSED, "las_identity", "%s", why);
     if (res->las.isvprodid != LAS_ISVPRODID)
         return las_refuse(res, LAS_ERR_REFUSED, "las_identity",
                           "enclave ISVPRODID %u is not LAS's (%u)", res->las.isvprodid,

@@ -12,8 +12,8 @@
 
 #include "common/hex.h"
 #include "common/reason.h"
-#include "format/las_enclave.h"
 #include "las/verifier.h"
+#include "verifier/las_pin.h"
 
 /* The rules, in evaluation order: the one table of names (docs/verifier.md). */
 static const char *const rule_order[] = {
@@ -144,48 +144,6 @@ static void check_signature(struct las_verdict *v, const uint8_t *buf, size_t le
 }
 
 /* The LAS enclave the policy pins for evidence, if any, against the evidence's. */
-static bool las_pins_hold(const struct las_policy *pol, const struct las_evidence_result *ev,
-                          char *why, size_t n)
-{
-    static const uint8_t simulated_las_signer[32] = LAS_SIMULATED_LAS_MRSIGNER;
-    char hex[2 * LAS_SGX_HASH_SIZE + 1];
-    /*
-     * The caller may have verified the evidence under options of its own: the
-     * policy's rule (las_evidence_verify's) is applied again. Without a pin,
-     * hardware evidence says only "some enclave on genuine SGX", and
-     * simulated evidence must come from the simulated LAS.
-     */
-    if (!pol->has_las_mrsigner && !pol->has_las_mrenclave) {
-        if (!ev->simulated) {
-            snprintf(why, n,
-                     "the policy pins no LAS enclave, so hardware evidence counts for nothing "
-                     "(it shows only some enclave on genuine SGX): set evidence.las_mrsigner or "
-                     "evidence.las_mrenclave (--las-mrsigner, --las-mrenclave)");
-            return false;
-        }
-        if (memcmp(simulated_las_signer, ev->las.mrsigner, 32) != 0) {
-            las_hex_encode(ev->las.mrsigner, 32, hex, 0);
-            snprintf(why, n,
-                     "the simulated evidence comes from a LAS with MRSIGNER %s, not the simulated "
-                     "LAS, and the policy pins no LAS enclave",
-                     hex);
-            return false;
-        }
-    }
-    if (pol->has_las_mrsigner && memcmp(pol->las_mrsigner, ev->las.mrsigner, 32) != 0) {
-        las_hex_encode(ev->las.mrsigner, 32, hex, 0);
-        snprintf(why, n, "the evidence comes from a LAS with MRSIGNER %s, not the pinned one", hex);
-        return false;
-    }
-    if (pol->has_las_mrenclave && memcmp(pol->las_mrenclave, ev->las.mrenclave, 32) != 0) {
-        las_hex_encode(ev->las.mrenclave, 32, hex, 0);
-        snprintf(why, n, "the evidence comes from a LAS with MRENCLAVE %s, not the pinned one",
-                 hex);
-        return false;
-    }
-    return true;
-}
-
 /* Decides whether the evidence given (if any) is usable for this quote. */
 static void check_evidence(struct eval *e)
 {
@@ -208,7 +166,11 @@ static void check_evidence(struct eval *e)
                "the evidence is for platform %s, the quote comes from platform %s", got, want);
         return;
     }
-    if (!las_pins_hold(e->pol, ev, why, sizeof why)) {
+    /* The caller may have verified the evidence under options of its own: the policy's
+     * LAS pins are applied again. */
+    struct las_evidence_options pins;
+    las_policy_evidence_options(e->pol, &pins);
+    if (!las_evidence_las_pinned(&pins, ev->simulated, &ev->las, why, sizeof why)) {
         record(e->v, "evidence", LAS_CHECK_FAIL, LAS_ERR_REFUSED, "%s", why);
         return;
     }

@@ -847,7 +847,7 @@ static void test_follow_successions(void **state)
     pol.has_las_mrsigner = false;
     assert_int_equal(las_quote_verify(&pol, quote, sizeof quote, &args, &v), LAS_ERR_REFUSED);
     check_verdict("no LAS pin", &v, "evidence");
-    assert_non_null(strstr(v.reason, "pins no LAS enclave"));
+    assert_non_null(strstr(v.reason, "LAS enclave not pinned"));
     assert_false(v.successor);
     pol.has_las_mrsigner = true;
 
