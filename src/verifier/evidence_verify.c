@@ -171,8 +171,12 @@ bool las_evidence_las_pinned(const struct las_evidence_options *opt, bool simula
     }
     if (want_signer && memcmp(want_signer, las->mrsigner, 32) != 0) {
         las_hex_encode(las->mrsigner, 32, hex, 0);
-        snprintf(why, why_len, "LAS MRSIGNER %s is not the %s one", hex,
-                 want_signer == simulated_las_signer ? "simulated LAS's (none pinned)" : "pinned");
+        if (want_signer == simulated_las_signer)
+            snprintf(why, why_len,
+                     "LAS MRSIGNER %s is not the simulated LAS's, and no LAS enclave is pinned",
+                     hex);
+        else
+            snprintf(why, why_len, "LAS MRSIGNER %s is not the pinned one", hex);
         return false;
     }
     return true;

@@ -143,7 +143,6 @@ static void check_signature(struct las_verdict *v, const uint8_t *buf, size_t le
     }
 }
 
-/* The LAS enclave the policy pins for evidence, if any, against the evidence's. */
 /* Decides whether the evidence given (if any) is usable for this quote. */
 static void check_evidence(struct eval *e)
 {
